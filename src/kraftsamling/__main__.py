@@ -1,0 +1,3 @@
+from kraftsamling.cli import main
+
+main()

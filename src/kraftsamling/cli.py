@@ -1,0 +1,311 @@
+"""The ``kraftsamling`` command. Thin by design: parse options, call the library, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kraftsamling import __version__
+from kraftsamling.settings import CONFIG_ENV, Settings, load_settings, masked_settings
+from kraftsamling.store import Database, SchemaOutOfDateError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kraftsamling",
+    help="Kraftsamling: AI på välfärdsdata, på egen maskin, lagligt och säkert.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Databasen: migreringar och schemaversion.", no_args_is_help=True)
+users_app = typer.Typer(help="Användare: lägg till, lista, lås upp.", no_args_is_help=True)
+config_app = typer.Typer(help="Inställningar: visa vad som gäller.", no_args_is_help=True)
+data_app = typer.Typer(help="Data: importera tabeller genom ett schema.", no_args_is_help=True)
+audit_app = typer.Typer(help="Granskningsloggen: kontrollera och exportera.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(config_app, name="config")
+app.add_typer(data_app, name="data")
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]Fel:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except Exception as error:  # pydantic ValidationError or a missing config file
+        fail(f"Inställningarna kunde inte läsas: {error}")
+
+
+def _database(settings: Settings, *, check: bool = True) -> Database:
+    database = Database(settings.sqlalchemy_url)
+    if check:
+        try:
+            database.check_schema()
+        except SchemaOutOfDateError as error:
+            fail(str(error))
+    return database
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"kraftsamling {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML-fil med inställningar (annars KRAFTSAMLING_CONFIG)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa version.")
+    ] = False,
+) -> None:
+    """Kraftsamling: AI på välfärdsdata, på egen maskin, lagligt och säkert."""
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config)
+
+
+# -- serve and demo --------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from kraftsamling.web import create_app
+
+    try:
+        web_app = create_app(settings)
+    except SchemaOutOfDateError as error:
+        fail(str(error))
+    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port,
+                log_level="warning", server_header=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adress att lyssna på.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port att lyssna på.")] = None,
+) -> None:
+    """Starta webbappen."""
+    settings = _settings()
+    console.print(f"Kraftsamling på http://{host or settings.host}:{port or settings.port}/")
+    _serve(settings, host, port)
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Mapp för demodatabasen.")] = Path("demo-data"),
+    host: Annotated[str | None, typer.Option(help="Adress att lyssna på.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port att lyssna på.")] = None,
+    serve_app: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Starta webbappen efteråt.")
+    ] = True,
+) -> None:
+    """Bygg en ny demodatabas med syntetiska data och starta webbappen."""
+    from kraftsamling.demo import build_demo
+
+    settings = load_settings(data_dir=data_dir)
+    with console.status("Bygger demodatabasen…"):
+        info = build_demo(settings)
+    for note in info.notes:
+        console.print(f"• {note}")
+    url = f"http://{host or settings.host}:{port or settings.port}/"
+    table = Table(title="Demoinloggningar", show_lines=False)
+    for column in ("Användare", "Lösenord", "Roll"):
+        table.add_column(column)
+    for user in info.users:
+        table.add_row(user.username, user.password, user.role.value)
+    console.print(table)
+    console.print(f"Demon finns på [bold]{url}[/bold]")
+    sys.stdout.flush()
+    if serve_app:
+        _serve(settings, host, port)
+
+
+# -- db --------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Kör databasmigreringarna fram till aktuell version."""
+    settings = _settings()
+    settings.ensure_data_dir()
+    database = _database(settings, check=False)
+    database.upgrade()
+    console.print(f"Databasen är på version {database.current_revision()}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Visa databasens schemaversion."""
+    database = _database(_settings(), check=False)
+    current, head = database.current_revision(), database.head_revision()
+    console.print(f"Databas: {current or '(tom)'}; aktuell version: {head}")
+    if current != head:
+        raise typer.Exit(1)
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Användarnamn.")],
+    role: Annotated[str, typer.Option(help="admin, analyst eller reviewer.")],
+    display_name: Annotated[str, typer.Option(help="Namn som visas.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Läs lösenordet från standard in.")
+    ] = False,
+) -> None:
+    """Lägg till en användare."""
+    from kraftsamling.store import UserError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
+    database = _database(_settings())
+    try:
+        with database.session() as session:
+            create_user(session, username=username, password=password, role=role,
+                        display_name=display_name, actor="cli")
+    except UserError as error:
+        fail(str(error))
+    console.print(f"Användaren {username} ({role}) är skapad.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Lista användare och roller."""
+    from sqlalchemy import select
+
+    from kraftsamling.store import User
+
+    database = _database(_settings())
+    table = Table("Användare", "Namn", "Roll", "Aktiv")
+    with database.session() as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            table.add_row(user.username, user.display_name, user.role.value,
+                          "ja" if user.active else "nej")
+    console.print(table)
+
+
+@users_app.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument(help="Användarnamn.")]) -> None:
+    """Lås upp ett konto som låsts efter för många misslyckade inloggningar."""
+    from sqlalchemy import select
+
+    from kraftsamling.store import User, unlock_user
+
+    database = _database(_settings())
+    with database.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            fail(f"Användaren '{username}' finns inte.")
+        unlock_user(session, user, actor="cli")
+    console.print(f"{username} är upplåst.")
+
+
+# -- config ----------------------------------------------------------------------------------
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Visa inställningarna som gäller, med hemligheter maskerade."""
+    settings = _settings()
+    table = Table("Inställning", "Värde", "Miljövariabel")
+    for name, value in masked_settings(settings).items():
+        table.add_row(name, value, f"KRAFTSAMLING_{name.upper()}")
+    console.print(table)
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+@data_app.command("import")
+def data_import(
+    path: Annotated[Path, typer.Argument(help="Fil: .csv, .tsv, .xlsx, .json eller .jsonl.")],
+    schema: Annotated[str, typer.Option(help="Schemats namn (se 'data schemas').")],
+    name: Annotated[str | None, typer.Option(help="Tabellens namn.")] = None,
+) -> None:
+    """Importera en fil genom ett schema; vid fel sparas ingenting."""
+    from kraftsamling.tabular import ReadError, ValidationFailed, get_schema, import_table
+
+    database = _database(_settings())
+    try:
+        table_schema = get_schema(schema)
+        with database.session() as session:
+            table = import_table(session, path, table_schema, actor="cli", name=name)
+            rows, table_id = table.n_rows, table.id
+    except (ReadError, ValidationFailed) as error:
+        fail(str(error))
+    except KeyError as error:
+        fail(str(error).strip("'\""))
+    console.print(f"{rows} rader importerade som tabell {table_id}.")
+
+
+@data_app.command("schemas")
+def data_schemas() -> None:
+    """Lista de scheman som filer kan importeras genom."""
+    from kraftsamling.tabular import available_schemas
+
+    for table_schema in available_schemas():
+        console.print(f"[bold]{table_schema.name}[/]: {table_schema.description}")
+        for column in table_schema.columns:
+            flags: list[str] = [column.type, column.kind]
+            if not column.required:
+                flags.append("valfri")
+            console.print(f"  {column.name} ({', '.join(flags)})", highlight=False)
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Kontrollera att granskningsloggen är obruten (hashkedjan)."""
+    from kraftsamling.store import verify_chain
+
+    database = _database(_settings())
+    with database.session() as session:
+        broken = verify_chain(session)
+    if broken:
+        fail(f"Granskningsloggen är bruten vid händelse {', '.join(map(str, broken[:10]))}.")
+    console.print("Granskningsloggen är obruten.")
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV-fil att skriva.")],
+) -> None:
+    """Exportera hela granskningsloggen som CSV (exporten loggas)."""
+    from kraftsamling.store import AuditFilter, audit_csv, query_audit, record_event
+
+    database = _database(_settings())
+    with database.session() as session:
+        events = query_audit(session, AuditFilter(limit=None))
+        output.write_text(audit_csv(events), encoding="utf-8")
+        record_event(session, actor="cli", action="export_audit", object_type="audit",
+                     detail={"rows": len(events)})
+    console.print(f"{len(events)} händelser skrivna till {output}.")
+
+
+def main() -> None:
+    app()

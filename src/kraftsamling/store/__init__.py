@@ -1,0 +1,48 @@
+"""Storage: SQLite by default (WAL), PostgreSQL by URL; Alembic owns the schema."""
+
+from kraftsamling.store.audit import AuditFilter, audit_csv, query_audit, record_event, verify_chain
+from kraftsamling.store.db import Database, SchemaOutOfDateError
+from kraftsamling.store.models import (
+    AuditEvent,
+    Base,
+    ImportedRow,
+    ImportedTable,
+    Role,
+    User,
+    WebSession,
+)
+from kraftsamling.store.users import (
+    LoginOutcome,
+    LoginResult,
+    UserError,
+    authenticate,
+    change_role,
+    create_user,
+    set_password,
+    unlock_user,
+)
+
+__all__ = [
+    "AuditEvent",
+    "AuditFilter",
+    "Base",
+    "Database",
+    "ImportedRow",
+    "ImportedTable",
+    "LoginOutcome",
+    "LoginResult",
+    "Role",
+    "SchemaOutOfDateError",
+    "User",
+    "UserError",
+    "WebSession",
+    "audit_csv",
+    "authenticate",
+    "change_role",
+    "create_user",
+    "query_audit",
+    "record_event",
+    "set_password",
+    "unlock_user",
+    "verify_chain",
+]

@@ -1,0 +1,123 @@
+"""Tables shared by every module: users, web sessions, the audit log and imported tables."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ImportedRow",
+    "ImportedTable",
+    "Role",
+    "User",
+    "WebSession",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Role(enum.StrEnum):
+    """Roles decide what a user may see; person-level data needs analyst or reviewer."""
+
+    admin = "admin"
+    analyst = "analyst"
+    reviewer = "reviewer"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebSession(Base):
+    """A logged-in browser. Only a hash of the cookie value is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """One line of the append-only audit log; database triggers refuse UPDATE and DELETE.
+
+    ``row_hash`` chains each event to the one before, so a removed or altered row is
+    detectable even by someone with file access (``kraftsamling audit verify``).
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    object_type: Mapped[str] = mapped_column(String(50), default="")
+    object_id: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    client: Mapped[str] = mapped_column(String(100), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ImportedTable(Base):
+    """A tabular file imported through a declared schema."""
+
+    __tablename__ = "imported_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    schema_name: Mapped[str] = mapped_column(String(100))
+    source_filename: Mapped[str] = mapped_column(String(300))
+    encoding: Mapped[str] = mapped_column(String(30))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rows: Mapped[list[ImportedRow]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="ImportedRow.row_number"
+    )
+
+
+class ImportedRow(Base):
+    """One person-level record; viewing it is always audited."""
+
+    __tablename__ = "imported_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(
+        ForeignKey("imported_tables.id", ondelete="CASCADE"), index=True
+    )
+    row_number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column()
+
+    table: Mapped[ImportedTable] = relationship(back_populates="rows")

@@ -1,0 +1,38 @@
+"""Tabular import shared by every module: detect, read, validate, store — or refuse whole."""
+
+from kraftsamling.tabular._read import FileFormat, ReadError, TableFile, detect_encoding, read_table
+from kraftsamling.tabular._registry import (
+    PERSONS_SCHEMA,
+    available_schemas,
+    get_schema,
+    register_schema,
+)
+from kraftsamling.tabular._schema import (
+    ColumnKind,
+    ColumnSpec,
+    ColumnType,
+    Problem,
+    TableSchema,
+    ValidationFailed,
+)
+from kraftsamling.tabular._store import RecordTransform, import_table
+
+__all__ = [
+    "PERSONS_SCHEMA",
+    "ColumnKind",
+    "ColumnSpec",
+    "ColumnType",
+    "FileFormat",
+    "Problem",
+    "ReadError",
+    "RecordTransform",
+    "TableFile",
+    "TableSchema",
+    "ValidationFailed",
+    "available_schemas",
+    "detect_encoding",
+    "get_schema",
+    "import_table",
+    "read_table",
+    "register_schema",
+]

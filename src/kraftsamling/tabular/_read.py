@@ -1,0 +1,163 @@
+"""Reading the files people actually have: Swedish Excel CSV, TSV, XLSX, JSON and JSONL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+__all__ = ["FileFormat", "ReadError", "TableFile", "detect_encoding", "read_table"]
+
+FileFormat = Literal["csv", "tsv", "xlsx", "json", "jsonl"]
+SUFFIX_FORMATS: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message says why, in Swedish."""
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """A file read as strings, with what was detected about it.
+
+    ``first_row`` is the number a person sees for the first data row: 2 in a CSV or
+    spreadsheet (row 1 is the header), 1 for the first line of JSONL or object of JSON.
+    """
+
+    frame: pd.DataFrame
+    format: FileFormat
+    encoding: str
+    delimiter: str | None
+    first_row: int
+
+    def row_label(self, index: int) -> int:
+        return index + self.first_row
+
+
+def detect_encoding(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode as it, otherwise cp1252.
+
+    cp1252 is what Swedish Windows Excel writes for "CSV (semikolonavgränsad)".
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        header = text.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in (";", ",", "\t")}
+        return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _check_header(names: list[str]) -> None:
+    """pandas renames a repeated column to 'a.1'; a person should hear about it instead."""
+    seen: set[str] = set()
+    for name in (str(n).strip() for n in names):
+        if name in seen:
+            raise ReadError(f"Kolumnnamnet '{name}' förekommer mer än en gång.")
+        seen.add(name)
+
+
+def _clean_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_header(list(frame.columns))
+    return frame
+
+
+def _records_frame(records: object, what: str) -> pd.DataFrame:
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ReadError(f"{what} måste vara en lista med objekt ({{\"kolumn\": värde}}).")
+    frame = pd.DataFrame.from_records(records)
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def read_table(source: str | Path, *, content: bytes | None = None) -> TableFile:
+    """Read a table file into strings (types are the schema's job).
+
+    ``content`` lets the web app pass uploaded bytes with the original file name.
+    """
+    name = Path(source).name
+    fmt = SUFFIX_FORMATS.get(Path(name).suffix.lower())
+    if fmt is None:
+        allowed = ", ".join(sorted(set(SUFFIX_FORMATS)))
+        raise ReadError(f"Filtypen för '{name}' känns inte igen. Tillåtna filändelser: {allowed}.")
+    try:
+        raw = content if content is not None else Path(source).read_bytes()
+    except FileNotFoundError:
+        raise ReadError(f"Filen '{source}' finns inte.") from None
+    if not raw.strip():
+        raise ReadError(f"Filen '{name}' är tom.")
+
+    if fmt == "xlsx":
+        try:
+            frame = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl",
+                                  keep_default_na=False, header=None)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise ReadError(f"'{name}' kunde inte läsas som Excel-fil (.xlsx): {error}") from None
+        if frame.empty:
+            raise ReadError(f"Filen '{name}' är tom.")
+        header = [str(v) for v in frame.iloc[0]]
+        _check_header(header)
+        frame = frame.iloc[1:].reset_index(drop=True)
+        frame.columns = header
+        return TableFile(_clean_headers(frame.fillna("")), fmt, "xlsx", None, 2)
+
+    encoding = detect_encoding(raw)
+    text = raw.decode(encoding)
+    if fmt == "json":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ReadError(f"'{name}' är inte giltig JSON (rad {error.lineno}).") from None
+        return TableFile(_clean_headers(_records_frame(records, "JSON-filen")), fmt, encoding,
+                         None, 1)
+    if fmt == "jsonl":
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise ReadError(f"Rad {number} i '{name}' är inte giltig JSON.") from None
+        return TableFile(_clean_headers(_records_frame(rows, "Varje rad")), fmt, encoding, None, 1)
+
+    delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(text)
+    _check_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []))
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                            skip_blank_lines=True)
+    except pd.errors.ParserError as error:
+        raise ReadError(f"'{name}' kunde inte tolkas som en tabell: {error}") from None
+    return TableFile(_clean_headers(frame), fmt, encoding, delimiter, 2)

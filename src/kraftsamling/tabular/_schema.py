@@ -1,0 +1,278 @@
+"""Declared table schemas, validated with pandera, reported in Swedish by row and column."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kraftsamling.tabular._read import TableFile
+
+__all__ = [
+    "ColumnKind",
+    "ColumnSpec",
+    "ColumnType",
+    "Problem",
+    "TableSchema",
+    "ValidationFailed",
+]
+
+ColumnType = Literal["str", "int", "float", "date", "bool"]
+# How the privacy layer treats a column: keyed hash, generalised, recognisers, or kept.
+ColumnKind = Literal["plain", "identifier", "quasi_identifier", "free_text"]
+
+TRUE_WORDS = {"ja", "j", "sant", "true", "1", "yes", "y", "x"}
+FALSE_WORDS = {"nej", "n", "falskt", "false", "0", "no"}
+TYPE_WORDS = {
+    "int": "ett heltal",
+    "float": "ett tal",
+    "date": "ett datum (ÅÅÅÅ-MM-DD)",
+    "bool": "ja eller nej",
+    "str": "text",
+}
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as a person would look for it."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"rad {self.row}")
+        if self.column is not None:
+            where.append(f"kolumn '{self.column}'")
+        prefix = ", ".join(where)
+        return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
+
+
+class ValidationFailed(ValueError):
+    """The file does not match its schema; nothing of it was stored."""
+
+    def __init__(self, problems: Sequence[Problem], *, filename: str = "") -> None:
+        self.problems = list(problems)
+        self.filename = filename
+        shown = "\n".join(f"- {p}" for p in self.problems[:MAX_PROBLEMS_SHOWN])
+        more = len(self.problems) - MAX_PROBLEMS_SHOWN
+        tail = f"\n… och {more} fel till." if more > 0 else ""
+        name = f"'{filename}' " if filename else "Filen "
+        super().__init__(
+            f"{name}importerades inte ({len(self.problems)} fel, ingenting sparades):\n"
+            f"{shown}{tail}"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnSpec:
+    name: str
+    type: ColumnType = "str"
+    required: bool = True
+    nullable: bool = False
+    kind: ColumnKind = "plain"
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    unique: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableSchema:
+    """What a table must look like. Extra columns in a file are kept as text."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    description: str = ""
+    _pandera: pa.DataFrameSchema = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pandera", self._build())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableSchema:
+        columns = []
+        for spec in data.get("columns", []):
+            spec = dict(spec)
+            if "allowed" in spec:
+                spec["allowed"] = tuple(str(v) for v in spec["allowed"])
+            columns.append(ColumnSpec(**spec))
+        return cls(name=str(data["name"]), columns=tuple(columns),
+                   description=str(data.get("description", "")))
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> TableSchema:
+        with open(path, "rb") as handle:
+            return cls.from_dict(tomllib.load(handle))
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def _build(self) -> pa.DataFrameSchema:
+        columns: dict[str, pa.Column] = {}
+        for spec in self.columns:
+            checks: list[pa.Check] = []
+            if spec.allowed is not None:
+                checks.append(pa.Check.isin(list(spec.allowed)))
+            if spec.min is not None:
+                checks.append(pa.Check.ge(spec.min))
+            if spec.max is not None:
+                checks.append(pa.Check.le(spec.max))
+            if spec.pattern is not None:
+                checks.append(pa.Check.str_fullmatch(spec.pattern))
+            dtype: Any = {"str": str, "int": "Int64", "float": float, "date": "datetime64[ns]",
+                          "bool": "boolean"}[spec.type]
+            columns[spec.name] = pa.Column(
+                dtype,
+                checks=checks,
+                nullable=spec.nullable,
+                required=spec.required,
+                unique=spec.unique,
+                coerce=True,
+            )
+        return pa.DataFrameSchema(columns, strict=False)
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _prepare(self, table: TableFile) -> pd.DataFrame:
+        """Turn Swedish spreadsheet habits into parseable values before type checks."""
+        frame = table.frame.copy()
+        for column in frame.columns:
+            frame[column] = frame[column].map(lambda v: v.strip() if isinstance(v, str) else v)
+            frame[column] = frame[column].replace("", None)
+        for spec in self.columns:
+            if spec.name not in frame.columns:
+                continue
+            values = frame[spec.name]
+            if spec.type in {"int", "float"}:
+                frame[spec.name] = values.map(_swedish_number)
+            elif spec.type == "bool":
+                frame[spec.name] = values.map(_swedish_bool)
+            elif spec.type == "date":
+                frame[spec.name] = values.map(_iso_date)
+        return frame
+
+    def validate(self, table: TableFile, *, filename: str = "") -> list[dict[str, Any]]:
+        """Records ready to store, or :class:`ValidationFailed` naming every problem."""
+        frame = self._prepare(table)
+        problems: list[Problem] = []
+        try:
+            validated = self._pandera.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            problems = self._problems(errors.failure_cases, table, frame)
+            if not problems:  # pandera failed in a way we could not place
+                problems = [Problem(None, None, "Filen stämmer inte med schemat.")]
+            raise ValidationFailed(problems, filename=filename) from None
+        return [self._record(row) for row in validated.to_dict(orient="records")]
+
+    def _problems(
+        self, cases: pd.DataFrame, table: TableFile, frame: pd.DataFrame
+    ) -> list[Problem]:
+        specs = {c.name: c for c in self.columns}
+        found: dict[tuple[int | None, str | None], Problem] = {}
+        for case in cases.to_dict(orient="records"):
+            check = str(case.get("check", ""))
+            column = case.get("column")
+            column = None if column is None or (isinstance(column, float) and math.isnan(column)) \
+                else str(column)
+            if check == "column_in_dataframe":
+                missing = str(case["failure_case"])
+                found[(None, missing)] = Problem(None, missing, "kolumnen saknas i filen.")
+                continue
+            index = case.get("index")
+            if index is None or (isinstance(index, float) and math.isnan(index)):
+                continue  # a follow-on error of a failed type conversion
+            index = int(index)
+            key = (table.row_label(index), column)
+            if key in found:
+                continue
+            spec = specs.get(column or "")
+            original = (
+                table.frame.iloc[index][column]
+                if column is not None and column in table.frame.columns
+                else ""
+            )
+            found[key] = Problem(key[0], column, _describe(check, spec, str(original).strip()))
+        return sorted(found.values(), key=lambda p: (p.row or 0, p.column or ""))
+
+    @staticmethod
+    def _record(row: Mapping[Any, Any]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for key, value in row.items():
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                record[str(key)] = None
+            elif isinstance(value, pd.Timestamp):
+                record[str(key)] = None if pd.isna(value) else value.date().isoformat()
+            elif hasattr(value, "item"):
+                record[str(key)] = value.item()
+            else:
+                record[str(key)] = value
+        return record
+
+
+def _swedish_number(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    compact = re.sub(r"[\s\u00a0]", "", value)
+    if re.fullmatch(r"-?\d+,\d+", compact):
+        compact = compact.replace(",", ".")
+    return compact
+
+
+def _swedish_bool(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    lowered = value.lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return pd.Timestamp(date.fromisoformat(value[:10])) if len(value) >= 10 else value
+    except ValueError:
+        return value
+
+
+def _describe(check: str, spec: ColumnSpec | None, value: str) -> str:
+    shown = f"'{value}'" if value else "värdet"
+    if check == "not_nullable":
+        return "värde saknas."
+    if check.startswith(("coerce_dtype", "dtype")) and spec is not None:
+        return f"{shown} är inte {TYPE_WORDS[spec.type]}."
+    if check.startswith("isin") and spec is not None and spec.allowed is not None:
+        return f"{shown} är inte ett tillåtet värde (tillåtna: {', '.join(spec.allowed)})."
+    if check.startswith("greater_than_or_equal_to") and spec is not None:
+        return f"{shown} är mindre än det minsta tillåtna ({_number(spec.min)})."
+    if check.startswith("less_than_or_equal_to") and spec is not None:
+        return f"{shown} är större än det största tillåtna ({_number(spec.max)})."
+    if check.startswith("str_fullmatch"):
+        return f"{shown} har fel format."
+    if check in {"field_uniqueness", "unique"}:
+        return f"{shown} förekommer på flera rader men måste vara unikt."
+    return f"{shown} klarar inte kontrollen {check}."
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")

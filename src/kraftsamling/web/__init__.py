@@ -1,0 +1,5 @@
+"""The web app: FastAPI, server-rendered Jinja2 pages with htmx, Swedish first."""
+
+from kraftsamling.web._app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,153 @@
+"""Administration: users and roles, and the audit log (filter, read, export)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from kraftsamling.store import (
+    AuditEvent,
+    AuditFilter,
+    Database,
+    Role,
+    User,
+    UserError,
+    audit_csv,
+    change_role,
+    create_user,
+    query_audit,
+    record_event,
+    unlock_user,
+)
+from kraftsamling.web._app import render
+from kraftsamling.web._security import csrf_protect, require_roles
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
+Admin = Annotated[User, Depends(require_roles(Role.admin))]
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filter_from(request: Request, *, limit: int | None) -> tuple[AuditFilter, dict[str, str]]:
+    query = request.query_params
+    raw = {key: query.get(key, "").strip() for key in ("actor", "action", "since", "until")}
+    since, until = _parse_day(raw["since"]), _parse_day(raw["until"])
+    where = AuditFilter(
+        actor=raw["actor"],
+        action=raw["action"],
+        since=datetime.combine(since, datetime.min.time(), UTC) if since else None,
+        until=datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
+        if until else None,
+        limit=limit,
+    )
+    return where, raw
+
+
+def _users_page(request: Request, *, error: str = "", status: int = 200) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        users = session.scalars(select(User).order_by(User.username)).all()
+        session.expunge_all()
+    now = datetime.now(UTC)
+    locked = {
+        u.id for u in users
+        if u.locked_until is not None and u.locked_until.replace(tzinfo=UTC) > now
+    }
+    return render(request, "admin/users.html",
+                  {"users": users, "roles": list(Role), "locked": locked, "error": error},
+                  status=status)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, admin: Admin) -> Response:
+    return _users_page(request)
+
+
+@router.post("/users")
+def add_user(
+    request: Request,
+    admin: Admin,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+) -> Response:
+    db: Database = request.app.state.db
+    try:
+        with db.session() as session:
+            create_user(session, username=username, password=password, role=role,
+                        display_name=display_name, actor=admin.username)
+    except UserError as error:
+        return _users_page(request, error=str(error), status=422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _user_or_404(request: Request, user_id: int) -> tuple[Database, int]:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        if session.get(User, user_id) is None:
+            raise HTTPException(status_code=404)
+    return db, user_id
+
+
+@router.post("/users/{user_id}/role")
+def set_role(request: Request, user_id: int, admin: Admin,
+             role: Annotated[str, Form()] = "") -> Response:
+    db, _ = _user_or_404(request, user_id)
+    if role not in {r.value for r in Role}:
+        return _users_page(request, error=f"Okänd roll '{role}'.", status=422)
+    if user_id == admin.id and role != Role.admin.value:
+        return _users_page(request, error="Du kan inte ta bort din egen administratörsroll.",
+                           status=422)
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        change_role(session, user, role, actor=admin.username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock(request: Request, user_id: int, admin: Admin) -> Response:
+    db, _ = _user_or_404(request, user_id)
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        unlock_user(session, user, actor=admin.username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, admin: Admin) -> Response:
+    db: Database = request.app.state.db
+    where, raw = _filter_from(request, limit=500)
+    with db.session() as session:
+        events = query_audit(session, where)
+        actions = sorted(set(session.scalars(select(AuditEvent.action).distinct())))
+        session.expunge_all()
+    template = "admin/_audit_rows.html" if request.headers.get("hx-request") else "admin/audit.html"
+    return render(request, template, {"events": events, "filters": raw, "actions": actions,
+                                      "export_query": request.url.query})
+
+
+@router.get("/audit.csv")
+def audit_export(request: Request, admin: Admin) -> Response:
+    db: Database = request.app.state.db
+    where, raw = _filter_from(request, limit=None)
+    with db.session() as session:
+        body = audit_csv(query_audit(session, where))
+        record_event(session, actor=admin.username, action="export_audit", object_type="audit",
+                     detail={key: value for key, value in raw.items() if value},
+                     client=request.client.host if request.client else "")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    disposition = f'attachment; filename="granskningslogg-{stamp}.csv"'
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": disposition})

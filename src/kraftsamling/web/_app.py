@@ -1,0 +1,144 @@
+"""The ASGI app: server-rendered pages (Jinja2 + htmx), Swedish first, secure by default."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.numbers import format_decimal
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kraftsamling import __version__
+from kraftsamling.settings import Settings
+from kraftsamling.store import Database
+from kraftsamling.web._i18n import LANGUAGES, translator
+from kraftsamling.web._security import (
+    CSRF_COOKIE,
+    LoginRequired,
+    csrf_token,
+    current_user,
+    set_cookie,
+)
+
+__all__ = ["create_app", "render"]
+
+WEB_DIR = Path(__file__).parent
+LANGUAGE_COOKIE = "ks_lang"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+templates.env.autoescape = True
+
+
+def format_value(value: object, language: str) -> str:
+    """A cell as a person in that language writes it: 18 237,53 in Swedish; – for missing."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return translator(language)("yes" if value else "no")
+    if isinstance(value, int):
+        return str(value)  # years and ids: never "1 984"
+    if isinstance(value, float):
+        return format_decimal(value, locale="sv_SE" if language == "sv" else "en_GB")
+    return str(value)
+
+
+templates.env.filters["value"] = format_value
+
+
+def request_language(request: Request) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    settings: Settings = request.app.state.settings
+    return settings.default_language
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render a page with what every page needs: language, user, CSRF token, navigation."""
+    language = request_language(request)
+    full: dict[str, Any] = {
+        "_": translator(language),
+        "lang": language,
+        "user": current_user(request),
+        "csrf_token": csrf_token(request),
+        "version": __version__,
+        "current_path": request.url.path,
+        "next_path": quote(str(request.url.path)),
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, template, full, status_code=status)
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the app; refuses to start on a database whose schema is not current."""
+    db = database or Database(settings.sqlalchemy_url)
+    db.check_schema()
+    app = FastAPI(title="Kraftsamling", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.db = db
+    app.state.secret_key = settings.resolved_secret_key()
+
+    @app.middleware("http")
+    async def browser_cookies_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        existing = request.cookies.get(CSRF_COOKIE)
+        request.state.csrf_cookie = existing or secrets.token_urlsafe(32)
+        response = await call_next(request)
+        sets_csrf = any(
+            value.startswith(f"{CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
+        )
+        if not existing and not sets_csrf:
+            set_cookie(response, settings, CSRF_COOKIE, request.state.csrf_cookie)
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        if not request.url.path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Inloggning krävs."}, status_code=401)
+        expired = "&expired=1" if getattr(request.state, "session_expired", False) else ""
+        target = f"/login?next={quote(str(request.url.path))}{expired}"
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return render(request, "error.html", {"status": exc.status_code, "reason": exc.detail},
+                      status=exc.status_code)
+
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    from kraftsamling.web import _admin, _data, _pages
+
+    app.include_router(_pages.router)
+    app.include_router(_data.router)
+    app.include_router(_admin.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+

@@ -1,0 +1,156 @@
+"""Imported tables: upload through a schema, browse, view a record, export — all audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+
+from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
+from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
+from kraftsamling.tabular import import_table as store_table
+from kraftsamling.web._app import render
+from kraftsamling.web._security import csrf_protect, require_roles
+
+router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
+
+PersonDataReader = Annotated[User, Depends(require_roles(Role.analyst, Role.reviewer))]
+Importer = Annotated[User, Depends(require_roles(Role.analyst))]
+PAGE_SIZE = 50
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _table_or_404(db: Database, table_id: int) -> ImportedTable:
+    with db.session() as session:
+        table = session.get(ImportedTable, table_id)
+        if table is None:
+            raise HTTPException(status_code=404)
+        session.expunge(table)
+        return table
+
+
+@router.get("", response_class=HTMLResponse)
+def list_tables(request: Request, user: PersonDataReader) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        tables = session.scalars(select(ImportedTable).order_by(ImportedTable.id.desc())).all()
+        session.expunge_all()
+    return render(request, "data/tables.html", {"tables": tables})
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, user: Importer) -> Response:
+    return render(request, "data/import.html", {"schemas": available_schemas()})
+
+
+@router.post("/import")
+async def import_upload(
+    request: Request,
+    user: Importer,
+    file: Annotated[UploadFile, File()],
+    schema_name: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    db: Database = request.app.state.db
+    problems: list[str] = []
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    filename = file.filename or "fil"
+    try:
+        table_schema = get_schema(schema_name)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        with db.session() as session:
+            table = store_table(session, filename, table_schema, actor=user.username,
+                                name=name.strip() or None, content=content)
+            table_id = table.id
+    except ValidationFailed as failure:
+        problems = [str(p) for p in failure.problems]
+        summary = str(failure).split("\n", 1)[0]
+    except (ReadError, KeyError) as error:
+        summary = str(error).strip("'\"")
+    else:
+        return RedirectResponse(f"/data/{table_id}", status_code=303)
+    return render(
+        request,
+        "data/import.html",
+        {"schemas": available_schemas(), "error": summary, "problems": problems,
+         "chosen_schema": schema_name, "name": name},
+        status=422,
+    )
+
+
+@router.get("/{table_id}", response_class=HTMLResponse)
+def view_table(request: Request, table_id: int, user: PersonDataReader, page: int = 1) -> Response:
+    db: Database = request.app.state.db
+    table = _table_or_404(db, table_id)
+    page = max(page, 1)
+    with db.session() as session:
+        total = session.scalar(
+            select(func.count()).select_from(ImportedRow).where(ImportedRow.table_id == table_id)
+        ) or 0
+        rows = session.scalars(
+            select(ImportedRow)
+            .where(ImportedRow.table_id == table_id)
+            .order_by(ImportedRow.row_number)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_table", object_type="table",
+                     object_id=table_id, detail={"page": page, "rows": len(rows)},
+                     client=_client(request))
+    columns = list(rows[0].data) if rows else []
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render(request, "data/table.html", {"table": table, "rows": rows, "columns": columns,
+                                               "page": page, "pages": pages, "total": total})
+
+
+@router.get("/{table_id}/rows/{row_id}", response_class=HTMLResponse)
+def view_record(request: Request, table_id: int, row_id: int, user: PersonDataReader) -> Response:
+    db: Database = request.app.state.db
+    table = _table_or_404(db, table_id)
+    with db.session() as session:
+        row = session.get(ImportedRow, row_id)
+        if row is None or row.table_id != table_id:
+            raise HTTPException(status_code=404)
+        session.expunge(row)
+        record_event(session, actor=user.username, action="view_record",
+                     object_type="imported_row", object_id=row_id,
+                     detail={"table": table_id}, client=_client(request))
+    return render(request, "data/record.html", {"table": table, "row": row})
+
+
+@router.get("/{table_id}/export.csv")
+def export_table(request: Request, table_id: int, user: PersonDataReader) -> Response:
+    db: Database = request.app.state.db
+    table = _table_or_404(db, table_id)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer: csv.DictWriter[str] | None = None
+    with db.session() as session:
+        rows = session.scalars(
+            select(ImportedRow).where(ImportedRow.table_id == table_id)
+            .order_by(ImportedRow.row_number)
+        )
+        count = 0
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(buffer, fieldnames=list(row.data), delimiter=";",
+                                        extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow({k: "" if v is None else v for k, v in row.data.items()})
+            count += 1
+        record_event(session, actor=user.username, action="export", object_type="table",
+                     object_id=table_id, detail={"rows": count, "format": "csv"},
+                     client=_client(request))
+    filename = f"{table.name}.csv".replace('"', "")
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,95 @@
+"""Login, logout, the start page and the language switch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from kraftsamling.settings import Settings
+from kraftsamling.store import Database, LoginOutcome, User, authenticate
+from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
+from kraftsamling.web._i18n import LANGUAGES, translator
+from kraftsamling.web._security import (
+    csrf_protect,
+    current_user,
+    end_session,
+    require_user,
+    set_cookie,
+    start_session,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a login link cannot send anyone to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/", expired: int = 0) -> Response:
+    if current_user(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "expired": bool(expired)})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    settings: Settings = request.app.state.settings
+    db: Database = request.app.state.db
+    _ = translator(request_language(request))
+    client = request.client.host if request.client else ""
+    with db.session() as session:
+        result = authenticate(
+            session,
+            username.strip(),
+            password,
+            threshold=settings.lockout_threshold,
+            lockout=timedelta(minutes=settings.lockout_minutes),
+            client=client,
+        )
+        if result.user is not None:
+            session.expunge(result.user)
+    if result.outcome is LoginOutcome.ok and result.user is not None:
+        response = RedirectResponse(safe_next(next), status_code=303)
+        start_session(request, response, result.user)
+        return response
+    if result.outcome is LoginOutcome.locked:
+        error = _("The account is locked after too many failed attempts. "
+                  "Try again in %(minutes)s minutes or ask an administrator.",
+                  minutes=settings.lockout_minutes)
+    else:
+        error = _("Wrong username or password.")
+    return render(request, "login.html", {"next": safe_next(next), "error": error,
+                                          "username": username}, status=401)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    end_session(request, response)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: Annotated[User, Depends(require_user)]) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/lang/{language}")
+def switch_language(request: Request, language: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if language in LANGUAGES:
+        settings: Settings = request.app.state.settings
+        set_cookie(response, settings, LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600)
+    return response

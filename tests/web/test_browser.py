@@ -1,0 +1,226 @@
+"""The demo as a person meets it: started by its CLI, used in a real headless Chromium,
+every page checked with axe-core for WCAG 2.1 A/AA violations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+EXECUTABLE = shutil.which("kraftsamling") or str(Path(sys.executable).parent / "kraftsamling")
+
+
+@dataclass
+class Demo:
+    url: str
+    logins: dict[str, str]  # role -> "username password"
+    output: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """`kraftsamling demo` exactly as the README starts it, on a free port."""
+    folder = tmp_path_factory.mktemp("demo")
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KRAFTSAMLING_")}
+    environment.update({"COLUMNS": "200", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
+    log = folder / "demo.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [EXECUTABLE, "demo", "--data-dir", str(folder / "data"), "--port", str(port)],
+            stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=folder)
+    try:
+        url = ""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            match = re.search(r"Demon finns på (http://\S+)", log.read_text())
+            if match:
+                try:
+                    if httpx.get(match.group(1) + "healthz", timeout=2).status_code == 200:
+                        url = match.group(1)
+                        break
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.3)
+        output = log.read_text()
+        assert url, f"the demo did not start:\n{output}"
+        logins = {m.group(3): f"{m.group(1)} {m.group(2)}" for m in
+                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer)\s*│", output)}
+        yield Demo(url=url, logins=logins, output=output)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_demo_prints_url_and_working_logins(demo: Demo) -> None:
+    assert set(demo.logins) == {"admin", "analyst", "reviewer"}
+    for role, login in demo.logins.items():
+        username, password = login.split()
+        # Cookies are Secure: browsers keep them on http://127.0.0.1, httpx does not, so the
+        # test carries them by hand as a browser would.
+        with httpx.Client(base_url=demo.url, follow_redirects=False) as client:
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            cookie = page.headers["set-cookie"].split(";")[0]
+            response = client.post("/login", data={"username": username, "password": password,
+                                                   "csrf_token": token.group(1)},
+                                   headers={"Cookie": cookie})
+            assert response.status_code == 303, role
+            session = next(c.split(";")[0] for c in response.headers.get_list("set-cookie")
+                           if c.startswith("ks_session="))
+            start = client.get("/", headers={"Cookie": session})
+            assert start.status_code == 200 and "Välkommen" in start.text
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Every page of the app, by role. A new GET page must be added here (the test checks).
+PAGES = {
+    None: ["/login", "/finns-inte"],
+    "admin": ["/", "/admin/users", "/admin/audit", "/admin/audit?action=login"],
+    "analyst": ["/", "/data", "/data/import", "/data/1", "/data/1/rows/1", "/lang/en?next=/data/1"],
+    "reviewer": ["/", "/data", "/admin/audit"],
+}
+NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
+             "/lang/{language}", "/api/openapi.json"}
+
+
+def _axe_violations(page: object) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} element)" for v in
+            results.response["violations"]]
+
+
+def _log_in(page: object, demo: Demo, role: str) -> None:
+    username, password = demo.logins[role].split()
+    page.goto(demo.url + "login")  # type: ignore[attr-defined]
+    page.get_by_label("Användarnamn").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Lösenord").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Logga in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(demo.url)  # type: ignore[attr-defined]
+
+
+def test_every_page_is_listed() -> None:
+    import tempfile
+
+    from kraftsamling.settings import load_settings
+    from kraftsamling.store import Database
+    from kraftsamling.web import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(data_dir=Path(folder))
+        database = Database(settings.sqlalchemy_url)
+        database.upgrade()
+        paths = create_app(settings, database=database).openapi()["paths"]
+        database.dispose()
+    visited = {re.sub(r"\d+", "N", p.split("?")[0]) for pages in PAGES.values() for p in pages}
+    for path, operations in paths.items():
+        if "get" in operations and path not in NOT_PAGES:
+            assert re.sub(r"\{\w+\}", "N", path) in visited, f"add {path} to PAGES"
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_pages_have_no_wcag_violations(demo: Demo, browser: object, role: str | None) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        if role is not None:
+            _log_in(page, demo, role)
+        failures: dict[str, list[str]] = {}
+        for path in PAGES[role]:
+            response = page.goto(demo.url + path.lstrip("/"))
+            assert response is not None
+            expected = {"/finns-inte": 404, "/admin/audit": 403 if role == "reviewer" else 200}
+            assert response.status == expected.get(path, 200), path
+            violations = _axe_violations(page)
+            if violations:
+                failures[path] = violations
+        assert failures == {}
+    finally:
+        context.close()
+
+
+def test_import_error_page_is_accessible(demo: Demo, browser: object, tmp_path: Path) -> None:
+    bad = tmp_path / "fel.csv"
+    bad.write_text("person_id;fodelsear;kon;stadsdel\nP1;x;kvinna;Ryd\n", encoding="utf-8")
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _log_in(page, demo, "analyst")
+        page.goto(demo.url + "data/import")
+        page.get_by_label("Fil (CSV, TSV, XLSX, JSON, JSONL)").set_input_files(str(bad))
+        page.get_by_role("button", name="Importera").click()
+        alert = page.get_by_role("alert")
+        assert "Rad 2, kolumn 'fodelsear'" in alert.inner_text()
+        assert _axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_audit_filter_works_with_htmx(demo: Demo, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _log_in(page, demo, "admin")
+        page.goto(demo.url + "admin/audit")
+        page.get_by_label("Händelse").select_option("login")
+        page.get_by_role("button", name="Filtrera").click()
+        page.wait_for_url(re.compile(r"action=login"))
+        rows = page.locator("#audit-rows tbody tr")
+        expect(rows.first).to_contain_text("login")
+        assert rows.count() >= 1
+        assert all("login" in text.split() for text in rows.all_inner_texts())
+        assert "user_created" not in page.locator("#audit-rows tbody").inner_text()
+    finally:
+        context.close()
+
+
+def test_axe_harness_catches_a_violation(browser: object) -> None:
+    """Zero violations above means something only if the same harness can find one."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.set_content('<html><body><main><img src="x.png"><input id="q"></main></body></html>')
+        found = " ".join(_axe_violations(page))
+        assert "image-alt" in found and "html-has-lang" in found and "label" in found
+    finally:
+        context.close()
