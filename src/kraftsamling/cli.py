@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -29,11 +29,14 @@ users_app = typer.Typer(help="Användare: lägg till, lista, lås upp.", no_args
 config_app = typer.Typer(help="Inställningar: visa vad som gäller.", no_args_is_help=True)
 data_app = typer.Typer(help="Data: importera tabeller genom ett schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Granskningsloggen: kontrollera och exportera.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Personuppgifter: hitta, pseudonymisera, avpseudonymisera.",
+                          no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -86,16 +89,25 @@ def root(
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import logging
+
     import uvicorn
 
+    from kraftsamling.privacy import analyzer_for, install_log_redaction
     from kraftsamling.web import create_app
 
     try:
         web_app = create_app(settings)
     except SchemaOutOfDateError as error:
         fail(str(error))
-    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port,
-                log_level="warning", server_header=False)
+    config = uvicorn.Config(web_app, host=host or settings.host, port=port or settings.port,
+                            log_level="warning", server_header=False)
+    analyzer = analyzer_for(settings)
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        if logger.handlers or name == "":
+            install_log_redaction(logger, analyzer)
+    uvicorn.Server(config).run()
 
 
 @app.command()
@@ -246,13 +258,16 @@ def data_import(
     name: Annotated[str | None, typer.Option(help="Tabellens namn.")] = None,
 ) -> None:
     """Importera en fil genom ett schema; vid fel sparas ingenting."""
+    from kraftsamling.privacy import table_pseudonymizer
     from kraftsamling.tabular import ReadError, ValidationFailed, get_schema, import_table
 
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     try:
         table_schema = get_schema(schema)
         with database.session() as session:
-            table = import_table(session, path, table_schema, actor="cli", name=name)
+            table = import_table(session, path, table_schema, actor="cli", name=name,
+                                 transform=table_pseudonymizer(settings))
             rows, table_id = table.n_rows, table.id
     except (ReadError, ValidationFailed) as error:
         fail(str(error))
@@ -305,6 +320,94 @@ def audit_export(
         record_event(session, actor="cli", action="export_audit", object_type="audit",
                      detail={"rows": len(events)})
     console.print(f"{len(events)} händelser skrivna till {output}.")
+
+
+# -- privacy --------------------------------------------------------------------------------
+
+
+@privacy_app.command("redact")
+def privacy_redact(
+    source: Annotated[Path, typer.Argument(help="Infil: .jsonl, .csv eller .txt.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Utfil (samma format).")],
+    text_field: Annotated[
+        list[str] | None,
+        typer.Option("--text-field",
+                     help="Fält/kolumn med fritext (kan upprepas). Standard: text."),
+    ] = None,
+    mode: Annotated[str, typer.Option(help="pseudonym, tag eller mask.")] = "pseudonym",
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML-fil med igenkännare.")
+    ] = None,
+) -> None:
+    """Pseudonymisera fritext i en fil; alla andra fält lämnas orörda."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from kraftsamling.privacy import Analyzer, Mode, Pseudonymizer, analyzer_for, redact_file
+    from kraftsamling.settings import pseudonym_key
+    from kraftsamling.tabular import ReadError
+
+    settings = _settings()
+    try:
+        analyzer = Analyzer.from_config(config) if config else analyzer_for(settings)
+        pseudonymizer = Pseudonymizer(key=pseudonym_key(settings), mode=cast(Mode, mode),
+                                      analyzer=analyzer)
+    except ValueError as error:
+        fail(str(error))
+    size = source.stat().st_size if source.is_file() else 0
+    columns = ("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+               TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task("Pseudonymiserar", total=size)
+            stats = redact_file(source, output, pseudonymizer=pseudonymizer,
+                                text_fields=text_field or ["text"],
+                                progress=lambda n: progress.advance(task, n))
+    except ReadError as error:
+        output.unlink(missing_ok=True)
+        fail(str(error))
+    found = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.entities.items()))
+    console.print(f"{stats.rows} rader skrivna till {output}. Ersatt: {found or 'inget'}.")
+
+
+@privacy_app.command("resolve")
+def privacy_resolve(
+    scope: Annotated[str, typer.Argument(help="Datamängd, t.ex. table:3.")],
+    pseudonym: Annotated[str, typer.Argument(help="Pseudonym, t.ex. [PERSON_3].")],
+) -> None:
+    """Visa originalet bakom en pseudonym (loggas i granskningsloggen)."""
+    from kraftsamling.privacy import resolve_pseudonym
+    from kraftsamling.settings import pseudonym_key
+
+    settings = _settings()
+    database = _database(settings)
+    try:
+        with database.session() as session:
+            value = resolve_pseudonym(session, key=pseudonym_key(settings), scope=scope,
+                                      pseudonym=pseudonym, actor="cli")
+    except ValueError as error:
+        fail(str(error))
+    if value is None:
+        fail(f"Pseudonymen {pseudonym} finns inte i {scope}.")
+    console.print(value, highlight=False)
+
+
+@privacy_app.command("train-names")
+def privacy_train_names(
+    corpus: Annotated[Path, typer.Argument(help="Korpus: 'ord TAGG' per rad (PER för namn).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Modellfil att skriva.")],
+) -> None:
+    """Träna namnigenkännaren (CRF) på en märkt korpus."""
+    from kraftsamling.privacy import train_name_tagger
+
+    if not corpus.is_file():
+        fail(f"Korpusen '{corpus}' finns inte.")
+    with console.status("Tränar namnigenkännaren…"):
+        try:
+            train_name_tagger(corpus, output)
+        except ValueError as error:
+            fail(str(error))
+    console.print(f"Modellen är sparad i {output}. Ange den med model = \"{output}\" "
+                  "under type = \"person_name\" i igenkännarfilen.")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from faker import Faker
 
+from kraftsamling.privacy import table_pseudonymizer
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, create_user
 from kraftsamling.tabular import PERSONS_SCHEMA, import_table
@@ -95,8 +96,11 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
                         display_name=user.display_name, actor="demo")
     source = _persons_file(data_dir / "demo-personer.csv", n=n_persons, seed=seed)
     with database.session() as session:
-        import_table(session, source, PERSONS_SCHEMA, actor="demo", name="Demo: personer")
-    info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer'.")
+        import_table(session, source, PERSONS_SCHEMA, actor="demo", name="Demo: personer",
+                     transform=table_pseudonymizer(settings))
+    source.unlink()  # only the pseudonymised copy is kept
+    info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
+                      "(pseudonymiserade vid import).")
     for builder in _BUILDERS:
         info.notes.append(builder(database, settings, seed))
     database.dispose()

@@ -19,7 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["Settings", "load_settings", "masked_settings"]
+__all__ = ["Settings", "load_settings", "masked_settings", "pseudonym_key"]
 
 CONFIG_ENV = "KRAFTSAMLING_CONFIG"
 DEFAULT_CONFIG_FILE = "kraftsamling.toml"
@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1)
     cookie_secure: bool = Field(
         default=True, description="Send cookies only over HTTPS (browsers allow localhost)."
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Key for pseudonyms and keyed hashes; derived from secret_key if unset. "
+        "Keep it: a new key gives every person new pseudonyms.",
+    )
+    privacy_config: Path | None = Field(
+        default=None, description="TOML file of recognisers; default: the built-in set."
     )
     api_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
@@ -107,6 +115,16 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return key_file.read_text().strip().encode()
+
+
+def pseudonym_key(settings: Settings) -> bytes:
+    """The pseudonym key: configured, or derived from the secret key for this one purpose."""
+    if settings.pseudonym_key is not None:
+        return settings.pseudonym_key.get_secret_value().encode()
+    import hashlib
+    import hmac
+
+    return hmac.new(settings.resolved_secret_key(), b"pseudonyms", hashlib.sha256).digest()
 
 
 def load_settings(**overrides: Any) -> Settings:

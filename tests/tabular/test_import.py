@@ -42,7 +42,7 @@ def test_semicolon_cp1252_keeps_swedish_letters(tmp_path: Path, database: Databa
     source = _write(tmp_path / "personer.csv", [HEADER, *ROWS], "cp1252")
     assert detect_encoding(source.read_bytes()) == "cp1252"
     with database.session() as session:
-        table = import_table(session, source, PERSONS_SCHEMA, actor="test")
+        table = import_table(session, source, PERSONS_SCHEMA, actor="test", transform=None)
         rows = [row.data for row in table.rows]
     assert table.encoding == "cp1252"
     assert rows[0]["stadsdel"] == "Skäggetorp"
@@ -69,7 +69,7 @@ def test_one_bad_row_rejects_the_whole_file(tmp_path: Path, database: Database) 
     source = _write(tmp_path / "personer.csv", lines, "cp1252")
     before = _count(database, ImportedRow), _count(database, ImportedTable)
     with pytest.raises(ValidationFailed) as caught, database.session() as session:
-        import_table(session, source, PERSONS_SCHEMA, actor="test")
+        import_table(session, source, PERSONS_SCHEMA, actor="test", transform=None)
     assert [(p.row, p.column) for p in caught.value.problems] == [(4, "fodelsear")]
     message = str(caught.value)
     assert "Rad 4, kolumn 'fodelsear': '19x0' är inte ett heltal." in message

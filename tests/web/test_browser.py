@@ -112,7 +112,8 @@ def browser() -> Iterator[object]:
 # Every page of the app, by role. A new GET page must be added here (the test checks).
 PAGES = {
     None: ["/login", "/finns-inte"],
-    "admin": ["/", "/admin/users", "/admin/audit", "/admin/audit?action=login"],
+    "admin": ["/", "/admin/users", "/admin/audit", "/admin/audit?action=login",
+              "/admin/pseudonyms"],
     "analyst": ["/", "/data", "/data/import", "/data/1", "/data/1/rows/1", "/lang/en?next=/data/1"],
     "reviewer": ["/", "/data", "/admin/audit"],
 }

@@ -158,7 +158,7 @@ def test_record_view_writes_an_audit_row(client: TestClient, database: Database,
     source = Path(str(tmp_path)) / "personer.csv"
     source.write_text("person_id;fodelsear;kon;stadsdel\nP1;1980;kvinna;Ryd\n", encoding="utf-8")
     with database.session() as session:
-        table = import_table(session, source, PERSONS_SCHEMA, actor="test")
+        table = import_table(session, source, PERSONS_SCHEMA, actor="test", transform=None)
         table_id = table.id
         row_id = session.scalars(select(ImportedTable).where(ImportedTable.id == table_id)
                                  ).one().rows[0].id

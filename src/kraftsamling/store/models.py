@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "ImportedRow",
     "ImportedTable",
+    "Pseudonym",
     "Role",
     "User",
     "WebSession",
@@ -121,3 +122,16 @@ class ImportedRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column()
 
     table: Mapped[ImportedTable] = relationship(back_populates="rows")
+
+
+class Pseudonym(Base):
+    """The encrypted original behind one pseudonym of one dataset (``scope``)."""
+
+    __tablename__ = "pseudonyms"
+    __table_args__ = (UniqueConstraint("scope", "pseudonym"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(100))
+    encrypted_value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -88,6 +88,8 @@ class ColumnSpec:
     pattern: str | None = None
     unique: bool = False
     description: str = ""
+    # For quasi-identifiers: year_band, age_band, postcode3, year or none (None: inferred).
+    generalise: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +14,14 @@ from kraftsamling.tabular._schema import TableSchema
 
 __all__ = ["RecordTransform", "import_table"]
 
-# A step applied to the validated records before storage (the privacy layer plugs in here).
-RecordTransform = Callable[[list[dict[str, Any]], TableSchema], list[dict[str, Any]]]
+class RecordTransform(Protocol):
+    """A step between validation and storage; the privacy layer plugs in here."""
+
+    def __call__(self, records: list[dict[str, Any]], schema: TableSchema
+                 ) -> list[dict[str, Any]]: ...
+
+    def after_store(self, session: Session, table: ImportedTable) -> None:
+        """Called in the same transaction once the table has its id."""
 
 
 def import_table(
@@ -26,11 +31,15 @@ def import_table(
     *,
     actor: str,
     name: str | None = None,
+    transform: RecordTransform | None,
     content: bytes | None = None,
-    transform: RecordTransform | None = None,
 ) -> ImportedTable:
-    """Read, validate and store a file; raises ``ReadError`` or ``ValidationFailed`` before
-    anything is written, and the caller's transaction makes the write all-or-nothing."""
+    """Read, validate, pseudonymise and store a file.
+
+    Raises ``ReadError`` or ``ValidationFailed`` before anything is written; the caller's
+    transaction makes the write all-or-nothing. ``transform`` has no default on purpose:
+    every caller says how the data is pseudonymised (``None`` only for data without persons).
+    """
     filename = Path(source).name
     table_file = read_table(source, content=content)
     records = schema.validate(table_file, filename=filename)
@@ -50,7 +59,10 @@ def import_table(
         ImportedRow(table_id=table.id, row_number=table_file.row_label(i), data=record)
         for i, record in enumerate(records)
     )
+    if transform is not None:
+        transform.after_store(session, table)
     record_event(session, actor=actor, action="import", object_type="table", object_id=table.id,
-                 detail={"schema": schema.name, "rows": len(records), "file": filename})
+                 detail={"schema": schema.name, "rows": len(records), "file": filename,
+                         "pseudonymised": transform is not None})
     session.flush()
     return table

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
+from kraftsamling.privacy import resolve_pseudonym
+from kraftsamling.settings import pseudonym_key
 from kraftsamling.store import (
     AuditEvent,
     AuditFilter,
     Database,
+    ImportedTable,
     Role,
     User,
     UserError,
@@ -151,3 +154,50 @@ def audit_export(request: Request, admin: Admin) -> Response:
     disposition = f'attachment; filename="granskningslogg-{stamp}.csv"'
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": disposition})
+
+
+@router.get("/pseudonyms", response_class=HTMLResponse)
+def pseudonyms_page(request: Request, admin: Admin) -> Response:
+    return render(request, "admin/pseudonyms.html", {"scopes": _scopes(request)})
+
+
+def _scopes(request: Request) -> list[tuple[str, str]]:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        tables = session.execute(
+            select(ImportedTable.id, ImportedTable.name).order_by(ImportedTable.id.desc())
+        ).all()
+    return [(f"table:{table_id}", name) for table_id, name in tables]
+
+
+@router.post("/pseudonyms", response_class=HTMLResponse)
+def resolve(
+    request: Request,
+    admin: Admin,
+    scope: Annotated[str, Form()] = "",
+    pseudonym: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    db: Database = request.app.state.db
+    context: dict[str, object] = {"scopes": _scopes(request), "scope": scope,
+                                  "pseudonym": pseudonym, "reason": reason}
+    if not reason.strip():
+        context["error"] = "Ange skälet till avpseudonymiseringen; det sparas i loggen."
+        return render(request, "admin/pseudonyms.html", context, status=422)
+    try:
+        with db.session() as session:
+            record_event(session, actor=admin.username, action="resolve_reason",
+                         object_type="pseudonym", object_id=f"{scope}/{pseudonym}"[:100],
+                         detail={"reason": reason.strip()[:300]})
+            value = resolve_pseudonym(
+                session, key=pseudonym_key(request.app.state.settings), scope=scope,
+                pseudonym=pseudonym, actor=admin,
+                client=request.client.host if request.client else "")
+    except ValueError as error:  # the key cannot decrypt: a configuration problem
+        context["error"] = str(error)
+        return render(request, "admin/pseudonyms.html", context, status=500)
+    if value is None:
+        context["error"] = f"Pseudonymen {pseudonym} finns inte i {scope}."
+        return render(request, "admin/pseudonyms.html", context, status=404)
+    context["value"] = value
+    return render(request, "admin/pseudonyms.html", context)

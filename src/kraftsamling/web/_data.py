@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
+from kraftsamling.privacy import table_pseudonymizer
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
 from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
 from kraftsamling.tabular import import_table as store_table
@@ -69,7 +70,8 @@ async def import_upload(
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         with db.session() as session:
             table = store_table(session, filename, table_schema, actor=user.username,
-                                name=name.strip() or None, content=content)
+                                name=name.strip() or None, content=content,
+                                transform=table_pseudonymizer(request.app.state.settings))
             table_id = table.id
     except ValidationFailed as failure:
         problems = [str(p) for p in failure.problems]
