@@ -27,7 +27,7 @@ from kraftsamling.store import (
     unlock_user,
 )
 from kraftsamling.web._app import render
-from kraftsamling.web._security import csrf_protect, require_roles
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
@@ -149,7 +149,7 @@ def audit_export(request: Request, admin: Admin) -> Response:
         body = audit_csv(query_audit(session, where))
         record_event(session, actor=admin.username, action="export_audit", object_type="audit",
                      detail={key: value for key, value in raw.items() if value},
-                     client=request.client.host if request.client else "")
+                     client=client_address(request))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     disposition = f'attachment; filename="granskningslogg-{stamp}.csv"'
     return Response(body, media_type="text/csv; charset=utf-8",
@@ -192,7 +192,7 @@ def resolve(
             value = resolve_pseudonym(
                 session, key=pseudonym_key(request.app.state.settings), scope=scope,
                 pseudonym=pseudonym, actor=admin,
-                client=request.client.host if request.client else "")
+                client=client_address(request))
     except ValueError as error:  # the key cannot decrypt: a configuration problem
         context["error"] = str(error)
         return render(request, "admin/pseudonyms.html", context, status=500)

@@ -15,7 +15,7 @@ from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User,
 from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
 from kraftsamling.tabular import import_table as store_table
 from kraftsamling.web._app import render
-from kraftsamling.web._security import csrf_protect, require_roles
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
 
@@ -23,10 +23,6 @@ PersonDataReader = Annotated[User, Depends(require_roles(Role.analyst, Role.revi
 Importer = Annotated[User, Depends(require_roles(Role.analyst))]
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def _table_or_404(db: Database, table_id: int) -> ImportedTable:
@@ -108,7 +104,7 @@ def view_table(request: Request, table_id: int, user: PersonDataReader, page: in
         session.expunge_all()
         record_event(session, actor=user.username, action="view_table", object_type="table",
                      object_id=table_id, detail={"page": page, "rows": len(rows)},
-                     client=_client(request))
+                     client=client_address(request))
     columns = list(rows[0].data) if rows else []
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render(request, "data/table.html", {"table": table, "rows": rows, "columns": columns,
@@ -126,7 +122,7 @@ def view_record(request: Request, table_id: int, row_id: int, user: PersonDataRe
         session.expunge(row)
         record_event(session, actor=user.username, action="view_record",
                      object_type="imported_row", object_id=row_id,
-                     detail={"table": table_id}, client=_client(request))
+                     detail={"table": table_id}, client=client_address(request))
     return render(request, "data/record.html", {"table": table, "row": row})
 
 
@@ -152,7 +148,7 @@ def export_table(request: Request, table_id: int, user: PersonDataReader) -> Res
             count += 1
         record_event(session, actor=user.username, action="export", object_type="table",
                      object_id=table_id, detail={"rows": count, "format": "csv"},
-                     client=_client(request))
+                     client=client_address(request))
     filename = f"{table.name}.csv".replace('"', "")
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -13,6 +13,7 @@ from kraftsamling.store import Database, LoginOutcome, User, authenticate
 from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._security import (
+    client_address,
     csrf_protect,
     current_user,
     end_session,
@@ -48,7 +49,7 @@ def login(
     settings: Settings = request.app.state.settings
     db: Database = request.app.state.db
     _ = translator(request_language(request))
-    client = request.client.host if request.client else ""
+    client = client_address(request)
     with db.session() as session:
         result = authenticate(
             session,

@@ -25,6 +25,7 @@ __all__ = [
     "CSRF_COOKIE",
     "SESSION_COOKIE",
     "LoginRequired",
+    "client_address",
     "csrf_protect",
     "csrf_token",
     "current_user",
@@ -53,6 +54,11 @@ def _hash(token: str) -> str:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def client_address(request: Request) -> str:
+    """Where a request came from, for the audit log."""
+    return request.client.host if request.client else ""
 
 
 def set_cookie(response: Response, settings: Settings, name: str, value: str,
