@@ -31,12 +31,15 @@ data_app = typer.Typer(help="Data: importera tabeller genom ett schema.", no_arg
 audit_app = typer.Typer(help="Granskningsloggen: kontrollera och exportera.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Personuppgifter: hitta, pseudonymisera, avpseudonymisera.",
                           no_args_is_help=True)
+autolarm_app = typer.Typer(help="Autolarm: hitta elevsvar som tyder på fara.",
+                           no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(autolarm_app, name="autolarm")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -408,6 +411,117 @@ def privacy_train_names(
             fail(str(error))
     console.print(f"Modellen är sparad i {output}. Ange den med model = \"{output}\" "
                   "under type = \"person_name\" i igenkännarfilen.")
+
+
+# -- autolarm -------------------------------------------------------------------------------
+
+
+@autolarm_app.command("score")
+def autolarm_score(
+    source: Annotated[Path, typer.Argument(help="Svar: .csv (, eller ;), .tsv, .jsonl, .xlsx.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV att skriva.")],
+    text_column: Annotated[str, typer.Option(help="Kolumn med fritext.")] = "text",
+    id_column: Annotated[str, typer.Option(help="Kolumn med svarets id.")] = "id",
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Adress till ett Dask-kluster.")
+    ] = None,
+) -> None:
+    """Bedöm en fil med elevsvar: nivå, poäng, kategorier och belägg per svar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from kraftsamling.autolarm import load_detector, score_file
+    from kraftsamling.tabular import ReadError
+
+    settings = _settings()
+    detector = load_detector(settings, progress=lambda note: err_console.print(note))
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task("Bedömer svar", total=None)
+            stats = score_file(source, output, detector=detector, text_column=text_column,
+                               id_column=id_column or None, dask_address=dask,
+                               progress=lambda n: progress.advance(task, n))
+    except ReadError as error:
+        output.unlink(missing_ok=True)
+        fail(str(error))
+    console.print(f"{stats.rows} svar bedömda: {stats.urgent} akuta, {stats.concern} oro. "
+                  f"Resultat i {output}.")
+
+
+@autolarm_app.command("train")
+def autolarm_train(
+    labelled: Annotated[
+        Path | None, typer.Argument(help="CSV/XLSX med kolumnerna text, level, categories.")
+    ] = None,
+    from_reviews: Annotated[
+        bool, typer.Option("--from-reviews",
+                           help="Ta med granskarnas rättade bedömningar från databasen.")
+    ] = False,
+    no_seed: Annotated[
+        bool, typer.Option("--no-seed", help="Träna bara på era egna svar.")
+    ] = False,
+) -> None:
+    """Träna om autolarm på organisationens egna märkta svar."""
+    import csv
+    import tempfile
+
+    from kraftsamling.autolarm import train_from_file
+    from kraftsamling.autolarm._review import labelled_examples
+    from kraftsamling.tabular import ReadError, ValidationFailed, read_table
+
+    if labelled is None and not from_reviews:
+        fail("Ange en fil med märkta svar, --from-reviews, eller båda.")
+    settings = _settings()
+    rows: list[dict[str, str]] = []
+    if labelled is not None:
+        try:
+            rows += [{str(k): str(v) for k, v in r.items()}
+                     for r in read_table(labelled).frame.to_dict(orient="records")]
+        except ReadError as error:
+            fail(str(error))
+    if from_reviews:
+        with _database(settings).session() as session:
+            rows += labelled_examples(session)
+    if not rows:
+        fail("Det finns inga märkta svar att träna på.")
+    with tempfile.TemporaryDirectory() as folder:
+        combined = Path(folder) / "etiketter.csv"
+        with combined.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["text", "level", "categories"],
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({"categories": "", **row} for row in rows)
+        try:
+            with console.status("Tränar autolarm…"):
+                detector, own = train_from_file(combined, settings, include_seed=not no_seed)
+        except (ReadError, ValidationFailed, ValueError) as error:
+            # Rows of the given file come first, so row numbers are the file's own.
+            source = f"'{labelled.name}' " if labelled is not None else ""
+            fail(str(error).replace("'etiketter.csv' ", source))
+    console.print(f"Modellen är tränad på {own} egna svar"
+                  f"{'' if no_seed else ' och grunduppsättningen'}; tröskel för akut: "
+                  f"{detector.urgent_threshold_:.2f}.")
+
+
+@autolarm_app.command("explain")
+def autolarm_explain(text: Annotated[str, typer.Argument(help="Ett svar att bedöma.")]) -> None:
+    """Visa hur autolarm bedömer ett enskilt svar, med belägg."""
+    from kraftsamling.autolarm import CATEGORY_LABELS, LEVEL_LABELS, load_detector, score_texts
+
+    settings = _settings()
+    detector = load_detector(settings, progress=lambda note: err_console.print(note))
+    redacted, assessment = score_texts(detector, [text])[0]
+    console.print(f"Nivå: [bold]{LEVEL_LABELS[assessment.level]}[/] "
+                  f"(sannolikhet akut {assessment.score:.2f})", highlight=False)
+    if assessment.categories:
+        console.print("Kategorier: " + ", ".join(CATEGORY_LABELS[c]
+                                                for c in assessment.categories))
+    for evidence in assessment.evidence:
+        console.print(f"Belägg: \"{redacted[evidence.start:evidence.end]}\" "
+                      f"({evidence.source})", highlight=False)
+    if assessment.suppressed:
+        console.print("Bortsett från träffar på grund av: " + ", ".join(assessment.suppressed))
 
 
 def main() -> None:

@@ -101,7 +101,9 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
     source.unlink()  # only the pseudonymised copy is kept
     info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
                       "(pseudonymiserade vid import).")
-    for builder in _BUILDERS:
+    from kraftsamling.autolarm._demo import build_autolarm_demo
+
+    for builder in (build_autolarm_demo, *_BUILDERS):
         info.notes.append(builder(database, settings, seed))
     database.dispose()
     return info

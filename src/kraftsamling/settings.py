@@ -71,6 +71,33 @@ class Settings(BaseSettings):
     privacy_config: Path | None = Field(
         default=None, description="TOML file of recognisers; default: the built-in set."
     )
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "kraftsamling",
+        description="Models built from shipped data (no personal data), shared between "
+        "installations on this machine.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people use to reach the app; alert links point here.",
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server for alert e-mail.")
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "kraftsamling@localhost"
+    alert_email_to: list[str] = Field(default_factory=list,
+                                      description="Who gets an e-mail for each urgent answer.")
+    webhook_url: str | None = Field(default=None, description="URL told of each urgent answer.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Key for the X-Kraftsamling-Signature HMAC on webhooks.")
+    sla_urgent_minutes: int = Field(default=60, ge=1,
+                                    description="Time to acknowledge an urgent answer.")
+    sla_concern_hours: int = Field(default=72, ge=1,
+                                   description="Time to acknowledge a concern.")
+    autolarm_rules: Path | None = Field(default=None,
+                                        description="TOML file of autolarm rules.")
     api_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Organisation name -> API token for the JSON API.",

@@ -34,6 +34,12 @@ class Demo:
     logins: dict[str, str]  # role -> "username password"
     output: str
 
+    @property
+    def survey_token(self) -> str:
+        match = re.search(r"/s/([\w-]+) \(7A\)", self.output.replace("\n", " "))
+        assert match is not None, self.output
+        return match.group(1)
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -55,7 +61,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=folder)
     try:
         url = ""
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # a first run trains autolarm's seed model
         while time.monotonic() < deadline and process.poll() is None:
             match = re.search(r"Demon finns på (http://\S+)", log.read_text())
             if match:
@@ -110,12 +116,14 @@ def browser() -> Iterator[object]:
 
 
 # Every page of the app, by role. A new GET page must be added here (the test checks).
+# SURVEY stands for the demo survey's link token.
 PAGES = {
-    None: ["/login", "/finns-inte"],
+    None: ["/login", "/finns-inte", "/s/SURVEY", "/s/SURVEY/tack"],
     "admin": ["/", "/admin/users", "/admin/audit", "/admin/audit?action=login",
-              "/admin/pseudonyms"],
+              "/admin/pseudonyms", "/admin/surveys"],
     "analyst": ["/", "/data", "/data/import", "/data/1", "/data/1/rows/1", "/lang/en?next=/data/1"],
-    "reviewer": ["/", "/data", "/admin/audit"],
+    "reviewer": ["/", "/data", "/admin/audit", "/review", "/review?show=all", "/review/2",
+                 "/review-labels", "/lang/en?next=/review/2"],
 }
 NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
              "/lang/{language}", "/api/openapi.json"}
@@ -151,7 +159,8 @@ def test_every_page_is_listed() -> None:
         database.upgrade()
         paths = create_app(settings, database=database).openapi()["paths"]
         database.dispose()
-    visited = {re.sub(r"\d+", "N", p.split("?")[0]) for pages in PAGES.values() for p in pages}
+    visited = {re.sub(r"\d+|SURVEY", "N", p.split("?")[0]) for pages in PAGES.values()
+               for p in pages}
     for path, operations in paths.items():
         if "get" in operations and path not in NOT_PAGES:
             assert re.sub(r"\{\w+\}", "N", path) in visited, f"add {path} to PAGES"
@@ -166,7 +175,7 @@ def test_pages_have_no_wcag_violations(demo: Demo, browser: object, role: str | 
             _log_in(page, demo, role)
         failures: dict[str, list[str]] = {}
         for path in PAGES[role]:
-            response = page.goto(demo.url + path.lstrip("/"))
+            response = page.goto(demo.url + path.replace("SURVEY", demo.survey_token).lstrip("/"))
             assert response is not None
             expected = {"/finns-inte": 404, "/admin/audit": 403 if role == "reviewer" else 200}
             assert response.status == expected.get(path, 200), path
@@ -223,5 +232,25 @@ def test_axe_harness_catches_a_violation(browser: object) -> None:
         page.set_content('<html><body><main><img src="x.png"><input id="q"></main></body></html>')
         found = " ".join(_axe_violations(page))
         assert "image-alt" in found and "html-has-lang" in found and "label" in found
+    finally:
+        context.close()
+
+
+def test_survey_on_a_phone(demo: Demo, browser: object) -> None:
+    """Mobile-first: a pupil answers on a narrow screen, reachable by keyboard."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},  # type: ignore[attr-defined]
+                                  is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{demo.url}s/{demo.survey_token}")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= 360, "the survey must not scroll sideways on a phone"
+        page.get_by_label("Är det något som gör dig ledsen eller rädd?").fill(
+            "de säger att de ska knivhugga mig efter skolan")
+        page.keyboard.press("Tab")
+        page.get_by_role("button", name="Skicka").click()
+        page.wait_for_url(re.compile(r"/tack$"))
+        assert "Tack för dina svar" in page.content()
+        assert _axe_violations(page) == []
     finally:
         context.close()

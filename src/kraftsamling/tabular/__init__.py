@@ -1,6 +1,13 @@
 """Tabular import shared by every module: detect, read, validate, store — or refuse whole."""
 
-from kraftsamling.tabular._read import FileFormat, ReadError, TableFile, detect_encoding, read_table
+from kraftsamling.tabular._read import (
+    FileFormat,
+    ReadError,
+    TableFile,
+    detect_encoding,
+    iter_rows,
+    read_table,
+)
 from kraftsamling.tabular._registry import (
     PERSONS_SCHEMA,
     available_schemas,
@@ -33,6 +40,7 @@ __all__ = [
     "detect_encoding",
     "get_schema",
     "import_table",
+    "iter_rows",
     "read_table",
     "register_schema",
 ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-__all__ = ["FileFormat", "ReadError", "TableFile", "detect_encoding", "read_table"]
+__all__ = ["FileFormat", "ReadError", "TableFile", "detect_encoding", "iter_rows", "read_table"]
 
 FileFormat = Literal["csv", "tsv", "xlsx", "json", "jsonl"]
 SUFFIX_FORMATS: dict[str, FileFormat] = {
@@ -161,3 +162,89 @@ def read_table(source: str | Path, *, content: bytes | None = None) -> TableFile
     except pd.errors.ParserError as error:
         raise ReadError(f"'{name}' kunde inte tolkas som en tabell: {error}") from None
     return TableFile(_clean_headers(frame), fmt, encoding, delimiter, 2)
+
+
+def iter_rows(source: str | Path, *, chunk_size: int = 1000
+              ) -> Iterator[list[dict[str, str]]]:
+    """Rows of a large file in chunks, as strings, never the whole file in memory."""
+    path = Path(source)
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        allowed = ", ".join(sorted(set(SUFFIX_FORMATS)))
+        raise ReadError(f"Filtypen för '{path.name}' känns inte igen. Tillåtna filändelser: "
+                        f"{allowed}.")
+    if not path.is_file():
+        raise ReadError(f"Filen '{source}' finns inte.")
+    if fmt == "xlsx":
+        yield from _iter_xlsx(path, chunk_size)
+        return
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(64 * 1024))
+    if fmt in {"json", "jsonl"}:
+        if fmt == "json":
+            table = read_table(path)
+            records = table.frame.to_dict(orient="records")
+            for i in range(0, len(records), chunk_size):
+                yield [{str(k): str(v) for k, v in r.items()} for r in records[i:i + chunk_size]]
+            return
+        chunk: list[dict[str, str]] = []
+        with path.open(encoding=encoding) as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    raise ReadError(f"Rad {number} i '{path.name}' är inte giltig JSON.") from None
+                if not isinstance(record, dict):
+                    raise ReadError(f"Rad {number} i '{path.name}' är inte ett JSON-objekt.")
+                chunk.append({str(k): "" if v is None else str(v) for k, v in record.items()})
+                if len(chunk) >= chunk_size:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+        return
+    with path.open(encoding=encoding, newline="") as handle:
+        head = handle.read(64 * 1024)
+        delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(head)
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        if reader.fieldnames is None:
+            raise ReadError(f"Filen '{path.name}' är tom.")
+        _check_header(list(reader.fieldnames))
+        reader.fieldnames = [name.strip() for name in reader.fieldnames]
+        chunk = []
+        for row in reader:
+            chunk.append({k: (v or "") for k, v in row.items() if k is not None})
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def _iter_xlsx(path: Path, chunk_size: int) -> Iterator[list[dict[str, str]]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ReadError(f"'{path.name}' kunde inte läsas som Excel-fil (.xlsx): {error}") from None
+    sheet = workbook.active
+    if sheet is None:
+        raise ReadError(f"'{path.name}' har inget kalkylblad.")
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+    if not header:
+        raise ReadError(f"Filen '{path.name}' är tom.")
+    _check_header(header)
+    chunk: list[dict[str, str]] = []
+    for values in rows:
+        chunk.append({h: "" if v is None else str(v) for h, v in zip(header, values, strict=False)})
+        if len(chunk) >= chunk_size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+    workbook.close()

@@ -135,7 +135,7 @@ class TableSchema:
             if spec.max is not None:
                 checks.append(pa.Check.le(spec.max))
             if spec.pattern is not None:
-                checks.append(pa.Check.str_fullmatch(spec.pattern))
+                checks.append(pa.Check.str_matches(f"^(?:{spec.pattern})$"))
             dtype: Any = {"str": str, "int": "Int64", "float": float, "date": "datetime64[ns]",
                           "bool": "boolean"}[spec.type]
             columns[spec.name] = pa.Column(
@@ -267,7 +267,7 @@ def _describe(check: str, spec: ColumnSpec | None, value: str) -> str:
         return f"{shown} är mindre än det minsta tillåtna ({_number(spec.min)})."
     if check.startswith("less_than_or_equal_to") and spec is not None:
         return f"{shown} är större än det största tillåtna ({_number(spec.max)})."
-    if check.startswith("str_fullmatch"):
+    if check.startswith("str_matches"):
         return f"{shown} har fel format."
     if check in {"field_uniqueness", "unique"}:
         return f"{shown} förekommer på flera rader men måste vara unikt."

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from babel.numbers import format_decimal
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -31,6 +34,7 @@ __all__ = ["create_app", "render"]
 
 WEB_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "ks_lang"
+DELIVERY_INTERVAL_SECONDS = 20
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -53,7 +57,13 @@ def format_value(value: object, language: str) -> str:
     return str(value)
 
 
+def labelled(values: Iterable[str], labels: Mapping[str, str]) -> str:
+    """Codes as the words people read: ['suicide'] → 'Självmordstankar'."""
+    return ", ".join(labels.get(value, value) for value in values)
+
+
 templates.env.filters["value"] = format_value
+templates.env.filters["labelled"] = labelled
 
 
 def request_language(request: Request) -> str:
@@ -82,12 +92,35 @@ def render(
     return templates.TemplateResponse(request, template, full, status_code=status)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Deliver alert notifications in the background while the app runs."""
+    settings: Settings = app.state.settings
+    stop = threading.Event()
+    worker: threading.Thread | None = None
+    if settings.webhook_url or (settings.smtp_host and settings.alert_email_to):
+        from kraftsamling.autolarm._notify import deliver_pending
+
+        def loop() -> None:
+            while not stop.wait(DELIVERY_INTERVAL_SECONDS):
+                deliver_pending(app.state.db, settings)
+
+        worker = threading.Thread(target=loop, name="kraftsamling-notifications", daemon=True)
+        worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=5)
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app; refuses to start on a database whose schema is not current."""
     db = database or Database(settings.sqlalchemy_url)
     db.check_schema()
     app = FastAPI(title="Kraftsamling", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
@@ -130,11 +163,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import _admin, _data, _pages
+    from kraftsamling.web import _admin, _autolarm, _data, _pages
 
     app.include_router(_pages.router)
     app.include_router(_data.router)
     app.include_router(_admin.router)
+    app.include_router(_autolarm.router)
+    app.include_router(_autolarm.api_router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ")
+                             for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": f"Ogiltig begäran: {problems}"}, status_code=422)
+        return render(request, "error.html", {"status": 422, "reason": problems}, status=422)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -68,6 +68,7 @@ def N_(message: str) -> str:
 
 ROLE_LABELS = (N_("admin"), N_("analyst"), N_("reviewer"))
 VALUE_LABELS = (N_("yes"), N_("no"))
+STATUS_LABELS = (N_("new"), N_("acknowledged"), N_("escalated"), N_("resolved"))
 
 
 def extract_messages() -> set[str]:

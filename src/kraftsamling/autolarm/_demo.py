@@ -1,0 +1,49 @@
+"""Demo data for autolarm: a survey, links for two classes and answers in the review queue."""
+
+from __future__ import annotations
+
+import random
+import secrets
+
+from kraftsamling.autolarm._review import submit_response
+from kraftsamling.autolarm._seed import load_seed
+from kraftsamling.autolarm._service import load_detector
+from kraftsamling.autolarm._store import Survey, SurveyLink
+from kraftsamling.privacy import Pseudonymizer, analyzer_for
+from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.store import Database
+
+__all__ = ["DEMO_QUESTIONS", "build_autolarm_demo"]
+
+DEMO_QUESTIONS = (
+    "Hur trivs du i skolan?",
+    "Är det något som gör dig ledsen eller rädd?",
+    "Finns det något mer du vill berätta för oss?",
+)
+
+
+def build_autolarm_demo(database: Database, settings: Settings, seed: int) -> str:
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data
+    detector = load_detector(settings)
+    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
+                           analyzer=analyzer_for(settings))
+    answers = [a.text for a in load_seed() if a.split == "train" and a.variant != "original"]
+    rng.shuffle(answers)
+    with database.session() as session:
+        survey = Survey(name="Trygghetsenkät hösten 2026", created_by="demo",
+                        questions=[{"id": i + 1, "text": q, "kind": "text"}
+                                   for i, q in enumerate(DEMO_QUESTIONS)])
+        session.add(survey)
+        session.flush()
+        links = [SurveyLink(survey_id=survey.id, token=secrets.token_urlsafe(12),
+                            school="Demoskolan", class_name=name) for name in ("7A", "8B")]
+        session.add_all(links)
+        session.flush()
+        for i in range(24):
+            reply = {"1": rng.choice(["det är bra", "okej", "trivs inte så bra", "bra"]),
+                     "2": answers[2 * i], "3": answers[2 * i + 1] if i % 3 == 0 else ""}
+            submit_response(session, link=links[i % 2], answers=reply, detector=detector,
+                            tagger=tagger, settings=settings)
+        tokens = [link.token for link in links]
+    return (f"Enkät med länkar /s/{tokens[0]} (7A) och /s/{tokens[1]} (8B); 24 svar "
+            "bedömda av autolarm i granskningskön.")

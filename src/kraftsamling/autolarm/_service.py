@@ -1,0 +1,249 @@
+"""Autolarm as a service: the default detector, training from labels, scoring files.
+
+Every text is pseudonymised (type tags: ``[PERSON]``) before it reaches a model, in
+training and in scoring alike, so names never end up in a model's vocabulary.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kraftsamling import __version__
+from kraftsamling.autolarm._detector import Assessment, Detector
+from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
+from kraftsamling.autolarm._seed import SEED_FILES, load_seed
+from kraftsamling.autolarm._taxonomy import Category, Level
+from kraftsamling.privacy import Analyzer, Pseudonymizer
+from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.tabular import ColumnSpec, ReadError, TableSchema, iter_rows, read_table
+
+__all__ = [
+    "LABELS_SCHEMA",
+    "OUTPUT_COLUMNS",
+    "ScoreStats",
+    "load_detector",
+    "score_file",
+    "score_texts",
+    "train_from_file",
+    "train_seed_detector",
+]
+
+OUTPUT_COLUMNS = ("id", "level", "score", "categories", "evidence")
+LABELS_SCHEMA = TableSchema(
+    name="autolarm-etiketter",
+    description="Märkta svar för att träna autolarm: text, level, categories (;-separerade).",
+    columns=(
+        ColumnSpec(name="text", kind="free_text"),
+        ColumnSpec(name="level", allowed=tuple(level.value for level in Level)),
+        ColumnSpec(name="categories", required=False, nullable=True,
+                   pattern=r"(?:" + "|".join(c.value for c in Category) + r")"
+                           r"(?:\s*;\s*(?:" + "|".join(c.value for c in Category) + r"))*"),
+    ),
+)
+
+
+def _tagger(settings: Settings | None, analyzer: Analyzer | None = None) -> Pseudonymizer:
+    key = pseudonym_key(settings) if settings is not None else b"autolarm"
+    return Pseudonymizer(key=key, mode="tag", analyzer=analyzer)
+
+
+def _fingerprint(rules_path: Path) -> str:
+    """Changes whenever the seed data, the rules or the modelling code change."""
+    digest = hashlib.sha256(__version__.encode())
+    code = [Path(__file__).parent / name for name in
+            ("_detector.py", "_model.py", "_rules.py", "_text.py", "_seed.py")]
+    for path in (*SEED_FILES, rules_path, *code):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train_seed_detector(*, rules_path: Path = DEFAULT_RULES) -> Detector:
+    """The default detector: the rules and the train part of the hand-written seed set."""
+    train = [a for a in load_seed() if a.split == "train"]
+    return Detector(rules=RuleSet.from_toml(rules_path)).fit(
+        [a.text for a in train], [a.level.value for a in train],
+        [[c.value for c in a.categories] for a in train], groups=[a.group for a in train])
+
+
+def rules_path(settings: Settings) -> Path:
+    """The installation's rule file: its own if configured, else the built-in one."""
+    path = settings.autolarm_rules or DEFAULT_RULES
+    if not path.is_file():
+        raise ValueError(f"Regelfilen '{path}' finns inte (KRAFTSAMLING_AUTOLARM_RULES).")
+    return path
+
+
+def model_dir(settings: Settings) -> Path:
+    return settings.ensure_data_dir() / "models"
+
+
+def organisation_model(settings: Settings) -> Path:
+    return model_dir(settings) / "autolarm.joblib"
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str, mtime: float) -> Detector:
+    return Detector.load(path)
+
+
+def load_detector(settings: Settings, *, progress: Callable[[str], None] | None = None
+                  ) -> Detector:
+    """The organisation's own model if one is trained, else the seed model (trained once
+    from shipped data and kept in the cache folder, shared by installations)."""
+    own = organisation_model(settings)
+    if own.is_file():
+        return _cached(str(own), own.stat().st_mtime)
+    rules = rules_path(settings)
+    seed_path = settings.cache_dir / f"autolarm-seed-{_fingerprint(rules)}.joblib"
+    if not seed_path.is_file():
+        if progress is not None:
+            progress("Tränar grundmodellen för autolarm (en gång)…")
+        train_seed_detector(rules_path=rules).save(seed_path)
+    return _cached(str(seed_path), seed_path.stat().st_mtime)
+
+
+def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool = True
+                    ) -> tuple[Detector, int]:
+    """Train the organisation's model from its own labels (plus the seed set's train part).
+
+    Texts are pseudonymised before training. Returns the detector (saved as the
+    organisation's model) and the number of the organisation's own answers used.
+    """
+    table = read_table(path)
+    records = LABELS_SCHEMA.validate(table, filename=Path(path).name)
+    tagger = _tagger(settings)
+    texts = [tagger.redact(str(r["text"])) for r in records]
+    levels = [str(r["level"]) for r in records]
+    categories = [[c.strip() for c in str(r.get("categories") or "").split(";") if c.strip()]
+                  for r in records]
+    groups = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    if include_seed:
+        seed = [a for a in load_seed() if a.split == "train"]
+        texts += [a.text for a in seed]
+        levels += [a.level.value for a in seed]
+        categories += [[c.value for c in a.categories] for a in seed]
+        groups += [a.group for a in seed]
+    detector = Detector(rules=RuleSet.from_toml(rules_path(settings))).fit(
+        texts, levels, categories, groups=groups)
+    detector.save(organisation_model(settings))
+    return detector, len(records)
+
+
+def score_texts(detector: Detector, texts: Sequence[str], *,
+                tagger: Pseudonymizer | None = None) -> list[tuple[str, Assessment]]:
+    """Pseudonymise, then assess; returns the pseudonymised text with its assessment."""
+    tagger = tagger or _tagger(None)
+    redacted = [tagger.redact(t) for t in texts]
+    return list(zip(redacted, detector.assess(redacted), strict=True))
+
+
+@dataclass
+class ScoreStats:
+    rows: int = 0
+    urgent: int = 0
+    concern: int = 0
+
+
+def _score_chunk(detector: Detector, texts: list[str]) -> list[tuple[str, Assessment]]:
+    return score_texts(detector, texts)
+
+
+def _output_row(identifier: str, text: str, assessment: Assessment) -> list[str]:
+    evidence = " | ".join(text[e.start:e.end] for e in assessment.evidence)
+    return [identifier, assessment.level.value, f"{assessment.score:.4f}",
+            ";".join(c.value for c in assessment.categories), evidence]
+
+
+def score_file(
+    source: str | Path,
+    target: str | Path,
+    *,
+    detector: Detector,
+    text_column: str = "text",
+    id_column: str | None = "id",
+    chunk_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+    dask_address: str | None = None,
+) -> ScoreStats:
+    """Score a file of answers into a CSV, one chunk at a time (bounded memory).
+
+    With ``dask_address`` the chunks are scored on that Dask cluster, at most four in flight,
+    and written in input order.
+    """
+    source, target = Path(source), Path(target)
+    if source.resolve() == target.resolve():
+        raise ReadError("Utfilen får inte vara samma fil som infilen.")
+    stats = ScoreStats()
+    chunks = iter_rows(source, chunk_size=chunk_size)
+    first = next(chunks, None)
+    if first is None:
+        raise ReadError(f"Filen '{source.name}' innehåller inga svar.")
+    columns = set(first[0])
+    if text_column not in columns:
+        raise ReadError(f"Kolumnen '{text_column}' finns inte i '{source.name}'. Kolumner: "
+                        f"{', '.join(sorted(columns))} (ange --text-column).")
+    if id_column and id_column not in columns:
+        raise ReadError(f"Kolumnen '{id_column}' finns inte i '{source.name}' "
+                        "(ange --id-column).")
+
+    def all_chunks() -> Iterator[list[dict[str, str]]]:
+        yield first
+        yield from chunks
+
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OUTPUT_COLUMNS)
+
+        def write(rows: list[dict[str, str]], start: int,
+                  scored: list[tuple[str, Assessment]]) -> None:
+            for offset, (row, (text, assessment)) in enumerate(zip(rows, scored, strict=True)):
+                identifier = row.get(id_column, "") if id_column else str(start + offset + 1)
+                writer.writerow(_output_row(identifier, text, assessment))
+                stats.rows += 1
+                stats.urgent += assessment.level is Level.urgent
+                stats.concern += assessment.level is Level.concern
+            if progress is not None:
+                progress(len(rows))
+
+        if dask_address is None:
+            for rows in all_chunks():
+                write(rows, stats.rows, _score_chunk(detector, [r[text_column] for r in rows]))
+            return stats
+        _score_on_dask(dask_address, detector, all_chunks(), text_column, write, stats)
+    return stats
+
+
+def _score_on_dask(address: str, detector: Detector, chunks: Iterator[list[dict[str, str]]],
+                   text_column: str, write: Callable[..., None], stats: ScoreStats) -> None:
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ReadError("Dask är inte installerat: pip install 'kraftsamling[dask]'.") from None
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as error:
+        raise ReadError(f"Kunde inte ansluta till Dask-klustret {address}: {error}") from None
+    try:
+        shared = client.scatter(detector, broadcast=True)
+        pending: deque[tuple[list[dict[str, str]], Any]] = deque()
+        position = 0
+        for rows in chunks:
+            pending.append((rows, client.submit(_score_chunk, shared,
+                                                [r[text_column] for r in rows], pure=False)))
+            if len(pending) >= 4:
+                done_rows, future = pending.popleft()
+                write(done_rows, position, future.result())
+                position += len(done_rows)
+        while pending:
+            done_rows, future = pending.popleft()
+            write(done_rows, position, future.result())
+            position += len(done_rows)
+    finally:
+        client.close()

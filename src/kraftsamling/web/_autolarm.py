@@ -1,0 +1,334 @@
+"""Autolarm in the web app: the anonymous survey, the review queue, labelling, the API."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import func, select
+
+from kraftsamling.autolarm import CATEGORY_LABELS, LEVEL_LABELS, Category, Detector, Level
+from kraftsamling.autolarm._notify import deliver_pending
+from kraftsamling.autolarm._review import (
+    ReviewError,
+    acknowledge,
+    escalate,
+    label,
+    labelling_queue,
+    resolve,
+    review_queue,
+    sla_deadline,
+    submit_response,
+)
+from kraftsamling.autolarm._service import load_detector, score_texts
+from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, SurveyResponse
+from kraftsamling.privacy import Pseudonymizer, analyzer_for
+from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.web._app import render
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+api_router = APIRouter(prefix="/api/autolarm")
+Reviewer = Annotated[User, Depends(require_roles(Role.reviewer))]
+Admin = Annotated[User, Depends(require_roles(Role.admin))]
+MAX_ANSWER_CHARS = 5000
+MAX_API_TEXTS = 100
+_lock = threading.Lock()
+
+
+def detector_for(request: Request) -> Detector:
+    """Loaded once per app (training the seed model on first use if no cache exists)."""
+    with _lock:
+        detector: Detector | None = getattr(request.app.state, "detector", None)
+        if detector is None:
+            detector = load_detector(request.app.state.settings)
+            request.app.state.detector = detector
+    return detector
+
+
+def tagger_for(request: Request) -> Pseudonymizer:
+    settings: Settings = request.app.state.settings
+    return Pseudonymizer(key=pseudonym_key(settings), mode="tag", analyzer=analyzer_for(settings))
+
+
+def _deliver(request: Request) -> None:
+    deliver_pending(request.app.state.db, request.app.state.settings)
+
+
+# -- the survey (anonymous) -------------------------------------------------------------------
+
+
+def _link_or_404(db: Database, token: str) -> tuple[SurveyLink, Survey]:
+    with db.session() as session:
+        link = session.scalar(select(SurveyLink).where(SurveyLink.token == token))
+        if link is None or not link.active or not link.survey.active:
+            raise HTTPException(status_code=404)
+        survey = link.survey
+        session.expunge_all()
+    return link, survey
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def survey_form(request: Request, token: str) -> Response:
+    link, survey = _link_or_404(request.app.state.db, token)
+    return render(request, "autolarm/survey.html", {"survey": survey, "link": link,
+                                                    "answers": {}})
+
+
+@router.post("/s/{token}")
+async def survey_submit(request: Request, token: str, background: BackgroundTasks) -> Response:
+    db: Database = request.app.state.db
+    link, survey = _link_or_404(db, token)
+    form = await request.form()
+    answers = {str(q["id"]): str(form.get(f"q{q['id']}", "")) for q in survey.questions}
+    too_long = [q["text"] for q in survey.questions
+                if len(answers[str(q["id"])]) > MAX_ANSWER_CHARS]
+    if not any(v.strip() for v in answers.values()) or too_long:
+        error = (f"Svaret på \"{too_long[0]}\" är för långt (högst {MAX_ANSWER_CHARS} tecken)."
+                 if too_long else "Svara på minst en fråga innan du skickar.")
+        return render(request, "autolarm/survey.html",
+                      {"survey": survey, "link": link, "answers": answers, "error": error},
+                      status=422)
+    detector = detector_for(request)
+    tagger = tagger_for(request)
+    with db.session() as session:
+        stored_link = session.get(SurveyLink, link.id)
+        assert stored_link is not None
+        _, reviews = submit_response(session, link=stored_link, answers=answers,
+                                     detector=detector, tagger=tagger,
+                                     settings=request.app.state.settings)
+        urgent = any(r.level == Level.urgent.value for r in reviews)
+    if urgent:
+        background.add_task(_deliver, request)
+    return RedirectResponse(f"/s/{token}/tack", status_code=303)
+
+
+@router.get("/s/{token}/tack", response_class=HTMLResponse)
+def survey_thanks(request: Request, token: str) -> Response:
+    _link, survey = _link_or_404(request.app.state.db, token)
+    return render(request, "autolarm/thanks.html", {"survey": survey})
+
+
+# -- the review queue (reviewers) --------------------------------------------------------------
+
+
+def _sla_view(answer: AnswerReview, settings: Settings, now: datetime) -> dict[str, Any]:
+    deadline = sla_deadline(answer, settings)
+    if deadline is None or answer.acknowledged_at is not None:
+        return {"state": "done", "minutes": 0}
+    minutes = int((deadline - now).total_seconds() // 60)
+    return {"state": "overdue" if minutes < 0 else "due", "minutes": abs(minutes)}
+
+
+def _labels() -> dict[str, Any]:
+    return {"level_labels": {k.value: v for k, v in LEVEL_LABELS.items()},
+            "category_labels": {k.value: v for k, v in CATEGORY_LABELS.items()}}
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, user: Reviewer, show: str = "open") -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    now = datetime.now(UTC)
+    with db.session() as session:
+        answers = review_queue(session, include_resolved=show == "all")
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_review_queue",
+                     object_type="autolarm", detail={"shown": len(answers)},
+                     client=client_address(request))
+    rows = [{"answer": a, "sla": _sla_view(a, settings, now)} for a in answers]
+    template = ("autolarm/_queue_rows.html" if request.headers.get("hx-request")
+                else "autolarm/queue.html")
+    return render(request, template, {"rows": rows, "show": show, **_labels()})
+
+
+def _answer_or_404(session: Any, answer_id: int) -> AnswerReview:
+    answer = session.get(AnswerReview, answer_id)
+    if answer is None:
+        raise HTTPException(status_code=404)
+    return answer  # type: ignore[no-any-return]
+
+
+def _highlighted(answer: AnswerReview) -> list[tuple[str, bool]]:
+    """The answer's text cut into plain and evidence parts, for <mark>."""
+    spans = sorted({(e["start"], e["end"]) for e in answer.evidence})
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start < position:
+            start = position
+        if start >= end:
+            continue
+        parts.append((answer.text[position:start], False))
+        parts.append((answer.text[start:end], True))
+        position = end
+    parts.append((answer.text[position:], False))
+    return [p for p in parts if p[0]]
+
+
+@router.get("/review/{answer_id}", response_class=HTMLResponse)
+def review_item(request: Request, answer_id: int, user: Reviewer) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    with db.session() as session:
+        answer = _answer_or_404(session, answer_id)
+        link = None
+        if answer.response_id is not None:
+            response = session.get(SurveyResponse, answer.response_id)
+            link = response.link if response is not None else None
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_alert",
+                     object_type="autolarm_answer", object_id=answer_id,
+                     client=client_address(request))
+    return render(request, "autolarm/item.html", {
+        "answer": answer, "parts": _highlighted(answer), "link": link,
+        "sla": _sla_view(answer, settings, datetime.now(UTC)),
+        "levels": [lv.value for lv in Level], "categories": [c.value for c in Category],
+        "error": getattr(request.state, "review_error", ""), **_labels()})
+
+
+@router.post("/review/{answer_id}/{action}")
+async def review_action(request: Request, answer_id: int, action: str, user: Reviewer
+                        ) -> Response:
+    db: Database = request.app.state.db
+    form = await request.form()
+    note = str(form.get("note", ""))
+    try:
+        with db.session() as session:
+            answer = _answer_or_404(session, answer_id)
+            if action == "acknowledge":
+                acknowledge(session, answer, actor=user.username)
+            elif action == "escalate":
+                escalate(session, answer, actor=user.username, note=note)
+            elif action == "resolve":
+                resolve(session, answer, actor=user.username, note=note)
+            elif action == "label":
+                label(session, answer, actor=user.username, level=str(form.get("level", "")),
+                      categories=[str(c) for c in form.getlist("categories")])
+            else:
+                raise HTTPException(status_code=404)
+    except ReviewError as error:
+        request.state.review_error = str(error)
+        page = review_item(request, answer_id, user)
+        page.status_code = 422
+        return page
+    back = form.get("next")
+    target = back if isinstance(back, str) and back.startswith("/review") else \
+        f"/review/{answer_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/review-labels", response_class=HTMLResponse)
+def label_page(request: Request, user: Reviewer) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        answers = labelling_queue(session)
+        labelled = session.scalar(select(func.count()).select_from(AnswerReview)
+                                  .where(AnswerReview.label_level.is_not(None))) or 0
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_label_queue",
+                     object_type="autolarm", detail={"shown": len(answers)},
+                     client=client_address(request))
+    return render(request, "autolarm/labels.html", {
+        "answers": answers, "labelled": labelled, "levels": [lv.value for lv in Level],
+        "categories": [c.value for c in Category], **_labels()})
+
+
+# -- surveys (admins) -------------------------------------------------------------------------
+
+
+@router.get("/admin/surveys", response_class=HTMLResponse)
+def surveys_page(request: Request, admin: Admin, error: str = "") -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        surveys = session.scalars(select(Survey).order_by(Survey.id.desc())).all()
+        data = [{"survey": s, "links": list(s.links)} for s in surveys]
+        session.expunge_all()
+    return render(request, "autolarm/surveys.html", {
+        "surveys": data, "public_url": request.app.state.settings.public_url.rstrip("/"),
+        "error": error}, status=422 if error else 200)
+
+
+@router.post("/admin/surveys")
+def create_survey(request: Request, admin: Admin, name: Annotated[str, Form()] = "",
+                  questions: Annotated[str, Form()] = "") -> Response:
+    lines = [line.strip() for line in questions.splitlines() if line.strip()]
+    if not name.strip() or not lines:
+        return surveys_page(request, admin, error="Ge enkäten ett namn och minst en fråga.")
+    db: Database = request.app.state.db
+    with db.session() as session:
+        survey = Survey(name=name.strip()[:200], created_by=admin.username,
+                        questions=[{"id": i + 1, "text": text[:500], "kind": "text"}
+                                   for i, text in enumerate(lines)])
+        session.add(survey)
+        session.flush()
+        record_event(session, actor=admin.username, action="survey_created",
+                     object_type="survey", object_id=survey.id,
+                     detail={"questions": len(lines)})
+    return RedirectResponse("/admin/surveys", status_code=303)
+
+
+@router.post("/admin/surveys/{survey_id}/links")
+def create_link(request: Request, survey_id: int, admin: Admin,
+                school: Annotated[str, Form()] = "",
+                class_name: Annotated[str, Form()] = "") -> Response:
+    if not school.strip() or not class_name.strip():
+        return surveys_page(request, admin, error="Ange både skola och klass för länken.")
+    db: Database = request.app.state.db
+    with db.session() as session:
+        if session.get(Survey, survey_id) is None:
+            raise HTTPException(status_code=404)
+        link = SurveyLink(survey_id=survey_id, token=secrets.token_urlsafe(12),
+                          school=school.strip()[:200], class_name=class_name.strip()[:50])
+        session.add(link)
+        session.flush()
+        record_event(session, actor=admin.username, action="survey_link_created",
+                     object_type="survey", object_id=survey_id,
+                     detail={"school": link.school, "class": link.class_name})
+    return RedirectResponse("/admin/surveys", status_code=303)
+
+
+# -- the JSON API (organisation tokens) -------------------------------------------------------
+
+
+class ScoreRequest(BaseModel):
+    text: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS)
+    texts: list[str] | None = Field(default=None, max_length=MAX_API_TEXTS)
+
+    @model_validator(mode="after")
+    def one_of(self) -> ScoreRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("Ange antingen 'text' eller 'texts'.")
+        if self.texts is not None and any(len(t) > MAX_ANSWER_CHARS for t in self.texts):
+            raise ValueError(f"Ett svar får vara högst {MAX_ANSWER_CHARS} tecken.")
+        return self
+
+
+def api_organisation(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else ""
+    for organisation, expected in settings.api_tokens.items():
+        if token and hmac.compare_digest(token, expected.get_secret_value()):
+            return organisation
+    raise HTTPException(status_code=401, detail="Ogiltig eller saknad API-nyckel.")
+
+
+@api_router.post("/score")
+def api_score(request: Request, body: ScoreRequest,
+              organisation: Annotated[str, Depends(api_organisation)]) -> JSONResponse:
+    texts = [body.text] if body.text is not None else list(body.texts or [])
+    scored = score_texts(detector_for(request), texts, tagger=tagger_for(request))
+    with request.app.state.db.session() as session:
+        record_event(session, actor=f"api:{organisation}", action="api_score",
+                     object_type="autolarm", detail={"answers": len(texts)},
+                     client=client_address(request))
+    results = [assessment.as_dict(text) for text, assessment in scored]
+    return JSONResponse(results[0] if body.text is not None else {"results": results})

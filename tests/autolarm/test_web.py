@@ -1,0 +1,303 @@
+"""Autolarm through the web app: anonymous survey, alerts, review, notifications, the API."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kraftsamling.autolarm import Detector
+from kraftsamling.autolarm._notify import deliver_pending
+from kraftsamling.autolarm._store import AnswerReview, Notification, Survey, SurveyLink
+from kraftsamling.settings import Settings, load_settings
+from kraftsamling.store import AuditEvent, Database
+from kraftsamling.store.models import utcnow
+from kraftsamling.web import create_app
+from tests.conftest import csrf_from, login
+
+URGENT = "Jag heter Lisa Ek och min pappa slår mig varje kväll"
+WEBHOOK_SECRET = "webhook-nyckel"
+API_TOKEN = "friends-api-token-123"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box = Mailbox()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+class Webhook:
+    """A local receiver that fails as often as told, then accepts."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                status = 500 if receiver.failures > 0 else 200
+                receiver.failures -= 1
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/larm"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook(failures=1)
+    yield hook
+    hook.server.shutdown()
+
+
+@pytest.fixture
+def alert_settings(tmp_path: Path, mailbox: tuple[Mailbox, int], webhook: Webhook) -> Settings:
+    return load_settings(
+        data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789",
+        smtp_host="127.0.0.1", smtp_port=mailbox[1], alert_email_to=["kurator@skola.se"],
+        webhook_url=webhook.url, webhook_secret=WEBHOOK_SECRET,
+        public_url="https://kraftsamling.skola.se", api_tokens={"friends": API_TOKEN})
+
+
+@pytest.fixture
+def alert_app(alert_settings: Settings, detector: Detector) -> Iterator[tuple[FastAPI, Database]]:
+    from kraftsamling.store import Role, create_user
+
+    database = Database(alert_settings.sqlalchemy_url)
+    database.upgrade()
+    with database.session() as session:
+        create_user(session, username="granskare", password="granska-lösen-123",
+                    role=Role.reviewer)
+        create_user(session, username="admin", password="admin-lösen-123", role=Role.admin)
+        create_user(session, username="analytiker", password="analys-lösen-123",
+                    role=Role.analyst)
+    app = create_app(alert_settings, database=database)
+    app.state.detector = detector
+    yield app, database
+    database.dispose()
+
+
+@pytest.fixture
+def web(alert_app: tuple[FastAPI, Database]) -> Iterator[TestClient]:
+    with TestClient(alert_app[0], base_url="https://testserver") as client:
+        yield client
+
+
+def _survey_link(web: TestClient) -> str:
+    login(web, "admin", "admin-lösen-123")
+    page = web.get("/admin/surveys")
+    web.post("/admin/surveys", data={"csrf_token": csrf_from(page.text), "name": "Trygghet",
+                                     "questions": "Hur mår du?\nVill du berätta något mer?"})
+    page = web.get("/admin/surveys")
+    refused = web.post("/admin/surveys/1/links", data={"csrf_token": csrf_from(page.text),
+                                                       "school": "", "class_name": "7A"})
+    assert refused.status_code == 422
+    web.post("/admin/surveys/1/links", data={"csrf_token": csrf_from(page.text),
+                                             "school": "Ekskolan", "class_name": "7A"})
+    token = web.get("/admin/surveys").text.split("/s/")[1].split('"')[0]
+    web.post("/logout", data={"csrf_token": csrf_from(web.get("/").text)})
+    return token
+
+
+def _answer(web: TestClient, token: str, first: str, second: str = "") -> int:
+    form = web.get(f"/s/{token}")
+    assert form.status_code == 200 and "Hur mår du?" in form.text
+    return web.post(f"/s/{token}", data={"csrf_token": csrf_from(form.text), "q1": first,
+                                          "q2": second}, follow_redirects=False).status_code
+
+
+def test_anonymous_survey_to_alert(web: TestClient, alert_app: tuple[FastAPI, Database],
+                                   mailbox: tuple[Mailbox, int], webhook: Webhook) -> None:
+    _, database = alert_app
+    token = _survey_link(web)
+    assert _answer(web, token, "Det är bra", URGENT) == 303
+    thanks = web.get(f"/s/{token}/tack")
+    assert "112" in thanks.text and "116 111" in thanks.text
+    with database.session() as session:
+        answers = session.scalars(select(AnswerReview).order_by(AnswerReview.id)).all()
+        assert [a.level for a in answers] == ["none", "urgent"]
+        assert "Lisa" not in answers[1].text and "[PERSON]" in answers[1].text
+        assert "abuse_home" in answers[1].categories
+        notifications = session.scalars(select(Notification)).all()
+        assert sorted(n.channel for n in notifications) == ["email", "webhook"]
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "survey_response")).all()
+        assert events[0].actor == "elev (anonym)" and "Lisa" not in json.dumps(events[0].detail)
+    # The background task ran once after the response: e-mail sent, webhook failed once.
+    message = mailbox[0].messages[0].decode()
+    assert "https://kraftsamling.skola.se/review/2" in message
+    assert "slår" not in message and "Lisa" not in message
+    assert len(webhook.received) == 1
+    deliver_pending(database, alert_app[0].state.settings,
+                    now=utcnow() + timedelta(minutes=5))
+    assert len(webhook.received) == 2
+    headers, body = webhook.received[1]
+    expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Kraftsamling-Signature"] == expected
+    payload = json.loads(body)
+    assert payload["url"] == "https://kraftsamling.skola.se/review/2"
+    assert "slår" not in body.decode()
+    with database.session() as session:
+        states = {n.channel: (n.status, n.attempts) for n in session.scalars(select(Notification))}
+    assert states == {"email": ("sent", 1), "webhook": ("sent", 2)}
+
+
+def test_survey_bad_input(web: TestClient) -> None:
+    token = _survey_link(web)
+    form = web.get(f"/s/{token}")
+    empty = web.post(f"/s/{token}", data={"csrf_token": csrf_from(form.text), "q1": " "})
+    assert empty.status_code == 422 and "Svara på minst en fråga" in empty.text
+    long = web.post(f"/s/{token}", data={"csrf_token": csrf_from(form.text), "q1": "a" * 5001})
+    assert long.status_code == 422 and "för långt" in long.text
+    assert web.get("/s/finns-inte").status_code == 404
+    assert web.post(f"/s/{token}", data={"q1": "hej"}).status_code == 403  # no CSRF token
+
+
+def test_review_workflow(web: TestClient, alert_app: tuple[FastAPI, Database]) -> None:
+    _, database = alert_app
+    token = _survey_link(web)
+    _answer(web, token, "jag blir retad varje dag")
+    _answer(web, token, URGENT)
+    login(web, "granskare", "granska-lösen-123")
+    queue = web.get("/review")
+    assert queue.status_code == 200
+    body = queue.text.split("<tbody>")[1]
+    assert body.index("Akut") < body.index("Oro")  # urgent first
+    assert "min kvar" in body
+    item = web.get("/review/2")
+    assert "<mark>slår mig</mark>" in item.text
+    token_value = csrf_from(item.text)
+    no_note = web.post("/review/2/resolve", data={"csrf_token": token_value, "note": " "})
+    assert no_note.status_code == 422 and "anteckning" in no_note.text
+    for action, data in (("acknowledge", {}), ("escalate", {"note": "Ringt rektor"}),
+                         ("label", {"level": "urgent", "categories": ["abuse_home"]}),
+                         ("resolve", {"note": "Orosanmälan gjord"})):
+        response = web.post(f"/review/2/{action}", data={"csrf_token": token_value, **data},
+                            follow_redirects=False)
+        assert response.status_code == 303, action
+    with database.session() as session:
+        answer = session.get(AnswerReview, 2)
+        assert answer is not None
+        assert (answer.status, answer.label_level, answer.label_categories) == (
+            "resolved", "urgent", ["abuse_home"])
+        assert "Orosanmälan gjord" in (answer.note or "")
+        actions = list(session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "autolarm_answer").order_by(AuditEvent.id)))
+    assert {"view_alert", "alert_acknowledged", "alert_escalated", "alert_labelled",
+            "alert_resolved"} <= set(actions)
+    labels = web.get("/review-labels")
+    assert labels.status_code == 200 and "1 svar är bedömda" in labels.text
+    bad_label = web.post("/review/1/label", data={"csrf_token": token_value, "level": "urgent"})
+    assert bad_label.status_code == 422
+
+
+def test_review_needs_the_reviewer_role(web: TestClient, alert_app: Any) -> None:
+    login(web, "analytiker", "analys-lösen-123")
+    assert web.get("/review").status_code == 403
+    assert web.get("/admin/surveys").status_code == 403
+
+
+def test_api(web: TestClient, alert_app: tuple[FastAPI, Database]) -> None:
+    assert web.post("/api/autolarm/score", json={"text": "hej"}).status_code == 401
+    wrong = web.post("/api/autolarm/score", json={"text": "hej"},
+                     headers={"Authorization": "Bearer fel"})
+    assert wrong.status_code == 401
+    auth = {"Authorization": f"Bearer {API_TOKEN}"}
+    one = web.post("/api/autolarm/score", json={"text": URGENT}, headers=auth)
+    assert one.status_code == 200
+    result = one.json()
+    assert result["level"] == "urgent" and "abuse_home" in result["categories"]
+    assert result["evidence_text"] == ["slår mig"]
+    many = web.post("/api/autolarm/score", json={"texts": ["det är bra", URGENT]}, headers=auth)
+    assert [r["level"] for r in many.json()["results"]] == ["none", "urgent"]
+    bad = web.post("/api/autolarm/score", json={"text": "a", "texts": ["b"]}, headers=auth)
+    assert bad.status_code == 422 and "antingen" in bad.json()["detail"]
+    huge = web.post("/api/autolarm/score", json={"texts": ["a"] * 101}, headers=auth)
+    assert huge.status_code == 422
+    with alert_app[1].session() as session:
+        calls = session.scalars(select(AuditEvent).where(AuditEvent.action == "api_score")).all()
+    assert [(c.actor, c.detail) for c in calls] == [("api:friends", {"answers": 1}),
+                                                   ("api:friends", {"answers": 2})]
+
+
+def test_survey_link_and_survey_are_stored(alert_app: tuple[FastAPI, Database],
+                                           web: TestClient) -> None:
+    _survey_link(web)
+    with alert_app[1].session() as session:
+        survey = session.scalar(select(Survey))
+        link = session.scalar(select(SurveyLink))
+        assert survey is not None and link is not None
+        assert [q["text"] for q in survey.questions] == ["Hur mår du?",
+                                                         "Vill du berätta något mer?"]
+        assert (link.school, link.class_name) == ("Ekskolan", "7A")
+
+
+def test_corrections_feed_retraining(web: TestClient, alert_app: tuple[FastAPI, Database],
+                                     alert_settings: Settings) -> None:
+    """A reviewer's corrected labels become the organisation's training data."""
+    from tests.test_cli import run
+
+    _, database = alert_app
+    token = _survey_link(web)
+    for i in range(12):
+        _answer(web, token, f"jag vejpar hela tiden {i}", f"mormor bakar bullar {i}")
+        _answer(web, token, f"jag har ett vapen i skåpet {i}")
+    login(web, "granskare", "granska-lösen-123")
+    csrf = csrf_from(web.get("/review-labels").text)
+    with database.session() as session:
+        answers = session.scalars(select(AnswerReview).order_by(AnswerReview.id)).all()
+        plan = [(a.id, "concern" if "vejpar" in a.text else
+                 "urgent" if "vapen" in a.text else "none") for a in answers]
+    for answer_id, level in plan:
+        categories = {"concern": ["substance"], "urgent": ["violence_threat"]}.get(level, [])
+        response = web.post(f"/review/{answer_id}/label", follow_redirects=False,
+                            data={"csrf_token": csrf, "level": level, "categories": categories})
+        assert response.status_code == 303
+    folder = Path(str(alert_settings.data_dir)).parent
+    env = {"KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
+    result = run(folder, "autolarm", "train", "--from-reviews", "--no-seed", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "36 egna svar" in result.stdout
+    assert (alert_settings.data_dir / "models" / "autolarm.joblib").is_file()
+    nothing = run(folder, "autolarm", "train", env=env)
+    assert nothing.returncode == 1 and "--from-reviews" in nothing.stderr
