@@ -8,13 +8,13 @@ touching code. Each hit keeps the characters it matched, as evidence for the rev
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kraftsamling._config_files import read_toml
 from kraftsamling.autolarm._taxonomy import Category, Level
 from kraftsamling.autolarm._text import NormToken, fold, normalise_tokens, single_letters
 
@@ -186,13 +186,7 @@ class RuleSet:
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> RuleSet:
         source = Path(path) if path is not None else DEFAULT_RULES
-        try:
-            with source.open("rb") as handle:
-                data = tomllib.load(handle)
-        except FileNotFoundError:
-            raise ValueError(f"Regelfilen '{source}' finns inte.") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"'{source}' är inte giltig TOML: {error}") from None
+        data = read_toml(source, kind="Regelfilen")
         rules = []
         for entry in data.get("rule", []):
             try:
@@ -376,8 +370,7 @@ class RuleSet:
 def default_rule_words() -> frozenset[str]:
     """Plain words of the default rules: the lexicon for splitting run-together answers."""
     words: set[str] = set()
-    with DEFAULT_RULES.open("rb") as handle:
-        data = tomllib.load(handle)
+    data = read_toml(DEFAULT_RULES, kind="Regelfilen")
     sources = [p for rule in data.get("rule", []) for p in rule["patterns"]]
     for source in sources:
         for word in re.findall(r"[a-zåäöéü]+", source.lower()):

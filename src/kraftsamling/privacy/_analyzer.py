@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from kraftsamling._config_files import read_toml
 from kraftsamling.privacy._recognizers import RECOGNIZER_TYPES, Recognizer
 from kraftsamling.privacy._spans import Span, resolve_overlaps, tokenize
 
@@ -31,13 +31,7 @@ class Analyzer:
     @classmethod
     def from_config(cls, path: str | Path | None = None) -> Analyzer:
         config_path = Path(path) if path is not None else DEFAULT_CONFIG
-        try:
-            with config_path.open("rb") as handle:
-                config = tomllib.load(handle)
-        except FileNotFoundError:
-            raise ValueError(f"Konfigurationsfilen '{config_path}' finns inte.") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"'{config_path}' är inte giltig TOML: {error}") from None
+        config = read_toml(config_path, kind="Konfigurationsfilen")
         return cls.from_dicts(config.get("recognizers", []))
 
     @classmethod

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from kraftsamling.privacy._pseudonymize import Pseudonymizer
-from kraftsamling.tabular import ReadError, detect_encoding
+from kraftsamling.tabular import ReadError, detect_encoding, parse_jsonl_line
 
 __all__ = ["REDACTABLE_SUFFIXES", "RedactionStats", "redact_file"]
 
@@ -87,12 +87,7 @@ def _redact_jsonl(lines: Iterator[str], out: IO[str], redact: Callable[[str], st
         if not line.strip():
             out.write(line)
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise ReadError(f"Rad {number} i '{name}' är inte giltig JSON.") from None
-        if not isinstance(record, dict):
-            raise ReadError(f"Rad {number} i '{name}' är inte ett JSON-objekt.")
+        record = parse_jsonl_line(line, number, name)
         for text_field in text_fields:
             value = record.get(text_field)
             if isinstance(value, str):

@@ -6,6 +6,7 @@ from kraftsamling.tabular._read import (
     TableFile,
     detect_encoding,
     iter_rows,
+    parse_jsonl_line,
     read_table,
 )
 from kraftsamling.tabular._registry import (
@@ -41,6 +42,7 @@ __all__ = [
     "get_schema",
     "import_table",
     "iter_rows",
+    "parse_jsonl_line",
     "read_table",
     "register_schema",
 ]

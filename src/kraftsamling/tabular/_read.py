@@ -8,11 +8,19 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["FileFormat", "ReadError", "TableFile", "detect_encoding", "iter_rows", "read_table"]
+__all__ = [
+    "FileFormat",
+    "ReadError",
+    "TableFile",
+    "detect_encoding",
+    "iter_rows",
+    "parse_jsonl_line",
+    "read_table",
+]
 
 FileFormat = Literal["csv", "tsv", "xlsx", "json", "jsonl"]
 SUFFIX_FORMATS: dict[str, FileFormat] = {
@@ -47,6 +55,17 @@ class TableFile:
 
     def row_label(self, index: int) -> int:
         return index + self.first_row
+
+
+def parse_jsonl_line(line: str, number: int, name: str) -> dict[str, Any]:
+    """One JSON object from line ``number`` of the file ``name``, or a Swedish ReadError."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        raise ReadError(f"Rad {number} i '{name}' är inte giltig JSON.") from None
+    if not isinstance(record, dict):
+        raise ReadError(f"Rad {number} i '{name}' är inte ett JSON-objekt.")
+    return record
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -144,14 +163,8 @@ def read_table(source: str | Path, *, content: bytes | None = None) -> TableFile
         return TableFile(_clean_headers(_records_frame(records, "JSON-filen")), fmt, encoding,
                          None, 1)
     if fmt == "jsonl":
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise ReadError(f"Rad {number} i '{name}' är inte giltig JSON.") from None
+        rows = [parse_jsonl_line(line, number, name)
+                for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
         return TableFile(_clean_headers(_records_frame(rows, "Varje rad")), fmt, encoding, None, 1)
 
     delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(text)
@@ -192,12 +205,7 @@ def iter_rows(source: str | Path, *, chunk_size: int = 1000
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    raise ReadError(f"Rad {number} i '{path.name}' är inte giltig JSON.") from None
-                if not isinstance(record, dict):
-                    raise ReadError(f"Rad {number} i '{path.name}' är inte ett JSON-objekt.")
+                record = parse_jsonl_line(line, number, path.name)
                 chunk.append({str(k): "" if v is None else str(v) for k, v in record.items()})
                 if len(chunk) >= chunk_size:
                     yield chunk

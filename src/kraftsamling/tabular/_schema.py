@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from kraftsamling._config_files import read_toml
 from kraftsamling.tabular._read import TableFile
 
 __all__ = [
@@ -117,8 +117,7 @@ class TableSchema:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TableSchema:
-        with open(path, "rb") as handle:
-            return cls.from_dict(tomllib.load(handle))
+        return cls.from_dict(read_toml(Path(path), kind="Schemafilen"))
 
     @property
     def column_names(self) -> list[str]:
