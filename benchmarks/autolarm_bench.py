@@ -131,19 +131,26 @@ def latency(detector: Detector, texts: list[str], requests: int) -> tuple[float,
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
-def batch(detector: Detector, texts: list[str], n: int, *, none_texts: list[str] | None = None,
-          none_share: float = 0.0) -> tuple[float, float]:
-    """Answers per second through score_file; ``none_share`` of them drawn from harmless
-    answers, as in a real survey where most pupils write nothing alarming."""
-    folder = Path(tempfile.mkdtemp())
-    source = folder / "svar.csv"
-    rng = random.Random(2)
+def _answers_file(n: int, texts: list[str], harmless: list[str], harmless_share: float, *,
+                  seed: int) -> Path:
+    """A CSV of n answers in a new folder: ``harmless_share`` drawn from ``harmless``."""
+    source = Path(tempfile.mkdtemp()) / "svar.csv"
+    rng = random.Random(seed)
     with source.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "text"])
         for i in range(n):
-            pool = none_texts if none_texts and rng.random() < none_share else texts
+            pool = harmless if harmless and rng.random() < harmless_share else texts
             writer.writerow([i, rng.choice(pool)])
+    return source
+
+
+def batch(detector: Detector, texts: list[str], n: int, *, none_texts: list[str] | None = None,
+          none_share: float = 0.0) -> tuple[float, float]:
+    """Answers per second through score_file; ``none_share`` of them drawn from harmless
+    answers, as in a real survey where most pupils write nothing alarming."""
+    source = _answers_file(n, texts, none_texts or [], none_share, seed=2)
+    folder = source.parent
     start = time.perf_counter()
     stats = score_file(source, folder / "ut.csv", detector=detector)
     elapsed = time.perf_counter() - start
@@ -160,14 +167,8 @@ def large_file(texts: list[str], harmless: list[str], n: int) -> tuple[float, fl
     import subprocess
     import sys
 
-    folder = Path(tempfile.mkdtemp())
-    source = folder / "svar.csv"
-    rng = random.Random(3)
-    with source.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "text"])
-        for i in range(n):
-            writer.writerow([i, rng.choice(harmless if rng.random() < 0.9 else texts)])
+    source = _answers_file(n, texts, harmless, 0.9, seed=3)
+    folder = source.parent
     # The CLI in a fresh interpreter that reports its own peak memory as it exits.
     probe = ("import atexit, resource, sys\n"
              "atexit.register(lambda: print('PEAK', resource.getrusage(resource.RUSAGE_SELF)"
