@@ -87,9 +87,12 @@ class MoodEstimator(RegressorMixin, _TextModel):  # type: ignore[misc]
 
 
 class SentimentClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    """Positive, neutral or negative, from embeddings and character n-grams."""
+    """Positive, neutral or negative, from embeddings and character n-grams.
 
-    def __init__(self, *, C: float = 2.0, embedding_weight: float = 1.5) -> None:
+    Defaults chosen on a validation part of the Swedish sentiment data's train split.
+    """
+
+    def __init__(self, *, C: float = 2.0, embedding_weight: float = 3.0) -> None:
         self.C = C
         self.embedding_weight = embedding_weight
 
