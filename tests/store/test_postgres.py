@@ -38,3 +38,21 @@ def test_migrations_and_append_only_audit_log(postgres: Database) -> None:
     with postgres.session() as session:
         assert verify_chain(session) == []
     postgres.dispose()
+
+
+def test_chain_holds_when_the_server_is_not_on_utc(postgres: Database) -> None:
+    """timestamptz comes back in the session's zone; the hash must not depend on it."""
+    with postgres.engine.begin() as connection:
+        connection.execute(text("ALTER ROLE CURRENT_USER SET timezone = 'Europe/Stockholm'"))
+    postgres.dispose()  # new connections pick the zone up
+    try:
+        with postgres.session() as session:
+            event = record_event(session, actor="anna", action="login")
+            assert session.execute(text("SHOW timezone")).scalar() == "Europe/Stockholm"
+        with postgres.session() as session:
+            assert verify_chain(session) == []
+            assert event.at.utcoffset() is not None and event.at.utcoffset().total_seconds() == 0
+    finally:
+        with postgres.engine.begin() as connection:
+            connection.execute(text("ALTER ROLE CURRENT_USER RESET timezone"))
+        postgres.dispose()

@@ -84,3 +84,13 @@ def test_database_folder_is_created(tmp_path: Path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'ny' / 'mapp' / 'db.sqlite3'}")
     database.upgrade()
     assert (tmp_path / "ny" / "mapp" / "db.sqlite3").is_file()
+
+
+def test_times_come_back_as_utc(database: Database) -> None:
+    from datetime import UTC
+
+    with database.session() as session:
+        event_id = record_event(session, actor="anna", action="login").id
+    with database.session() as session:
+        loaded = session.get(AuditEvent, event_id)
+        assert loaded is not None and loaded.at.tzinfo is UTC

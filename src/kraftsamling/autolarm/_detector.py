@@ -114,8 +114,8 @@ class Detector:
         rule_part = np.asarray([_rule_features(h) for h in hits], dtype=float)
         return np.hstack([rule_part, probabilities, rule_part[:, :1] * probabilities[:, :1]])
 
-    def _level_columns(self, classifier: AutolarmClassifier, levels: dict[str, Any]
-                       ) -> npt.NDArray[np.float64]:
+    @staticmethod
+    def _level_columns(levels: dict[str, Any]) -> npt.NDArray[np.float64]:
         return np.column_stack([levels.get(v, np.zeros(len(next(iter(levels.values())))))
                                 for v in ("urgent", "concern")])
 
@@ -144,7 +144,7 @@ class Detector:
                 train_texts, levels[train], [cats[i] for i in train],
                 embeddings=embeddings[train])
             level_p, _ = model.level_and_category_proba(test_texts, embeddings=embeddings[test])
-            oof[test] = self._level_columns(model, level_p)
+            oof[test] = self._level_columns(level_p)
             quick = quick_level_model().fit(train_texts, levels[train])
             quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
                                                                .index("none")]
@@ -197,12 +197,12 @@ class Detector:
         full = [i for i, h in enumerate(hits)
                 if not any(x.active and x.level is Level.urgent for x in h)
                 and (h or quick_levels["none"][i] < self.screen_threshold_)]
-        probabilities = self._level_columns(self.classifier_, quick_levels)
+        probabilities = self._level_columns(quick_levels)
         category_p: dict[str, npt.NDArray[np.float64]] = {}
         if full:
             level_p, full_categories = self.classifier_.level_and_category_proba(
                 [texts[i] for i in full], None if embeddings is None else embeddings[full])
-            probabilities[full] = self._level_columns(self.classifier_, level_p)
+            probabilities[full] = self._level_columns(level_p)
             category_p = {name: np.zeros(len(texts)) for name in full_categories}
             for name, values in full_categories.items():
                 category_p[name][full] = values

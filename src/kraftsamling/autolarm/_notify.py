@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import smtplib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
@@ -75,10 +75,6 @@ def _send_webhook(settings: Settings, answer: AnswerReview) -> None:
     response.raise_for_status()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def deliver_pending(database: Database, settings: Settings, *, now: datetime | None = None
                     ) -> int:
     """Try every notification that is due; returns how many were delivered this round."""
@@ -87,7 +83,7 @@ def deliver_pending(database: Database, settings: Settings, *, now: datetime | N
     with database.session() as session:
         due = session.scalars(select(Notification).where(Notification.status == "pending")
                               .order_by(Notification.id)).all()
-        work = [(n.id, n.channel, n.answer_id) for n in due if _aware(n.next_attempt_at) <= now]
+        work = [(n.id, n.channel, n.answer_id) for n in due if n.next_attempt_at <= now]
     for notification_id, channel, answer_id in work:
         with database.session() as session:
             notification = session.get(Notification, notification_id)

@@ -9,7 +9,7 @@ labelling first (active learning).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, select
@@ -45,10 +45,6 @@ STATUSES = ("new", "acknowledged", "escalated", "resolved")
 
 class ReviewError(ValueError):
     """A review step that cannot be taken; the message is Swedish."""
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def record_answer(session: Session, *, text: str, assessment: Assessment, question: str = "",
@@ -112,9 +108,9 @@ def submit_response(session: Session, *, link: SurveyLink, answers: Mapping[str,
 
 def sla_deadline(answer: AnswerReview, settings: Settings) -> datetime | None:
     if answer.level == Level.urgent.value:
-        return _aware(answer.created_at) + timedelta(minutes=settings.sla_urgent_minutes)
+        return answer.created_at + timedelta(minutes=settings.sla_urgent_minutes)
     if answer.level == Level.concern.value:
-        return _aware(answer.created_at) + timedelta(hours=settings.sla_concern_hours)
+        return answer.created_at + timedelta(hours=settings.sla_concern_hours)
     return None
 
 

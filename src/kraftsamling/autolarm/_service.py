@@ -151,10 +151,6 @@ class ScoreStats:
     concern: int = 0
 
 
-def _score_chunk(detector: Detector, texts: list[str]) -> list[tuple[str, Assessment]]:
-    return score_texts(detector, texts)
-
-
 def _output_row(identifier: str, text: str, assessment: Assessment) -> list[str]:
     evidence = " | ".join(text[e.start:e.end] for e in assessment.evidence)
     return [identifier, assessment.level.value, f"{assessment.score:.4f}",
@@ -214,7 +210,7 @@ def score_file(
 
         if dask_address is None:
             for rows in all_chunks():
-                write(rows, stats.rows, _score_chunk(detector, [r[text_column] for r in rows]))
+                write(rows, stats.rows, score_texts(detector, [r[text_column] for r in rows]))
             return stats
         _score_on_dask(dask_address, detector, all_chunks(), text_column, write, stats)
     return stats
@@ -235,7 +231,7 @@ def _score_on_dask(address: str, detector: Detector, chunks: Iterator[list[dict[
         pending: deque[tuple[list[dict[str, str]], Any]] = deque()
         position = 0
         for rows in chunks:
-            pending.append((rows, client.submit(_score_chunk, shared,
+            pending.append((rows, client.submit(score_texts, shared,
                                                 [r[text_column] for r in rows], pure=False)))
             if len(pending) >= 4:
                 done_rows, future = pending.popleft()

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -78,11 +78,6 @@ def record_event(
     return event
 
 
-def _as_aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def verify_chain(session: Session) -> list[int]:
     """Ids of events whose hash does not follow from the event before; empty when intact."""
     broken: list[int] = []
@@ -90,7 +85,7 @@ def verify_chain(session: Session) -> list[int]:
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         expected = _row_hash(
             prev_hash,
-            _as_aware(event.at),
+            event.at,
             event.actor,
             event.action,
             event.object_type,
@@ -143,7 +138,7 @@ def audit_csv(events: Iterable[AuditEvent]) -> str:
         writer.writerow(
             [
                 event.id,
-                _as_aware(event.at).isoformat(),
+                event.at.isoformat(),
                 event.actor,
                 event.action,
                 event.object_type,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,12 +44,6 @@ class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
     locked_until: datetime | None = None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _check_password(password: str) -> None:
@@ -147,7 +141,7 @@ def authenticate(
                      object_type="user", object_id=username[:100], detail={"reason": "unknown"},
                      client=client)
         return LoginResult(LoginOutcome.wrong_credentials)
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     if locked_until is not None and locked_until > now:
         record_event(session, actor=user.username, action="login_failed", object_type="user",
                      object_id=user.username, detail={"reason": "locked"}, client=client)

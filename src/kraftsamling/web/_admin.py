@@ -63,7 +63,7 @@ def _users_page(request: Request, *, error: str = "", status: int = 200) -> Resp
     now = datetime.now(UTC)
     locked = {
         u.id for u in users
-        if u.locked_until is not None and u.locked_until.replace(tzinfo=UTC) > now
+        if u.locked_until is not None and u.locked_until > now
     }
     return render(request, "admin/users.html",
                   {"users": users, "roles": list(Role), "locked": locked, "error": error},

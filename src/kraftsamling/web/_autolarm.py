@@ -12,6 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Re
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kraftsamling.autolarm import CATEGORY_LABELS, LEVEL_LABELS, Category, Detector, Level
 from kraftsamling.autolarm._notify import deliver_pending
@@ -149,11 +150,11 @@ def review_page(request: Request, user: Reviewer, show: str = "open") -> Respons
     return render(request, template, {"rows": rows, "show": show, **_labels()})
 
 
-def _answer_or_404(session: Any, answer_id: int) -> AnswerReview:
+def _answer_or_404(session: Session, answer_id: int) -> AnswerReview:
     answer = session.get(AnswerReview, answer_id)
     if answer is None:
         raise HTTPException(status_code=404)
-    return answer  # type: ignore[no-any-return]
+    return answer
 
 
 def _highlighted(answer: AnswerReview) -> list[tuple[str, bool]]:

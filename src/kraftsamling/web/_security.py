@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response
@@ -50,10 +50,6 @@ class LoginRequired(Exception):
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def client_address(request: Request) -> str:
@@ -123,8 +119,8 @@ def current_user(request: Request) -> User | None:
         found = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(token)))
         if found is None:
             return None
-        idle = now - _aware(found.last_seen)
-        age = now - _aware(found.created_at)
+        idle = now - found.last_seen
+        age = now - found.created_at
         if idle > timedelta(minutes=settings.session_idle_minutes) or age > timedelta(
             hours=settings.session_max_hours
         ):
