@@ -18,8 +18,10 @@ PASSWORDS = {
     "admin": "admin-lösen-123",
     "analytiker": "analys-lösen-123",
     "granskare": "granska-lösen-123",
+    "samordnare": "samordna-lösen-123",
 }
-ROLES = {"admin": Role.admin, "analytiker": Role.analyst, "granskare": Role.reviewer}
+ROLES = {"admin": Role.admin, "analytiker": Role.analyst, "granskare": Role.reviewer,
+         "samordnare": Role.coordinator}
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, cast
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -39,7 +39,10 @@ app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+chat_app = typer.Typer(help="Chattanalys: ämnen, mående före och efter, belastning.",
+                       no_args_is_help=True)
 app.add_typer(autolarm_app, name="autolarm")
+app.add_typer(chat_app, name="chat")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -183,7 +186,7 @@ def db_current() -> None:
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Användarnamn.")],
-    role: Annotated[str, typer.Option(help="admin, analyst eller reviewer.")],
+    role: Annotated[str, typer.Option(help="admin, analyst, reviewer eller coordinator.")],
     display_name: Annotated[str, typer.Option(help="Namn som visas.")] = "",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Läs lösenordet från standard in.")
@@ -522,6 +525,102 @@ def autolarm_explain(text: Annotated[str, typer.Argument(help="Ett svar att bed�
                       f"({evidence.source})", highlight=False)
     if assessment.suppressed:
         console.print("Bortsett från träffar på grund av: " + ", ".join(assessment.suppressed))
+
+
+ChatFormat = Annotated[str, typer.Option("--format", help="canonical eller esconv.")]
+
+
+def _analyse_chats(source: Path, settings: Settings, format: str, survey: Path | None
+                   ) -> tuple[Any, list[Any], bool]:
+    """Read, pseudonymise and analyse, with progress; exits with the reason on bad input."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from kraftsamling.chat import load_chat_model, read_conversations, read_survey
+    from kraftsamling.chat._service import analyze_with_settings
+
+    try:
+        if survey is not None:
+            read_survey(survey)  # a bad survey file stops us before the long work
+        model, demo = load_chat_model(settings, progress=lambda note: err_console.print(note))
+        with err_console.status("Läser och pseudonymiserar samtalen…"):
+            conversations = read_conversations(source, settings, format=format)
+        columns = ("[progress.description]{task.description}", BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task("Analyserar samtal", total=len(conversations))
+            analysis = analyze_with_settings(
+                conversations, settings, model=model, survey=survey,
+                progress=lambda n: progress.advance(task, n))
+    except ValueError as error:  # ReadError and ValidationFailed are ValueErrors
+        fail(str(error))
+    if demo:
+        err_console.print("[yellow]Obs:[/] modellen är demomodellen, tränad på syntetiska "
+                          "chattar. Träna en riktig med `kraftsamling chat train`.")
+    return analysis, conversations, demo
+
+
+@chat_app.command("analyze")
+def chat_analyze(
+    source: Annotated[Path, typer.Argument(help="Chattar: .csv, .jsonl (en rad per meddelande) "
+                                                "eller ESConv (.jsonl, --format esconv).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV att skriva.")],
+    format: ChatFormat = "canonical",
+    survey: Annotated[Path | None, typer.Option(
+        "--survey", help="Enkät: conversation_id, mood_before, mood_after, experience.")] = None,
+    all_columns: Annotated[bool, typer.Option(
+        "--all-columns", help="Ta med alla fält (problemtyp, volontär, starttid …).")] = False,
+) -> None:
+    """Analysera chattar: en rad per samtal med ämnen, mående, upplevelse och belastning."""
+    from kraftsamling.chat import write_analysis_csv
+
+    settings = _settings()
+    analysis, _, _ = _analyse_chats(source, settings, format, survey)
+    write_analysis_csv(analysis, output, all_columns=all_columns)
+    demanding = sum(i.demanding for i in analysis.insights)
+    console.print(f"{len(analysis.insights)} samtal analyserade, {demanding} krävande; "
+                  f"{analysis.share_unassigned:.0%} utan ämne ur ämneslistan "
+                  f"({len(analysis.discovered)} nya ämnen upptäckta). Resultat i {output}.")
+
+
+@chat_app.command("import")
+def chat_import(
+    source: Annotated[Path, typer.Argument(help="Chattar att analysera och spara.")],
+    format: ChatFormat = "canonical",
+    survey: Annotated[Path | None, typer.Option("--survey", help="Enkätfil.")] = None,
+    user: Annotated[str, typer.Option("--user", help="Vem som importerar (loggas).")] = "cli",
+) -> None:
+    """Analysera chattar och spara dem (pseudonymiserade) för samordnarnas översikt."""
+    from kraftsamling.chat._store import save_analysis
+    from kraftsamling.store import record_event
+
+    settings = _settings()
+    database = _database(settings)
+    analysis, conversations, demo = _analyse_chats(source, settings, format, survey)
+    with database.session() as session:
+        batch = save_analysis(session, analysis, conversations, filename=source.name,
+                              imported_by=user, demo_model=demo)
+        record_event(session, actor=user, action="chat.import", object_type="chat_batch",
+                     object_id=batch.id, detail={"conversations": batch.conversations})
+    console.print(f"{batch.conversations} samtal sparade (import {batch.id}).")
+
+
+@chat_app.command("train")
+def chat_train(
+    source: Annotated[Path, typer.Argument(help="Märkta samtal, t.ex. ESConv:s train.jsonl.")],
+    format: ChatFormat = "esconv",
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Spara här i stället för som organisationens modell.")] = None,
+) -> None:
+    """Träna chattmodellen (problem, mående, upplevelse) på märkta samtal."""
+    from kraftsamling.chat import train_chat_model
+
+    settings = _settings()
+    try:
+        with err_console.status("Tränar chattmodellen…"):
+            model, target = train_chat_model(source, settings, format=format, output=output)
+    except ValueError as error:
+        fail(str(error))
+    console.print(f"Chattmodellen är tränad på {model.n_training_} samtal och sparad i {target}.")
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ DEMO_USERS = (
     DemoUser("admin", "demo-admin-2026", Role.admin, "Alva Admin"),
     DemoUser("analytiker", "demo-analys-2026", Role.analyst, "Aron Analytiker"),
     DemoUser("granskare", "demo-granska-2026", Role.reviewer, "Greta Granskare"),
+    DemoUser("samordnare", "demo-samordna-2026", Role.coordinator, "Sam Samordnare"),
 )
 
 
@@ -102,8 +103,9 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
     info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
                       "(pseudonymiserade vid import).")
     from kraftsamling.autolarm._demo import build_autolarm_demo
+    from kraftsamling.chat._demo import build_chat_demo
 
-    for builder in (build_autolarm_demo, *_BUILDERS):
+    for builder in (build_autolarm_demo, build_chat_demo, *_BUILDERS):
         info.notes.append(builder(database, settings, seed))
     database.dispose()
     return info

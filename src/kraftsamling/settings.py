@@ -98,6 +98,10 @@ class Settings(BaseSettings):
                                    description="Time to acknowledge a concern.")
     autolarm_rules: Path | None = Field(default=None,
                                         description="TOML file of autolarm rules.")
+    chat_topics: Path | None = Field(default=None,
+                                     description="TOML file of chat topics (taxonomy).")
+    chat_demand: Path | None = Field(default=None,
+                                     description="TOML file of the chat demand-score weights.")
     api_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Organisation name -> API token for the JSON API.",

@@ -75,7 +75,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         output = log.read_text()
         assert url, f"the demo did not start:\n{output}"
         logins = {m.group(3): f"{m.group(1)} {m.group(2)}" for m in
-                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer)\s*│", output)}
+                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer|coordinator)\s*│",
+                              output)}
         yield Demo(url=url, logins=logins, output=output)
     finally:
         process.terminate()
@@ -83,7 +84,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def test_demo_prints_url_and_working_logins(demo: Demo) -> None:
-    assert set(demo.logins) == {"admin", "analyst", "reviewer"}
+    assert set(demo.logins) == {"admin", "analyst", "reviewer", "coordinator"}
     for role, login in demo.logins.items():
         username, password = login.split()
         # Cookies are Secure: browsers keep them on http://127.0.0.1, httpx does not, so the
@@ -124,9 +125,11 @@ PAGES = {
     "analyst": ["/", "/data", "/data/import", "/data/1", "/data/1/rows/1", "/lang/en?next=/data/1"],
     "reviewer": ["/", "/data", "/admin/audit", "/review", "/review?show=all", "/review/2",
                  "/review-labels", "/lang/en?next=/review/2"],
+    "coordinator": ["/", "/chat", "/chat/volunteers", "/chat/conversations/1",
+                    "/lang/en?next=/chat"],
 }
 NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
-             "/lang/{language}", "/api/openapi.json"}
+             "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/chat/plotly.js"}
 
 
 def _axe_violations(page: object) -> list[str]:

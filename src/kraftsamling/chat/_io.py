@@ -135,6 +135,10 @@ def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
                     continue
                 labels[key] = intensity
                 labels[name] = 6 - intensity
+            ratings = [float(seeker[k]) for k in ("empathy", "relevance")
+                       if str(seeker.get(k, "")).strip().isdigit()]
+            if ratings:  # how the seeker rated the supporter: the chat's experience
+                labels["experience"] = sum(ratings) / len(ratings)
             conversations.append(Conversation(str(number), messages, labels=labels))
     return conversations
 

@@ -11,11 +11,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from kraftsamling._textfeatures import FloatArray, TextFeatures
 from kraftsamling.chat._io import Conversation
+
+Numbers = Sequence[float] | npt.NDArray[Any]
 
 __all__ = ["MoodEstimator", "ProblemTypeClassifier", "SentimentClassifier", "seeker_text"]
 
@@ -44,9 +47,12 @@ class _TextModel(BaseEstimator):  # type: ignore[misc]
 
 
 class ProblemTypeClassifier(ClassifierMixin, _TextModel):  # type: ignore[misc]
-    """The seeker's problem (ESConv's problem types) from what the seeker wrote."""
+    """The seeker's problem (ESConv's problem types) from the conversation's words.
 
-    def __init__(self, *, C: float = 2.0, embedding_weight: float = 2.0) -> None:
+    Defaults chosen by 5-fold cross-validation on ESConv train + valid (macro-F1).
+    """
+
+    def __init__(self, *, C: float = 1.0, embedding_weight: float = 3.0) -> None:
         self.C = C
         self.embedding_weight = embedding_weight
 
@@ -68,21 +74,39 @@ class ProblemTypeClassifier(ClassifierMixin, _TextModel):  # type: ignore[misc]
 
 
 class MoodEstimator(RegressorMixin, _TextModel):  # type: ignore[misc]
-    """Emotion intensity (ESConv's 1–5, 5 = strongest) from a slice of the seeker's words."""
+    """A 1–5 score (emotion intensity, experience) from a slice of the seeker's words.
 
-    def __init__(self, *, alpha: float = 10.0, embedding_weight: float = 2.0) -> None:
+    ``start`` — the intensity at the start, known or estimated — may be given as one more
+    feature: then the model learns how far moods move back towards the middle on their own,
+    so an estimated end mood is not mistaken for the chat's effect. Defaults chosen by
+    5-fold cross-validation on ESConv train + valid.
+    """
+
+    def __init__(self, *, alpha: float = 3.0, embedding_weight: float = 0.5) -> None:
         self.alpha = alpha
         self.embedding_weight = embedding_weight
 
-    def fit(self, X: Sequence[str], y: Sequence[float], embeddings: FloatArray | None = None
-            ) -> MoodEstimator:
-        features = self._fit_features(list(X), embeddings)
+    @staticmethod
+    def _with_start(features: Any, start: Numbers | None) -> Any:
+        if start is None:
+            return features
+        column = sparse.csr_matrix(np.asarray(start, dtype=float).reshape(-1, 1) / 5.0)
+        return sparse.hstack([features, column]).tocsr()
+
+    def fit(self, X: Sequence[str], y: Numbers, embeddings: FloatArray | None = None,
+            start: Numbers | None = None) -> MoodEstimator:
+        features = self._with_start(self._fit_features(list(X), embeddings), start)
+        self.uses_start_ = start is not None
         self.model_ = Ridge(alpha=self.alpha).fit(features, np.asarray(y, dtype=float))
         return self
 
-    def predict(self, X: Sequence[str], embeddings: FloatArray | None = None
-                ) -> npt.NDArray[np.float64]:
-        raw = np.asarray(self.model_.predict(self._features(X, embeddings)))
+    def predict(self, X: Sequence[str], embeddings: FloatArray | None = None,
+                start: Numbers | None = None) -> npt.NDArray[np.float64]:
+        if self.uses_start_ and start is None:
+            raise ValueError("Modellen tränades med startvärde; ange start=.")
+        features = self._with_start(self._features(X, embeddings),
+                                    start if self.uses_start_ else None)
+        raw = np.asarray(self.model_.predict(features))
         return np.asarray(np.clip(raw, 1.0, 5.0), dtype=np.float64)
 
 

@@ -71,11 +71,13 @@ class Base(DeclarativeBase):
 
 
 class Role(enum.StrEnum):
-    """Roles decide what a user may see; person-level data needs analyst or reviewer."""
+    """Roles decide what a user may see; person-level data needs analyst or reviewer, chat
+    insights and volunteer load need coordinator."""
 
     admin = "admin"
     analyst = "analyst"
     reviewer = "reviewer"
+    coordinator = "coordinator"
 
 
 class User(Base):

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
@@ -42,6 +43,9 @@ CONTENT_SECURITY_POLICY = (
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.autoescape = True
+# Chart markup is shared with the downloadable chat report.
+templates.env.loader = ChoiceLoader([FileSystemLoader(WEB_DIR / "templates"),
+                                     FileSystemLoader(WEB_DIR.parent / "chat" / "templates")])
 
 
 def format_value(value: object, language: str) -> str:
@@ -163,13 +167,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import _admin, _autolarm, _data, _pages
+    from kraftsamling.web import _admin, _autolarm, _chat, _data, _pages
 
     app.include_router(_pages.router)
     app.include_router(_data.router)
     app.include_router(_admin.router)
     app.include_router(_autolarm.router)
     app.include_router(_autolarm.api_router)
+    app.include_router(_chat.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -66,7 +66,7 @@ def N_(message: str) -> str:
     return message
 
 
-ROLE_LABELS = (N_("admin"), N_("analyst"), N_("reviewer"))
+ROLE_LABELS = (N_("admin"), N_("analyst"), N_("reviewer"), N_("coordinator"))
 VALUE_LABELS = (N_("yes"), N_("no"))
 STATUS_LABELS = (N_("new"), N_("acknowledged"), N_("escalated"), N_("resolved"))
 

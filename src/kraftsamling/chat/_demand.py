@@ -1,0 +1,123 @@
+"""How demanding a conversation is for the volunteer, and each volunteer's load per week.
+
+The demand score is a documented weighted sum (``data/demand.toml``), not a fitted model:
+no data says what "demanding" means, so the weights are stated where a coordinator can read
+and change them, and every score can be taken apart into its parts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kraftsamling._config_files import read_toml
+
+__all__ = ["DEFAULT_DEMAND", "DemandModel", "volunteer_load"]
+
+DEFAULT_DEMAND = Path(__file__).parent / "data" / "demand.toml"
+PARTS = ("risk", "intensity", "length", "rate", "hour", "abrupt_end")
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    weights: dict[str, float]
+    demanding_from: float = 50.0
+    back_to_back_minutes: float = 15.0
+    full_length_messages: float = 60.0
+    full_rate_per_minute: float = 2.0
+    night_from: int = 22
+    night_to: int = 6
+    closing: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def from_toml(cls, path: str | Path | None = None) -> DemandModel:
+        source = Path(path) if path is not None else DEFAULT_DEMAND
+        data = read_toml(source, kind="Belastningsfilen")
+        weights = {part: float(data.get("weights", {}).get(part, 0.0)) for part in PARTS}
+        unknown = set(data.get("weights", {})) - set(PARTS)
+        if unknown:
+            raise ValueError(f"Okända vikter i '{source}': {', '.join(sorted(unknown))}. "
+                             f"Tillåtna: {', '.join(PARTS)}.")
+        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise ValueError(f"Vikterna i '{source}' måste vara ≥ 0 och inte alla 0.")
+        scales = data.get("scales", {})
+        try:
+            closing = tuple(re.compile(r"\b" + p, re.IGNORECASE)
+                            for p in data.get("closing", {}).get("patterns", []))
+        except re.error as error:
+            raise ValueError(f"Felaktigt mönster under [closing] i '{source}': {error}") from None
+        return cls(weights=weights,
+                   demanding_from=float(data.get("demanding_from", 50)),
+                   back_to_back_minutes=float(data.get("back_to_back_minutes", 15)),
+                   full_length_messages=float(scales.get("full_length_messages", 60)),
+                   full_rate_per_minute=float(scales.get("full_rate_per_minute", 2.0)),
+                   night_from=int(scales.get("night_from", 22)),
+                   night_to=int(scales.get("night_to", 6)),
+                   closing=closing)
+
+    def closes_well(self, last_seeker_messages: list[str]) -> bool:
+        return any(p.search(text) for p in self.closing for text in last_seeker_messages)
+
+    def parts(self, *, risk: bool, mood_before: float, n_messages: int,
+              seeker_messages: int, duration_min: float | None, hour: int | None,
+              abrupt_end: bool) -> dict[str, float]:
+        """Each part between 0 and 1, before weighting."""
+        rate = (seeker_messages / duration_min) if duration_min else 0.0
+        night = hour is not None and (
+            (hour >= self.night_from or hour < self.night_to) if self.night_from > self.night_to
+            else self.night_from <= hour < self.night_to)
+        return {
+            "risk": 1.0 if risk else 0.0,
+            "intensity": min(max((5.0 - mood_before) / 4.0, 0.0), 1.0),
+            "length": min(n_messages / self.full_length_messages, 1.0),
+            "rate": min(rate / self.full_rate_per_minute, 1.0),
+            "hour": 1.0 if night else 0.0,
+            "abrupt_end": 1.0 if abrupt_end else 0.0,
+        }
+
+    def score(self, parts: dict[str, float]) -> float:
+        """0–100: the weighted parts over the sum of the weights."""
+        total = sum(self.weights.values())
+        return round(100.0 * sum(self.weights[k] * parts[k] for k in PARTS) / total, 1)
+
+
+def volunteer_load(frame: pd.DataFrame, *, demand: DemandModel) -> pd.DataFrame:
+    """Per volunteer and ISO week: chats, demanding chats, minutes, demanding back to back.
+
+    ``frame`` needs volunteer_id, started_at, duration_min and demanding columns (as
+    :meth:`ChatAnalysis.to_frame` gives). Chats without volunteer or time are left out.
+    """
+    columns = ["volunteer_id", "week", "conversations", "demanding", "minutes",
+               "back_to_back"]
+    known = frame.dropna(subset=["volunteer_id", "started_at"])
+    if known.empty:
+        return pd.DataFrame(columns=columns)
+    rows: list[dict[str, Any]] = []
+    for volunteer, chats in known.sort_values("started_at").groupby("volunteer_id"):
+        previous_end: datetime | None = None
+        weekly: dict[str, dict[str, Any]] = {}
+        for chat in chats.to_dict("records"):
+            start = pd.Timestamp(chat["started_at"]).to_pydatetime()
+            year, week, _ = start.isocalendar()
+            key = f"{year}-V{week:02d}"
+            entry = weekly.setdefault(key, {"volunteer_id": volunteer, "week": key,
+                                            "conversations": 0, "demanding": 0,
+                                            "minutes": 0.0, "back_to_back": 0})
+            minutes = float(chat["duration_min"]) if pd.notna(chat["duration_min"]) else 0.0
+            entry["conversations"] += 1
+            entry["minutes"] += minutes
+            if chat["demanding"]:
+                entry["demanding"] += 1
+                if previous_end is not None and (
+                        start - previous_end).total_seconds() / 60 <= demand.back_to_back_minutes:
+                    entry["back_to_back"] += 1
+                previous_end = start + pd.Timedelta(minutes=minutes).to_pytimedelta()
+        rows.extend(weekly.values())
+    result = pd.DataFrame(rows, columns=columns)
+    result["minutes"] = result["minutes"].round(1)
+    return result.sort_values(["week", "volunteer_id"]).reset_index(drop=True)

@@ -1,0 +1,153 @@
+"""The chat analysis as a service: which model, which rules, and files in and out.
+
+The organisation's model is trained with ``kraftsamling chat train`` (on ESConv or its own
+labelled chats) and kept in the data folder. Without one, a demo model is trained once from
+the synthetic Swedish chats and kept in the cache folder — good enough to try the tool,
+not for conclusions, and the CLI says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import joblib
+
+from kraftsamling import __version__
+from kraftsamling.autolarm import RuleSet
+from kraftsamling.autolarm._service import rules_path
+from kraftsamling.chat._analysis import CSV_COLUMNS, ChatAnalysis, ChatModel, analyze_conversations
+from kraftsamling.chat._demand import DemandModel
+from kraftsamling.chat._io import Conversation, read_canonical, read_esconv, read_survey
+from kraftsamling.chat._synth import synthetic_conversations
+from kraftsamling.chat._topics import TopicTaxonomy
+from kraftsamling.privacy import Pseudonymizer, analyzer_for
+from kraftsamling.settings import Settings, pseudonym_key
+
+__all__ = [
+    "ENGLISH_RISK_RULES",
+    "analyze_file",
+    "analyze_with_settings",
+    "default_risk_rules",
+    "load_chat_model",
+    "organisation_chat_model",
+    "read_conversations",
+    "train_chat_model",
+    "write_analysis_csv",
+]
+
+ENGLISH_RISK_RULES = Path(__file__).parent / "data" / "risk_en.toml"
+FORMATS = ("canonical", "esconv")
+DEMO_TRAINING_SIZE = 1200
+
+
+@lru_cache(maxsize=2)
+def _rules(swedish: Path) -> dict[str, RuleSet]:
+    return {"sv": RuleSet.from_toml(swedish), "en": RuleSet.from_toml(ENGLISH_RISK_RULES)}
+
+
+def default_risk_rules(settings: Settings | None = None) -> dict[str, RuleSet]:
+    """Autolarm's Swedish rules (the installation's own, if configured) and English rules."""
+    return _rules(rules_path(settings or Settings()))
+
+
+def _tagger(settings: Settings) -> Pseudonymizer:
+    return Pseudonymizer(key=pseudonym_key(settings), mode="tag",
+                         analyzer=analyzer_for(settings))
+
+
+def organisation_chat_model(settings: Settings) -> Path:
+    return settings.ensure_data_dir() / "models" / "chat.joblib"
+
+
+def _demo_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("_analysis.py", "_models.py", "_synth.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> ChatModel:
+    model = joblib.load(path)
+    if not isinstance(model, ChatModel):
+        raise ValueError(f"'{path}' är ingen chattmodell.")
+    return model
+
+
+def load_chat_model(settings: Settings, *, progress: Callable[[str], None] | None = None
+                    ) -> tuple[ChatModel, bool]:
+    """The organisation's model, else the demo model; the flag is True for the demo model."""
+    own = organisation_chat_model(settings)
+    if own.is_file():
+        return _load(str(own), own.stat().st_mtime), False
+    demo = settings.cache_dir / f"chat-demo-{_demo_fingerprint()}.joblib"
+    if not demo.is_file():
+        if progress is not None:
+            progress("Tränar demomodellen för chattanalys på syntetiska chattar (en gång)…")
+        demo.parent.mkdir(parents=True, exist_ok=True)
+        model = ChatModel().fit(synthetic_conversations(DEMO_TRAINING_SIZE, seed=2026))
+        joblib.dump(model, demo)
+    return _load(str(demo), demo.stat().st_mtime), True
+
+
+def read_conversations(path: str | Path, settings: Settings, *, format: str = "canonical"
+                       ) -> list[Conversation]:
+    """Conversations from a file, pseudonymised as they are read."""
+    if format not in FORMATS:
+        raise ValueError(f"Okänt format '{format}'. Välj {' eller '.join(FORMATS)}.")
+    tagger = _tagger(settings)
+    if format == "esconv":
+        return read_esconv(path, pseudonymizer=tagger)
+    return read_canonical(path, pseudonymizer=tagger)
+
+
+def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esconv",
+                     output: Path | None = None) -> tuple[ChatModel, Path]:
+    """Train on labelled conversations (ESConv's train file) and save as the organisation's
+    model (or to ``output``)."""
+    conversations = read_conversations(path, settings, format=format)
+    model = ChatModel().fit(conversations)
+    target = output or organisation_chat_model(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, target)
+    return model, target
+
+
+def analyze_with_settings(conversations: Sequence[Conversation], settings: Settings, *,
+                          model: ChatModel, survey: str | Path | None = None,
+                          progress: Callable[[int], None] | None = None) -> ChatAnalysis:
+    """Analyse with the installation's topics, demand weights and risk rules."""
+    answers = read_survey(survey) if survey is not None else None
+    return analyze_conversations(
+        conversations, model=model, survey=answers,
+        taxonomy=TopicTaxonomy.from_toml(settings.chat_topics),
+        demand=DemandModel.from_toml(settings.chat_demand),
+        risk_rules=default_risk_rules(settings), progress=progress)
+
+
+def analyze_file(path: str | Path, settings: Settings, *, format: str = "canonical",
+                 survey: str | Path | None = None, model: ChatModel | None = None,
+                 progress: Callable[[int], None] | None = None) -> ChatAnalysis:
+    """Read, pseudonymise and analyse a chat file (with its survey, if given)."""
+    if survey is not None:
+        read_survey(survey)  # a bad survey file stops us before the long work
+    conversations = read_conversations(path, settings, format=format)
+    if model is None:
+        model, _ = load_chat_model(settings)
+    return analyze_with_settings(conversations, settings, model=model, survey=survey,
+                                 progress=progress)
+
+
+def write_analysis_csv(analysis: ChatAnalysis, path: str | Path, *, all_columns: bool = False
+                       ) -> Path:
+    """One row per conversation: the documented columns, or every field."""
+    frame = analysis.to_frame()
+    if not all_columns:
+        frame = frame[CSV_COLUMNS]
+    target = Path(path)
+    frame.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
+    return target

@@ -1,0 +1,159 @@
+"""Chat insights in the web app: coordinators' dashboard, conversations, load and report.
+
+Coordinators only: the dashboard shows aggregates, a conversation's pseudonymised messages
+are shown one at a time and every view is audited, as is every report download.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
+from kraftsamling.chat._report import charts, plotly_js, render_report
+from kraftsamling.chat._service import analyze_with_settings, read_conversations
+from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
+from kraftsamling.settings import Settings
+from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
+
+router = APIRouter(prefix="/chat", dependencies=[Depends(csrf_protect)])
+Coordinator = Annotated[User, Depends(require_roles(Role.coordinator))]
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+_FIELDS = ("conversation_id", "language", "topics", "mood_before", "mood_after", "mood_change",
+           "mood_change_beyond_expected", "experience", "demand_score", "demanding",
+           "risk_flags", "n_messages", "duration_min", "volunteer_id", "started_at")
+
+
+def _frame(db: Database) -> tuple[pd.DataFrame, list[ChatBatch]]:
+    with db.session() as session:
+        rows = session.scalars(select(ChatConversation).order_by(ChatConversation.id)).all()
+        batches = list(session.scalars(select(ChatBatch).order_by(ChatBatch.id.desc())).all())
+        records = [{**{f: getattr(r, f) for f in _FIELDS if f != "conversation_id"},
+                    "conversation_id": r.external_id, "id": r.id} for r in rows]
+        session.expunge_all()
+    return pd.DataFrame(records, columns=[*_FIELDS, "id"]), batches
+
+
+def _load(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    return volunteer_load(frame, demand=DemandModel.from_toml(settings.chat_demand))
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, user: Coordinator) -> Response:
+    db: Database = request.app.state.db
+    frame, batches = _frame(db)
+    load = _load(frame, request.app.state.settings)
+    demanding = frame.sort_values("demand_score", ascending=False).head(15)
+    response = render(request, "chat/dashboard.html", {
+        "frame": frame, "batches": batches, "charts": charts(frame, load),
+        "demanding": demanding.to_dict("records"),
+        "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
+        "error": getattr(request.state, "chat_error", "")})
+    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
+@router.get("/volunteers", response_class=HTMLResponse)
+def volunteers(request: Request, user: Coordinator) -> Response:
+    db: Database = request.app.state.db
+    frame, _ = _frame(db)
+    load = _load(frame, request.app.state.settings)
+    with db.session() as session:
+        record_event(session, actor=user.username, action="view_volunteer_load",
+                     object_type="chat", client=client_address(request))
+    return render(request, "chat/volunteers.html", {"load": load.to_dict("records")})
+
+
+@router.get("/conversations/{row_id}", response_class=HTMLResponse)
+def conversation(request: Request, row_id: int, user: Coordinator) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        row = session.scalar(select(ChatConversation).where(ChatConversation.id == row_id)
+                             .options(selectinload(ChatConversation.messages)))
+        if row is None:
+            raise HTTPException(status_code=404)
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_chat_conversation",
+                     object_type="chat_conversation", object_id=row_id,
+                     client=client_address(request))
+    return render(request, "chat/conversation.html", {"row": row})
+
+
+@router.get("/report.html")
+def report(request: Request, user: Coordinator) -> Response:
+    db: Database = request.app.state.db
+    frame, batches = _frame(db)
+    if frame.empty:
+        raise HTTPException(status_code=404)
+    notes = (["Minst en import analyserades med demomodellen (tränad på syntetiska chattar)."]
+             if any(b.demo_model for b in batches) else [])
+    html = render_report(frame, _load(frame, request.app.state.settings),
+                         title="Chattrapport", generated_at=datetime.now(UTC), notes=notes)
+    with db.session() as session:
+        record_event(session, actor=user.username, action="download_chat_report",
+                     object_type="chat", detail={"conversations": len(frame)},
+                     client=client_address(request))
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return Response(html, media_type="text/html; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="chattrapport-{stamp}.html"'})
+
+
+@router.get("/plotly.js")
+def plotly_script() -> Response:
+    return Response(plotly_js(), media_type="text/javascript",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.post("/import")
+async def import_chats(request: Request, user: Coordinator,
+                       file: Annotated[UploadFile, File()],
+                       survey: Annotated[UploadFile | None, File()] = None) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    answers = await survey.read(MAX_UPLOAD_BYTES + 1) if survey is not None else b""
+    filename = Path(file.filename or "chattar.csv").name
+    try:
+        if len(content) > MAX_UPLOAD_BYTES or len(answers) > MAX_UPLOAD_BYTES:
+            raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        if not content:
+            raise ValueError("Välj en fil med chattar.")
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / filename
+            source.write_bytes(content)
+            survey_path: Path | None = None
+            if answers and survey is not None:
+                survey_path = Path(folder) / Path(survey.filename or "enkat.csv").name
+                survey_path.write_bytes(answers)
+            if survey_path is not None:
+                read_survey(survey_path)  # refuse a bad survey before the long work
+            conversations = read_conversations(source, settings)
+            model, demo = load_chat_model(settings)
+            analysis = analyze_with_settings(conversations, settings, model=model,
+                                             survey=survey_path)
+        with db.session() as session:
+            batch = save_analysis(session, analysis, conversations, filename=filename,
+                                  imported_by=user.username, demo_model=demo)
+            record_event(session, actor=user.username, action="chat.import",
+                         object_type="chat_batch", object_id=batch.id,
+                         detail={"conversations": batch.conversations},
+                         client=client_address(request))
+    except ValueError as error:
+        request.state.chat_error = str(error).strip("'\"")
+        response = dashboard(request, user)
+        response.status_code = 422
+        return response
+    return RedirectResponse("/chat", status_code=303)
+

@@ -1,0 +1,173 @@
+"""The per-conversation analysis: models, survey over estimate, risk, topics, demand, load."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from kraftsamling.chat import (
+    ChatModel,
+    Conversation,
+    DemandModel,
+    Message,
+    TopicTaxonomy,
+    analyze_conversations,
+    detect_language,
+    discover_topics,
+    synthetic_conversations,
+    volunteer_load,
+)
+from kraftsamling.chat._report import charts, render_report
+
+
+@pytest.fixture(scope="module")
+def model() -> ChatModel:
+    return ChatModel().fit(synthetic_conversations(300, seed=1))
+
+
+def _chat(cid: str, *seeker: str, start: datetime | None = None) -> Conversation:
+    moment = start or datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    messages = []
+    for i, text in enumerate(seeker):
+        messages.append(Message("seeker", text, moment + timedelta(minutes=4 * i)))
+        messages.append(Message("volunteer", "Berätta mer.", moment + timedelta(minutes=4 * i + 2)))
+    return Conversation(cid, messages, volunteer_id="v1")
+
+
+def test_estimates_follow_the_truth_on_new_conversations(model: ChatModel) -> None:
+    fresh = synthetic_conversations(120, seed=99)
+    frame = analyze_conversations(fresh, model=model).to_frame()
+    truth = [c.labels["problem_type"] for c in fresh]
+    assert np.mean(frame["problem_type"].to_numpy() == np.array(truth)) > 0.8
+    before = [c.labels["mood_before"] for c in fresh]
+    after = [c.labels["mood_after"] for c in fresh]
+    assert spearmanr(frame["mood_before"], before)[0] > 0.5
+    assert spearmanr(frame["mood_after"], after)[0] > 0.5
+    assert frame["mood_before"].between(1, 5).all() and frame["mood_after"].between(1, 5).all()
+    assert (frame["mood_change"] == (frame["mood_after"] - frame["mood_before"]).round(1)).all()
+
+
+def test_survey_answers_replace_estimates(model: ChatModel) -> None:
+    chats = synthetic_conversations(12, seed=5)
+    survey = {chats[0].conversation_id: {"mood_before": 1, "mood_after": 5, "experience": 2}}
+    insights = analyze_conversations(chats, model=model, survey=survey).insights
+    first = insights[0]
+    assert (first.mood_before, first.mood_after, first.experience) == (1.0, 5.0, 2.0)
+    assert first.mood_source == "enkät" and first.mood_change == 4.0
+    assert all(i.mood_source == "text" for i in insights[1:])
+
+
+def test_end_estimate_accounts_for_pull_to_the_middle(model: ChatModel) -> None:
+    """The same end words read from a worse start give a lower expected end mood."""
+    expected = model.expected_end_intensity([5.0, 2.0])
+    assert expected[0] > expected[1]  # higher intensity (worse) start → worse expected end
+    # ... but regressing towards the middle: less than the start's distance.
+    assert expected[0] - expected[1] < 3.0
+
+
+def test_risk_markers_in_swedish_and_english(model: ChatModel) -> None:
+    chats = [_chat("sv", "jag orkar inte mer", "jag vill inte leva längre"),
+             _chat("en", "I feel so alone", "sometimes I want to kill myself honestly"),
+             _chat("neg", "I don't want to die, I just feel tired of my job"),
+             _chat("ok", "jag har bråk med min kompis", "tack för hjälpen, hej då")]
+    insights = {i.conversation_id: i for i in analyze_conversations(chats, model=model).insights}
+    assert insights["sv"].risk_flags == ["suicide"] and insights["sv"].language == "sv"
+    assert insights["en"].risk_flags == ["suicide"] and insights["en"].language == "en"
+    assert insights["neg"].risk_flags == [] and insights["ok"].risk_flags == []
+    assert insights["sv"].demand_score > insights["ok"].demand_score
+    assert insights["ok"].demand_parts["abrupt_end"] == 0.0
+    assert insights["sv"].demand_parts["abrupt_end"] == 1.0
+
+
+def test_language_detection() -> None:
+    assert detect_language("jag mår inte så bra och vet inte vad jag ska göra") == "sv"
+    assert detect_language("I have been feeling really down about my job") == "en"
+
+
+def test_taxonomy_topics_and_problem_model() -> None:
+    taxonomy = TopicTaxonomy.from_toml()
+    assert {"självmordstankar", "ensamhet", "identitet/sexualitet"} <= set(taxonomy.ids)
+    assert taxonomy.assign("jag är så ensam och kan inte sova") == ["ensamhet", "sömn"]
+    assert taxonomy.assign("hmm", {"job crisis": 0.7}) == ["skola/arbete"]
+    assert taxonomy.assign("hmm", {"job crisis": 0.3}) == []
+
+
+def test_bad_taxonomy_file_is_refused_in_swedish(tmp_path: Path) -> None:
+    bad = tmp_path / "amnen.toml"
+    bad.write_text('[[topic]]\nid = "x"\npatterns = ["(oavslutad"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="Ämnet 'x'"):
+        TopicTaxonomy.from_toml(bad)
+    empty = tmp_path / "tom.toml"
+    empty.write_text("problem_threshold = 0.5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="inga ämnen"):
+        TopicTaxonomy.from_toml(empty)
+
+
+def test_discovery_is_reproducible_and_reports_unassigned(model: ChatModel) -> None:
+    hobbies = ["jag spelar gitarr i ett band men vi bråkar om låtarna",
+               "datorspel hela nätterna, minecraft och fortnite med kompisar online",
+               "min hund har rymt och jag letar överallt i skogen"]
+    chats = [_chat(f"h{i}", hobbies[i % 3] + f" nummer {i}") for i in range(30)]
+    chats += synthetic_conversations(30, seed=3)
+    first = analyze_conversations(chats, model=model, n_topics=3, seed=7)
+    again = analyze_conversations(chats, model=model, n_topics=3, seed=7)
+    assert first.share_unassigned > 0
+    assert [i.topics for i in first.insights] == [i.topics for i in again.insights]
+    assert first.discovered and all(d.label.startswith("upptäckt") for d in first.discovered)
+    groups, named = discover_topics(["a"] * 4, np.zeros((4, 3)))
+    assert groups == [-1] * 4 and named == []  # too few to group
+
+
+def test_demand_weights_are_validated(tmp_path: Path) -> None:
+    bad = tmp_path / "belastning.toml"
+    bad.write_text("[weights]\nrisk = 10\nmoon = 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="Okända vikter"):
+        DemandModel.from_toml(bad)
+    bad.write_text("[weights]\nrisk = -1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="≥ 0"):
+        DemandModel.from_toml(bad)
+    demand = DemandModel.from_toml()
+    parts = demand.parts(risk=True, mood_before=1, n_messages=120, seeker_messages=60,
+                         duration_min=10, hour=23, abrupt_end=True)
+    assert demand.score(parts) == 100.0
+    calm = demand.parts(risk=False, mood_before=5, n_messages=0, seeker_messages=0,
+                        duration_min=None, hour=12, abrupt_end=False)
+    assert demand.score(calm) == 0.0
+
+
+def test_volunteer_load_counts_back_to_back_demanding_chats() -> None:
+    start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # a Monday, week 10
+    frame = pd.DataFrame([
+        {"volunteer_id": "v1", "started_at": start, "duration_min": 30.0, "demanding": True},
+        {"volunteer_id": "v1", "started_at": start + timedelta(minutes=40), "duration_min": 20.0,
+         "demanding": True},  # 10 minutes after the first ended: back to back
+        {"volunteer_id": "v1", "started_at": start + timedelta(hours=5), "duration_min": 10.0,
+         "demanding": True},  # a long break
+        {"volunteer_id": "v2", "started_at": start + timedelta(days=7), "duration_min": 5.0,
+         "demanding": False},
+        {"volunteer_id": None, "started_at": start, "duration_min": 5.0, "demanding": True},
+    ])
+    load = volunteer_load(frame, demand=DemandModel.from_toml())
+    rows = load.set_index(["volunteer_id", "week"]).to_dict("index")
+    assert rows[("v1", "2026-V10")] == {"conversations": 3, "demanding": 3, "minutes": 60.0,
+                                        "back_to_back": 1}
+    assert rows[("v2", "2026-V11")]["demanding"] == 0
+    assert len(load) == 2
+
+
+def test_report_is_self_contained_and_has_tables(model: ChatModel) -> None:
+    analysis = analyze_conversations(synthetic_conversations(60, seed=8), model=model)
+    frame = analysis.to_frame()
+    load = volunteer_load(frame, demand=DemandModel.from_toml())
+    keys = {chart.key for chart in charts(frame, load)}
+    assert {"weeks", "hours", "weekdays", "mood", "change", "load"} <= keys
+    html = render_report(frame, load, title="Chattrapport", generated_at=datetime.now(UTC))
+    assert html.startswith("<!doctype html>") and '<html lang="sv">' in html
+    assert "Plotly" in html and "<table" in html and "http" not in html.split("<script>")[0]
+    assert all(m.text not in html for c in synthetic_conversations(60, seed=8)
+               for m in c.messages if len(m.text) > 25)  # no chat text in the report

@@ -1,0 +1,115 @@
+"""Chat insights through the real CLI and over HTTP: columns, bad input, roles, audit."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kraftsamling.chat import CSV_COLUMNS, synthetic_conversations, write_canonical, write_survey
+from kraftsamling.store import AuditEvent, Database
+from tests.conftest import login, page_token
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
+           "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
+    return subprocess.run(["kraftsamling", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+def test_cli_analyze_writes_one_row_per_conversation(tmp_path: Path) -> None:
+    chats = synthetic_conversations(25, seed=4)
+    write_canonical(chats, tmp_path / "chattar.csv")
+    write_survey(chats, tmp_path / "enkat.csv", share=0.4, seed=1)
+    result = _run("chat", "analyze", "chattar.csv", "-o", "ut.csv", "--survey", "enkat.csv",
+                  cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "ut.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert reader.fieldnames == CSV_COLUMNS
+    assert [r["conversation_id"] for r in rows] == [c.conversation_id for c in chats]
+    with (tmp_path / "enkat.csv").open(encoding="utf-8") as handle:
+        survey = {r["conversation_id"]: r for r in csv.DictReader(handle)}
+    for row in rows:
+        if row["conversation_id"] in survey:
+            assert float(row["mood_before"]) == float(survey[row["conversation_id"]]["mood_before"])
+        assert row["language"] == "sv" and 1 <= float(row["mood_after"]) <= 5
+    assert "25 samtal analyserade" in result.stdout
+
+
+def test_cli_reads_esconv_and_names_bad_input(tmp_path: Path) -> None:
+    dialog = [{"speaker": "usr", "text": "I lost my job and I can't sleep at night"},
+              {"speaker": "sys", "text": "That sounds hard."},
+              {"speaker": "usr", "text": "thanks, that helped"}]
+    line = json.dumps({"problem_type": "job crisis", "dialog": dialog,
+                       "survey_score": {"seeker": {"initial_emotion_intensity": "4"}}})
+    (tmp_path / "esconv.jsonl").write_text(line + "\n" + line + "\n", encoding="utf-8")
+    result = _run("chat", "analyze", "esconv.jsonl", "--format", "esconv", "-o", "ut.csv",
+                  cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "ut.csv").open(encoding="utf-8")))
+    assert [r["conversation_id"] for r in rows] == ["0", "1"] and rows[0]["language"] == "en"
+    (tmp_path / "fel.csv").write_text("conversation_id;role;text\nc1;seeker;hej\n",
+                                      encoding="utf-8")
+    bad = _run("chat", "analyze", "fel.csv", "-o", "ut2.csv", cwd=tmp_path)
+    assert bad.returncode == 1 and "timestamp" in bad.stderr
+    assert not (tmp_path / "ut2.csv").exists()
+    wrong = _run("chat", "analyze", "esconv.jsonl", "--format", "whatsapp", "-o", "x.csv",
+                 cwd=tmp_path)
+    assert wrong.returncode == 1 and "Okänt format" in wrong.stderr
+
+
+def _import(client: TestClient, tmp_path: Path, n: int = 20) -> None:
+    chats = synthetic_conversations(n, seed=6)
+    source = write_canonical(chats, tmp_path / "chattar.csv")
+    response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
+                           files={"file": ("chattar.csv", source.read_bytes(), "text/csv")},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def test_coordinator_imports_views_and_downloads(client: TestClient, database: Database,
+                                                 tmp_path: Path) -> None:
+    login(client, "samordnare")
+    _import(client, tmp_path)
+    page = client.get("/chat")
+    assert page.status_code == 200 and "20 samtal" in page.text
+    assert 'data-figure="figure-weeks"' in page.text and "<caption>" in page.text
+    link = page.text.split('href="/chat/conversations/')[1].split('"')[0]
+    conversation = client.get(f"/chat/conversations/{link}")
+    assert conversation.status_code == 200 and "granskningsloggen" in conversation.text
+    report = client.get("/chat/report.html")
+    assert report.status_code == 200
+    assert "attachment" in report.headers["content-disposition"]
+    assert client.get("/chat/volunteers").status_code == 200
+    with database.session() as session:
+        actions = [(e.action, e.object_id) for e in session.scalars(select(AuditEvent))]
+    assert ("view_chat_conversation", link) in actions
+    assert any(a == "download_chat_report" for a, _ in actions)
+    assert any(a == "chat.import" for a, _ in actions)
+
+
+def test_chat_pages_are_for_coordinators_only(client: TestClient) -> None:
+    login(client, "granskare")
+    for path in ("/chat", "/chat/volunteers", "/chat/report.html", "/chat/conversations/1"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_bad_upload_is_explained_and_nothing_stored(client: TestClient,
+                                                   database: Database) -> None:
+    login(client, "samordnare")
+    bad = "conversation_id;role;timestamp;text\nc1;kurator;igår;hej\n".encode()
+    response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
+                           files={"file": ("fel.csv", bad, "text/csv")})
+    assert response.status_code == 422 and 'role="alert"' in response.text
+    from kraftsamling.chat._store import ChatConversation
+
+    with database.session() as session:
+        assert session.scalars(select(ChatConversation)).first() is None
