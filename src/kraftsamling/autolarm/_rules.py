@@ -99,6 +99,9 @@ class RuleHit:
         return self.suppressed_by is None
 
 
+_FORMS_REMEMBERED = 100_000
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -133,9 +136,22 @@ class _Vocabulary:
                 for key in {word} | _deletes(word):
                     self.index.setdefault(key, set()).add(word)
         self.prefix_lengths = sorted({len(p) for p in self.prefixes if len(p) >= FUZZY_MIN})
+        self._known: dict[str, frozenset[str]] = {}
 
     def forms(self, token: str) -> frozenset[str]:
-        """The rule words and prefixes this token may stand for, typos included."""
+        """The rule words and prefixes this token may stand for, typos included.
+
+        Remembered per token (the vocabulary never changes): words repeat, and the typo
+        lookup is most of the cost of reading a long chat.
+        """
+        known = self._known.get(token)
+        if known is None:
+            if len(self._known) >= _FORMS_REMEMBERED:
+                self._known.clear()
+            known = self._known[token] = self._lookup(token)
+        return known
+
+    def _lookup(self, token: str) -> frozenset[str]:
         found = {token}
         if len(token) >= FUZZY_MIN - 1:
             for key in {token} | _deletes(token):
