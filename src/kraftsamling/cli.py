@@ -43,6 +43,9 @@ chat_app = typer.Typer(help="Chattanalys: ämnen, mående före och efter, belas
                        no_args_is_help=True)
 app.add_typer(autolarm_app, name="autolarm")
 app.add_typer(chat_app, name="chat")
+cases_app = typer.Typer(help="Ärenden: risk, vad som hjälper vem, fördelning, rättvisa.",
+                        no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -621,6 +624,292 @@ def chat_train(
     except ValueError as error:
         fail(str(error))
     console.print(f"Chattmodellen är tränad på {model.n_training_} samtal och sparad i {target}.")
+
+
+CaseKind = Annotated[str, typer.Option("--kind", help="economic-assistance eller social-services.")]
+ModelPath = Annotated[Path | None, typer.Option(
+    "--model", help="Modellfil (annars organisationens, i datakatalogen).")]
+
+
+def _case_model_path(settings: Settings, kind: str | None, model: Path | None) -> Path:
+    if model is not None:
+        return model
+    return settings.data_dir / "models" / f"cases-{kind or 'economic-assistance'}.joblib"
+
+
+def _case_table(source: Path) -> Any:
+    from kraftsamling.cases import read_case_table
+
+    try:
+        return read_case_table(source)
+    except ValueError as error:
+        fail(str(error))
+
+
+def _load_case_models(settings: Settings, kind: str | None, model: Path | None) -> Any:
+    from kraftsamling.cases import CaseModels
+
+    try:
+        return CaseModels.load(_case_model_path(settings, kind, model))
+    except ValueError as error:
+        fail(str(error))
+
+
+@cases_app.command("synth")
+def cases_synth(
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV att skriva.")],
+    kind: CaseKind = "economic-assistance",
+    n: Annotated[int, typer.Option("--n", help="Antal personer eller hushåll.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    truth: Annotated[Path | None, typer.Option(
+        "--truth", help="Skriv de sanna effekterna hit (annars OUTPUT-truth.csv).")] = None,
+    panel: Annotated[Path | None, typer.Option(
+        "--panel", help="Skriv även hushållsmånader (bara economic-assistance).")] = None,
+) -> None:
+    """Skapa syntetiska ärenden med kända sanna effekter (för test och övning)."""
+    from kraftsamling.cases import (
+        household_months,
+        synthetic_economic_assistance,
+        synthetic_social_services,
+    )
+
+    if kind not in ("economic-assistance", "social-services"):
+        fail(f"Okänd sort {kind!r}: välj economic-assistance eller social-services.")
+    try:
+        cases = (synthetic_economic_assistance(n, seed=seed) if kind == "economic-assistance"
+                 else synthetic_social_services(n, seed=seed))
+    except ValueError as error:
+        fail(str(error))
+    cases.data.to_csv(output, index=False)
+    truth_path = truth or output.with_name(output.stem + "-truth.csv")
+    cases.truth.to_csv(truth_path, index=False)
+    if panel is not None:
+        if kind != "economic-assistance":
+            fail("--panel finns bara för economic-assistance.")
+        household_months(cases, seed=seed).to_csv(panel, index=False)
+    console.print(f"{n} rader ({kind}) i {output}; sanna effekter i {truth_path}.")
+
+
+@cases_app.command("effect")
+def cases_effect(
+    source: Annotated[Path, typer.Argument(help="Data: .csv, .tsv eller .xlsx.")],
+    treatment: Annotated[str, typer.Option("--treatment", help="Kolumnen med insatsen.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="Kolumnen med utfallet.")],
+    covariates: Annotated[str | None, typer.Option(
+        "--covariates", help="Kommaseparerade kolumner (standard: alla andra).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Skriv effekt per rad (CATE) hit.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sista raden som JSON.")] = False,
+    estimand: Annotated[str, typer.Option(
+        "--estimand", help="ate (alla) eller att (de som fick insatsen).")] = "ate",
+    treated: Annotated[str | None, typer.Option(
+        "--treated", help="Värdet som betyder insats, om kolumnen har fler än två.")] = None,
+    control: Annotated[str, typer.Option(
+        "--control", help="Värdet som betyder ingen insats (med --treated).")] = "ingen",
+    per_row: Annotated[bool, typer.Option(
+        "--per-row/--no-per-row", help="Skatta effekt per rad (kausal skog).")] = True,
+) -> None:
+    """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
+    import json
+
+    import numpy as np
+
+    from kraftsamling.cases import EffectEstimator, OverlapError, design_matrix
+
+    frame = _case_table(source)
+    for column in (treatment, outcome):
+        if column not in frame.columns:
+            fail(f"Kolumnen {column!r} finns inte. Finns: " + ", ".join(map(str, frame.columns)))
+    if estimand not in ("ate", "att"):
+        fail("--estimand måste vara ate eller att.")
+    names = [c.strip() for c in covariates.split(",")] if covariates else \
+        [c for c in frame.columns if c not in (treatment, outcome)]
+    unknown = [c for c in names if c not in frame.columns]
+    if unknown:
+        fail("Okända kovariater: " + ", ".join(unknown))
+    values = frame[treatment]
+    if treated is not None:
+        keep = values.astype(str).isin([treated, control])
+        frame = frame[keep].reset_index(drop=True)
+        t = (frame[treatment].astype(str) == treated).astype(int)
+    else:
+        mapping = {"1": 1, "0": 0, "true": 1, "false": 0, "ja": 1, "nej": 0, "1.0": 1, "0.0": 0}
+        lowered = values.astype(str).str.strip().str.lower()
+        if not lowered.isin(list(mapping)).all():
+            levels = ", ".join(sorted(values.astype(str).unique())[:8])
+            fail(f"Insatsen {treatment!r} är inte 0/1 (värden: {levels}). Ange --treated VÄRDE.")
+        t = lowered.map(mapping).astype(int)
+    y = frame[outcome]
+    if not np.issubdtype(y.dtype, np.number) or y.isna().any():
+        fail(f"Utfallet {outcome!r} måste vara tal utan tomma rader.")
+    try:
+        x = design_matrix(frame, names)
+        with err_console.status("Skattar effekten…"):
+            estimator = EffectEstimator(estimand=cast(Any, estimand), cate=per_row).fit(x, t, y)
+            result = estimator.estimate(x)
+    except (OverlapError, ValueError) as error:
+        fail(str(error))
+    console.print(f"Effekt ({result.method}): {result.ate:.4g} "
+                  f"(95 % KI {result.ci_low:.4g} till {result.ci_high:.4g}), n = {result.n}.",
+                  highlight=False)
+    dropped = result.overlap.treated_dropped + result.overlap.control_dropped
+    if dropped:
+        console.print(f"{dropped} rader utan jämförbara motsvarigheter lämnades utanför.")
+    if output is not None and per_row:
+        out = frame.copy()
+        out["cate"], out["cate_low"], out["cate_high"] = \
+            result.cate, result.cate_low, result.cate_high
+        out.to_csv(output, index=False)
+        console.print(f"Effekt per rad i {output}.")
+    if as_json:
+        typer.echo(json.dumps(result.summary()))
+
+
+@cases_app.command("train")
+def cases_train(
+    source: Annotated[Path, typer.Argument(help="Ärenden (en rad per person/hushåll).")],
+    kind: CaseKind = "economic-assistance",
+    model: ModelPath = None,
+    register: Annotated[Path | None, typer.Option(
+        "--register", help="Register över förbjudna variabler (TOML).")] = None,
+) -> None:
+    """Träna risk-, effekt- och granskningsmodellerna och spara dem."""
+    from kraftsamling.cases import FeatureRegister, ForbiddenFeatureError, train_case_models
+
+    settings = _settings()
+    frame = _case_table(source)
+    try:
+        rules = FeatureRegister.from_toml(register or settings.cases_register)
+        models = train_case_models(frame, kind=kind, register=rules,
+                                   progress=lambda note: err_console.print(note))
+    except (ValueError, ForbiddenFeatureError) as error:
+        fail(str(error))
+    target = models.save(_case_model_path(settings, kind, model))
+    m = models.metrics
+    console.print(f"Tränad på {models.n_train} rader: AUC {m['auc']:.3f}, Brier "
+                  f"{m['brier']:.3f}, kalibreringsfel {m['calibration_error']:.3f}. "
+                  f"Sparad i {target}.", highlight=False)
+    for name, why in models.refused.items():
+        err_console.print(f"[yellow]{name}:[/] {why}", highlight=False)
+    for flag in models.audit.flags:
+        err_console.print(f"[yellow]Rättvisa:[/] {flag}", highlight=False)
+
+
+@cases_app.command("predict")
+def cases_predict(
+    source: Annotated[Path, typer.Argument(help="Ärenden att bedöma.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV att skriva.")],
+    kind: CaseKind = "economic-assistance",
+    model: ModelPath = None,
+) -> None:
+    """Risk, skäl i klartext och rekommenderad insats per person."""
+    from kraftsamling.cases import predict_cases
+
+    settings = _settings()
+    models = _load_case_models(settings, kind, model)
+    frame = _case_table(source)
+    try:
+        with err_console.status("Bedömer…"):
+            answer = predict_cases(models, frame)
+    except ValueError as error:
+        fail(str(error))
+    answer.to_csv(output, index=False)
+    console.print(f"{len(answer)} bedömningar i {output}.")
+
+
+def _parse_pairs(text: str | None, option: str) -> dict[str, float]:
+    pairs: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            pairs[name.strip()] = float(value)
+        except ValueError:
+            fail(f"{option}: skriv NAMN=TAL, kommaseparerat (fick {part!r}).")
+        if not sep:
+            fail(f"{option}: skriv NAMN=TAL, kommaseparerat (fick {part!r}).")
+    return pairs
+
+
+@cases_app.command("allocate")
+def cases_allocate(
+    source: Annotated[Path, typer.Argument(help="Ärenden att fördela platser till.")],
+    places: Annotated[str, typer.Option(
+        "--places", help="Platser per insats, t.ex. jobbtorg=40,studier=10.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan (CSV).")],
+    kind: CaseKind = "economic-assistance",
+    model: ModelPath = None,
+    cost: Annotated[str | None, typer.Option(
+        "--cost", help="Kostnad per insats, NAMN=TAL.")] = None,
+    budget: Annotated[float | None, typer.Option("--budget")] = None,
+    fair_by: Annotated[str | None, typer.Option(
+        "--fair-by", help="Grupp som ska få likvärdig andel platser (t.ex. district).")] = None,
+    min_ratio: Annotated[float, typer.Option(
+        "--min-ratio", help="Minsta kvot mellan gruppernas andelar.")] = 0.8,
+) -> None:
+    """Fördela platser för största förväntade nytta; jämför med nuvarande praxis."""
+    from kraftsamling.cases import allocation_plan
+
+    settings = _settings()
+    models = _load_case_models(settings, kind, model)
+    frame = _case_table(source)
+    capacity = {k: int(v) for k, v in _parse_pairs(places, "--places").items()}
+    try:
+        plan, compared = allocation_plan(
+            models, frame, capacity, cost=_parse_pairs(cost, "--cost"), budget=budget,
+            fair_by=fair_by, min_ratio=min_ratio if fair_by else None)
+    except ValueError as error:
+        fail(str(error))
+    plan.to_csv(output, index=False)
+    table = Table("Fördelning", "Förväntad nytta (färre med långvarigt behov)")
+    labels = {"optimal": "Optimal plan", "current": "Nuvarande praxis", "random": "Slump",
+              "risk_first": "Högst risk först"}
+    for key, allocation in compared.items():
+        table.add_row(labels[key], f"{allocation.expected_benefit:.1f}")
+    console.print(table)
+    console.print(f"Plan i {output}. Rekommendation: handläggaren beslutar.")
+
+
+@cases_app.command("audit")
+def cases_audit(
+    kind: CaseKind = "economic-assistance",
+    model: ModelPath = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabell (CSV).")] = None,
+) -> None:
+    """Rättvisegranskning: urvalsandel, TPR, FPR och kalibrering per grupp, med KI."""
+    settings = _settings()
+    models = _load_case_models(settings, kind, model)
+    frame = models.audit.to_frame()
+    if output is not None:
+        frame.to_csv(output, index=False)
+    for name, part in models.audit.tables.items():
+        table = Table(name, "antal", "urvalsandel", "TPR", "FPR", "kalibrering")
+        for _, row in part.iterrows():
+            table.add_row(str(row["grupp"]), str(int(row["antal"])),
+                          f"{row['urvalsandel']:.2f}", f"{row['TPR']:.2f}",
+                          f"{row['FPR']:.2f}", f"{row['kalibrering']:+.3f}")
+        console.print(table)
+    if models.audit.flags:
+        for flag in models.audit.flags:
+            console.print(f"[yellow]Flagga:[/] {flag}", highlight=False)
+    else:
+        console.print("Inga skillnader över gränserna.")
+
+
+@cases_app.command("card")
+def cases_card(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML-fil att skriva.")],
+    kind: CaseKind = "economic-assistance",
+    model: ModelPath = None,
+) -> None:
+    """Modellkortet på svenska som HTML."""
+    from kraftsamling.cases import render_model_card
+
+    settings = _settings()
+    models = _load_case_models(settings, kind, model)
+    output.write_text(render_model_card(models), encoding="utf-8")
+    console.print(f"Modellkortet i {output}.")
 
 
 def main() -> None:

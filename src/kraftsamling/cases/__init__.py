@@ -1,0 +1,98 @@
+"""Case analytics for social services and economic assistance.
+
+Risk of long-term need (calibrated), what works for whom (doubly robust effects with
+overlap checks), allocation of scarce places (exact MILP, optional fairness floor), fairness
+audits by group, explanations in plain Swedish, a register of forbidden features, the model
+card, and synthetic data with known true effects to check all of it against.
+"""
+
+from kraftsamling.cases._allocate import (
+    Allocation,
+    allocate,
+    allocate_by_risk,
+    allocate_random,
+    plan_value,
+)
+from kraftsamling.cases._card import model_card_context, render_model_card
+from kraftsamling.cases._effect import (
+    EffectEstimate,
+    EffectEstimator,
+    OverlapError,
+    OverlapReport,
+    check_overlap,
+    design_matrix,
+)
+from kraftsamling.cases._fairness import (
+    FairnessAudit,
+    FeatureRegister,
+    ForbiddenFeatureError,
+    ProxyFlag,
+    cramers_v,
+    fairness_audit,
+)
+from kraftsamling.cases._risk import (
+    FEATURE_LABELS,
+    Factor,
+    RiskModel,
+    kaplan_meier_by_group,
+    time_to_exit_model,
+)
+from kraftsamling.cases._service import (
+    KINDS,
+    CaseModels,
+    allocation_plan,
+    calibration_error,
+    effect_matrix,
+    predict_cases,
+    read_case_table,
+    train_case_models,
+)
+from kraftsamling.cases._synth import (
+    EA_INTERVENTIONS,
+    SS_INTERVENTIONS,
+    SyntheticCases,
+    household_months,
+    synthetic_economic_assistance,
+    synthetic_social_services,
+)
+
+__all__ = [
+    "EA_INTERVENTIONS",
+    "FEATURE_LABELS",
+    "KINDS",
+    "SS_INTERVENTIONS",
+    "Allocation",
+    "CaseModels",
+    "EffectEstimate",
+    "EffectEstimator",
+    "Factor",
+    "FairnessAudit",
+    "FeatureRegister",
+    "ForbiddenFeatureError",
+    "OverlapError",
+    "OverlapReport",
+    "ProxyFlag",
+    "RiskModel",
+    "SyntheticCases",
+    "allocate",
+    "allocate_by_risk",
+    "allocate_random",
+    "allocation_plan",
+    "calibration_error",
+    "check_overlap",
+    "cramers_v",
+    "design_matrix",
+    "effect_matrix",
+    "fairness_audit",
+    "household_months",
+    "kaplan_meier_by_group",
+    "model_card_context",
+    "plan_value",
+    "predict_cases",
+    "read_case_table",
+    "render_model_card",
+    "synthetic_economic_assistance",
+    "synthetic_social_services",
+    "time_to_exit_model",
+    "train_case_models",
+]

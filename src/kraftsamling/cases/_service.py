@@ -1,0 +1,269 @@
+"""The whole case workflow on one table: train, predict, recommend, allocate, audit.
+
+One row per person (or household) with covariates, the intervention current practice gave
+(``ingen`` for none) and the outcome, which is something to avoid (long-term assistance,
+re-referral): an intervention's benefit is the fall in the outcome's probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kraftsamling.cases._allocate import Allocation, allocate, allocate_by_risk, allocate_random
+from kraftsamling.cases._effect import EffectEstimator, OverlapError, design_matrix
+from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFlag, fairness_audit
+from kraftsamling.cases._risk import RiskModel
+
+__all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "effect_matrix",
+           "predict_cases",
+           "read_case_table", "train_case_models"]
+
+Progress = Callable[[str], None]
+
+KINDS: dict[str, dict[str, Any]] = {
+    "economic-assistance": {
+        "id": "household_id", "outcome": "long_term", "control": "ingen",
+        "audit": ["sex", "age_band", "birth_region", "district"],
+        "drop": ["months_to_exit", "exited", "month", "exit_next", "age_band"],
+    },
+    "social-services": {
+        "id": "person_id", "outcome": "rereferral_12m", "control": "ingen",
+        "audit": ["sex", "age_band", "birth_region", "district"],
+        "drop": ["intervention_start", "intervention_end", "referral_date",
+                 "assessment_opened", "age_band"],
+    },
+}
+
+
+def read_case_table(path: Path) -> pd.DataFrame:
+    """Read CSV, TSV or XLSX; a clear Swedish error for anything else."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
+        if suffix == ".tsv":
+            return pd.read_csv(path, sep="\t", encoding="utf-8-sig")
+        if suffix == ".xlsx":
+            return pd.read_excel(path)
+    except FileNotFoundError as error:
+        raise ValueError(f"Filen {path} finns inte.") from error
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
+            ValueError) as error:
+        raise ValueError(f"Kan inte läsa {path.name} som tabell: {error}") from error
+    raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
+
+
+def calibration_error(y: Sequence[int] | np.ndarray[Any, Any],
+                      p: Sequence[float] | np.ndarray[Any, Any], bins: int = 10) -> float:
+    """Expected calibration error: |mean predicted − observed| per decile, weighted."""
+    y_arr, p_arr = np.asarray(y, float), np.asarray(p, float)
+    edges = np.quantile(p_arr, np.linspace(0, 1, bins + 1))
+    which = np.clip(np.searchsorted(edges, p_arr, side="right") - 1, 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.mean() * abs(p_arr[inside].mean() - y_arr[inside].mean())
+    return float(total)
+
+
+@dataclass
+class CaseModels:
+    """Everything trained for one kind of data, with what the model card reports."""
+
+    kind: str
+    id_column: str
+    outcome: str
+    control: str
+    features: list[str]
+    interventions: list[str]
+    risk: RiskModel
+    effects: dict[str, EffectEstimator]
+    refused: dict[str, str]
+    metrics: dict[str, float]
+    audit: FairnessAudit
+    proxies: list[ProxyFlag]
+    importance: pd.DataFrame
+    n_train: int
+    trained_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def save(self, path: Path) -> Path:
+        import joblib
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path)
+        return path
+
+    @staticmethod
+    def load(path: Path) -> CaseModels:
+        import joblib
+
+        if not path.exists():
+            raise ValueError(f"Ingen tränad modell i {path}: kör `kraftsamling cases train` "
+                             "först.")
+        models = joblib.load(path)
+        if not isinstance(models, CaseModels):
+            raise ValueError(f"{path} är inte en ärendemodell.")
+        return models
+
+
+def _check_columns(frame: pd.DataFrame, needed: Sequence[str]) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError("Kolumner saknas: " + ", ".join(missing) + ". Finns: "
+                         + ", ".join(map(str, frame.columns)))
+
+
+def train_case_models(frame: pd.DataFrame, *, kind: str,
+                      register: FeatureRegister | None = None, test_size: float = 0.25,
+                      n_boot: int = 200, seed: int = 0,
+                      progress: Progress | None = None) -> CaseModels:
+    """Risk model, one effect model per intervention, audit and proxies, on ``frame``.
+
+    A quarter of the rows (by a fixed seed) is held out for the card's performance and
+    fairness figures; the effect models use every row.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Okänd sorts data {kind!r}: välj " + " eller ".join(KINDS))
+    spec = KINDS[kind]
+    register = register or FeatureRegister.from_toml()
+    _check_columns(frame, [spec["id"], spec["outcome"], "intervention"])
+    note = progress or (lambda _: None)
+    candidates = [c for c in frame.columns if c not in
+                  {spec["id"], spec["outcome"], "intervention", *spec["drop"]}]
+    features = register.allowed(candidates)
+    register.check(features)
+    y = frame[spec["outcome"]].astype(int).to_numpy()
+    rng = np.random.default_rng(seed)
+    test = rng.random(len(frame)) < test_size
+    note(f"Riskmodell på {int((~test).sum())} rader …")
+    risk = RiskModel().fit(frame.loc[~test, features], y[~test])
+    p = risk.predict_proba(frame.loc[test, features])[:, 1]
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    metrics = {"auc": float(roc_auc_score(y[test], p)),
+               "brier": float(brier_score_loss(y[test], p)),
+               "calibration_error": calibration_error(y[test], p),
+               "base_rate": float(y.mean()), "n_test": float(test.sum())}
+    audit_columns = [c for c in spec["audit"] if c in frame.columns]
+    audit = fairness_audit(y[test], p, frame.loc[test, audit_columns].reset_index(drop=True),
+                           register=register, n_boot=n_boot, seed=seed)
+    proxies = register.proxies(frame, features)
+    importance = risk.global_importance(frame.loc[test, features].head(2000))
+    x = design_matrix(frame[features])
+    effects: dict[str, EffectEstimator] = {}
+    refused: dict[str, str] = {}
+    treatments = sorted(set(frame["intervention"].astype(str)) - {spec["control"]})
+    for name in treatments:
+        rows = frame["intervention"].astype(str).isin([spec["control"], name]).to_numpy()
+        note(f"Effekt av {name} …")
+        try:
+            effects[name] = EffectEstimator(random_state=seed).fit(
+                x[rows], (frame.loc[rows, "intervention"].astype(str) == name).astype(int),
+                y[rows])
+        except OverlapError as error:
+            refused[name] = str(error)
+    return CaseModels(kind=kind, id_column=spec["id"], outcome=spec["outcome"],
+                      control=spec["control"], features=features, interventions=treatments,
+                      risk=risk, effects=effects, refused=refused, metrics=metrics,
+                      audit=audit, proxies=proxies, importance=importance,
+                      n_train=len(frame))
+
+
+def effect_matrix(models: CaseModels, frame: pd.DataFrame
+                  ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Benefit (fall in the outcome's probability) per person and intervention, with CIs."""
+    x = design_matrix(frame[models.features])
+    names = list(models.effects)
+    benefit = np.zeros((len(frame), len(names)))
+    low = np.zeros_like(benefit)
+    high = np.zeros_like(benefit)
+    for j, name in enumerate(names):
+        point, lo, hi = models.effects[name].effect(x)
+        benefit[:, j], low[:, j], high[:, j] = -point, -hi, -lo
+    return benefit, low, high
+
+
+def predict_cases(models: CaseModels, frame: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:
+    """Risk, reasons and the recommended intervention (with its interval) per row."""
+    _check_columns(frame, [models.id_column, *models.features])
+    risk = models.risk.predict_proba(frame[models.features])[:, 1]
+    factors = models.risk.explain(frame[models.features], top=top)
+    answer = pd.DataFrame({models.id_column: frame[models.id_column].to_numpy(),
+                           "risk": np.round(risk, 4)})
+    answer["reasons"] = [" ".join(f.sentence for f in row) for row in factors]
+    names = list(models.effects)
+    if names:
+        benefit, low, high = effect_matrix(models, frame)
+        best = benefit.argmax(1)
+        rows = np.arange(len(frame))
+        useful = benefit[rows, best] > 0
+        answer["recommended"] = np.where(useful, np.array(names)[best], "ingen")
+        answer["benefit"] = np.round(np.where(useful, benefit[rows, best], 0.0), 4)
+        answer["benefit_low"] = np.round(np.where(useful, low[rows, best], 0.0), 4)
+        answer["benefit_high"] = np.round(np.where(useful, high[rows, best], 0.0), 4)
+        for j, name in enumerate(names):
+            answer[f"benefit_{name}"] = np.round(benefit[:, j], 4)
+    return answer
+
+
+def allocation_plan(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str, int], *,
+                    cost: Mapping[str, float] | None = None, budget: float | None = None,
+                    fair_by: str | None = None, min_ratio: float | None = None,
+                    benefit: np.ndarray[Any, Any] | None = None
+                    ) -> tuple[pd.DataFrame, dict[str, Allocation]]:
+    """The optimal plan and, for comparison, current practice, random and risk-first.
+
+    ``benefit`` overrides the estimated benefit matrix (the benchmark passes the truth to
+    score plans). Returns the plan per person and the four allocations.
+    """
+    names = list(models.effects)
+    if not names:
+        raise ValueError("Ingen insats har en skattad effekt; ingen fördelning är möjlig.")
+    unknown = sorted(set(capacity) - set(names))
+    if unknown:
+        raise ValueError("Okända insatser: " + ", ".join(unknown) + ". Modellen känner: "
+                         + ", ".join(names))
+    estimated, _, _ = effect_matrix(models, frame)
+    groups = None
+    if fair_by is not None:
+        _check_columns(frame, [fair_by])
+        groups = frame[fair_by].astype(str).tolist()
+    plan = allocate(estimated, names, capacity, cost=cost, budget=budget, groups=groups,
+                    min_ratio=min_ratio)
+    risk = models.risk.predict_proba(frame[models.features])[:, 1]
+    score = estimated if benefit is None else benefit
+    current_index = {name: j for j, name in enumerate(names)}
+    current = np.array([current_index.get(str(v), -1) for v in frame["intervention"]]) \
+        if "intervention" in frame.columns else np.full(len(frame), -1)
+    left = dict(capacity)
+    for i, j in enumerate(current):  # current practice, cut to the same places
+        if j >= 0:
+            if left.get(names[j], len(frame)) > 0:
+                left[names[j]] = left.get(names[j], len(frame)) - 1
+            else:
+                current[i] = -1
+    from kraftsamling.cases._allocate import plan_value
+
+    compared = {
+        "optimal": Allocation(plan.assigned, plan.interventions,
+                              plan_value(plan.assigned, score), plan.status),
+        "current": Allocation(current.astype(np.int64), tuple(names),
+                              plan_value(current, score), "current"),
+        "random": allocate_random(len(frame), names, capacity, score),
+        "risk_first": allocate_by_risk(risk, estimated, names, capacity),
+    }
+    compared["risk_first"].expected_benefit = plan_value(compared["risk_first"].assigned, score)
+    table = pd.DataFrame({models.id_column: frame[models.id_column].to_numpy(),
+                          "risk": np.round(risk, 4), "assigned": plan.names(),
+                          "expected_benefit": np.round(
+                              [estimated[i, k] if k >= 0 else 0.0
+                               for i, k in enumerate(plan.assigned)], 4)})
+    return table, compared

@@ -1,0 +1,188 @@
+"""Case analytics against known truth: synthetic data, effects, overlap, allocation, fairness."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kraftsamling.cases import (
+    EffectEstimator,
+    FeatureRegister,
+    ForbiddenFeatureError,
+    OverlapError,
+    RiskModel,
+    allocate,
+    calibration_error,
+    cramers_v,
+    design_matrix,
+    fairness_audit,
+    household_months,
+    synthetic_economic_assistance,
+    synthetic_social_services,
+)
+
+COVARIATES = ["age", "education", "main_reason", "prior_months", "household_type", "amount"]
+
+
+@pytest.fixture(scope="module")
+def households() -> pd.DataFrame:
+    cases = synthetic_economic_assistance(6000, seed=21)
+    return cases.data.merge(cases.truth, on="household_id")
+
+
+def test_synthetic_economic_assistance_matches_published_shares(households: pd.DataFrame
+                                                                ) -> None:
+    assert 0.35 <= households["long_term"].mean() <= 0.45  # ~40 % long-term
+    assert 0.45 <= (households["main_reason"] == "arbetslöshet").mean() <= 0.55
+    single_mothers = (households["household_type"] == "ensamstående kvinna med barn").mean()
+    assert single_mothers > 0.15  # over-represented against ~6 % of all households
+    again = synthetic_economic_assistance(50, seed=21).data
+    assert again.equals(synthetic_economic_assistance(50, seed=21).data)
+    # The truth says who is helped by what, and it differs by subgroup.
+    outside = households["birth_region"] == "utanför Europa"
+    assert households.loc[outside, "effect_sprakpraktik"].mean() < \
+        households.loc[~outside, "effect_sprakpraktik"].mean() - 0.03
+
+
+def test_household_month_panel_has_one_row_per_month() -> None:
+    cases = synthetic_economic_assistance(200, seed=3)
+    panel = household_months(cases)
+    assert len(panel) == cases.data["months_to_exit"].sum()
+    per_household = panel.groupby("household_id")["month"].max()
+    assert (per_household.to_numpy() == cases.data.set_index("household_id")
+            .loc[per_household.index, "months_to_exit"].to_numpy()).all()
+    assert panel["exit_next"].sum() == cases.data["exited"].sum()
+
+
+def test_social_services_data_has_dated_interventions() -> None:
+    cases = synthetic_social_services(500, seed=2)
+    given = cases.data[cases.data["intervention"] != "ingen"]
+    assert (pd.to_datetime(given["intervention_start"])
+            > pd.to_datetime(given["referral_date"])).all()
+    assert 0.2 < cases.data["rereferral_12m"].mean() < 0.5
+    with pytest.raises(ValueError, match="minst 1"):
+        synthetic_social_services(0)
+
+
+def test_effect_estimate_covers_the_true_average(households: pd.DataFrame) -> None:
+    rows = households["intervention"].isin(["ingen", "jobbtorg"])
+    part = households[rows]
+    model = EffectEstimator(cate=False).fit(design_matrix(part, COVARIATES),
+                                            (part["intervention"] == "jobbtorg").astype(int),
+                                            part["long_term"])
+    low, high = model.ci_
+    assert low <= part["effect_jobbtorg"].mean() <= high
+    assert high - low < 0.1
+    assert model.fit(design_matrix(part, COVARIATES), (part["intervention"] == "jobbtorg"),
+                     part["long_term"]) is model
+
+
+def test_per_person_effects_follow_the_true_subgroups(households: pd.DataFrame) -> None:
+    rows = households["intervention"].isin(["ingen", "sprakpraktik"])
+    part = households[rows]
+    covariates = [*COVARIATES, "birth_region"]
+    x = design_matrix(part, covariates)
+    model = EffectEstimator(n_trees=200).fit(x, (part["intervention"] == "sprakpraktik"),
+                                             part["long_term"])
+    estimate = model.estimate(x)
+    truth = part["effect_sprakpraktik"].to_numpy()
+    assert np.corrcoef(estimate.cate, truth)[0, 1] > 0.5
+    assert (estimate.cate_low <= estimate.cate_high).all()
+
+
+def test_overlap_is_checked_and_refusal_says_why() -> None:
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"age": rng.integers(18, 70, 600).astype(float)})
+    treated = (x["age"] < 30).astype(int)  # only the young were ever treated
+    outcome = rng.random(600)
+    with pytest.raises(OverlapError, match="överlappar inte") as error:
+        EffectEstimator(cate=False).fit(x, treated, outcome)
+    assert "age" in str(error.value)
+    with pytest.raises(OverlapError, match="För få"):
+        EffectEstimator(cate=False).fit(x, np.r_[np.ones(5), np.zeros(595)], outcome)
+
+
+def test_effect_rejects_bad_input() -> None:
+    x = pd.DataFrame({"a": np.arange(100.0)})
+    with pytest.raises(ValueError, match="0/1"):
+        EffectEstimator(cate=False).fit(x, np.arange(100) % 3, np.zeros(100))
+    with pytest.raises(ValueError, match="lika många"):
+        EffectEstimator(cate=False).fit(x, np.zeros(99), np.zeros(100))
+    with pytest.raises(ValueError, match="saknas"):
+        EffectEstimator(cate=False).fit(x, np.arange(100) % 2, np.r_[np.nan, np.zeros(99)])
+
+
+def test_allocation_is_exactly_optimal_on_a_small_problem() -> None:
+    rng = np.random.default_rng(4)
+    benefit = rng.normal(0.05, 0.1, (7, 2))
+    capacity = {"a": 2, "b": 1}
+    plan = allocate(benefit, ["a", "b"], capacity)
+    best = -np.inf
+    for choice in itertools.product([-1, 0, 1], repeat=7):
+        picked = np.array(choice)
+        if (picked == 0).sum() <= 2 and (picked == 1).sum() <= 1:
+            best = max(best, sum(benefit[i, k] for i, k in enumerate(picked) if k >= 0))
+    assert plan.expected_benefit == pytest.approx(best)
+    assert plan.counts()["a"] <= 2 and plan.counts()["b"] <= 1
+
+
+def test_allocation_fairness_floor_and_bad_input() -> None:
+    benefit = np.array([[0.9], [0.8], [0.7], [0.6], [0.1], [0.05], [0.04], [0.03]])
+    groups = ["A"] * 4 + ["B"] * 4
+    plain = allocate(benefit, ["x"], {"x": 4})
+    assert set(np.flatnonzero(plain.assigned >= 0)) == {0, 1, 2, 3}
+    fair = allocate(benefit, ["x"], {"x": 4}, groups=groups, min_ratio=0.8)
+    chosen = fair.assigned >= 0
+    share_a, share_b = chosen[:4].mean(), chosen[4:].mean()
+    assert min(share_a, share_b) / max(share_a, share_b) >= 0.8
+    assert fair.expected_benefit < plain.expected_benefit
+    with pytest.raises(ValueError, match="Okända insatser"):
+        allocate(benefit, ["x"], {"y": 1})
+    with pytest.raises(ValueError, match="negativt"):
+        allocate(benefit, ["x"], {"x": -1})
+
+
+def test_risk_model_is_calibrated_and_explains_in_swedish(households: pd.DataFrame) -> None:
+    train, test = households.iloc[:4500], households.iloc[4500:]
+    model = RiskModel(n_estimators=150).fit(train[COVARIATES], train["long_term"])
+    p = model.predict_proba(test[COVARIATES])[:, 1]
+    assert ((p >= 0) & (p <= 1)).all()
+    assert calibration_error(test["long_term"], p) < 0.06
+    reasons = model.explain(test[COVARIATES].head(3))
+    assert all(len(r) == 3 for r in reasons)
+    assert all("risken" in f.sentence for r in reasons for f in r)
+    with pytest.raises(ValueError, match="saknas"):
+        model.predict_proba(test[["age"]])
+
+
+def test_fairness_audit_flags_disparities() -> None:
+    rng = np.random.default_rng(1)
+    groups = pd.DataFrame({"district": ["Norr"] * 200 + ["Söder"] * 200})
+    y = rng.integers(0, 2, 400)
+    score = np.r_[np.full(200, 0.9), np.full(200, 0.1)]
+    audit = fairness_audit(y, score, groups, n_boot=30)
+    table = audit.tables["district"]
+    assert list(table["grupp"]) == ["Norr", "Söder"]
+    assert (table["urvalsandel_låg"] <= table["urvalsandel"]).all()
+    assert any("urvalsandel" in flag for flag in audit.flags)
+    fair = fairness_audit(y, np.full(400, y.mean()), groups, n_boot=30)
+    assert not any("urvalsandel" in flag for flag in fair.flags)
+
+
+def test_register_forbids_features_and_flags_proxies(tmp_path: Path) -> None:
+    register = FeatureRegister.from_toml()
+    with pytest.raises(ForbiddenFeatureError, match="medborgarskap"):
+        register.check(["age", "medborgarskap"])
+    assert register.allowed(["age", "birth_region", "Language"]) == ["age"]
+    frame = pd.DataFrame({"birth_region": ["Sverige", "utanför Europa"] * 100,
+                          "interpreter": ["nej", "ja"] * 100, "age": np.arange(200)})
+    flags = register.proxies(frame, ["interpreter", "age"])
+    assert [f.feature for f in flags] == ["interpreter"]
+    assert cramers_v(frame["birth_region"], frame["interpreter"]) == pytest.approx(1.0)
+    (tmp_path / "fel.toml").write_text("[register\nforbidden = 1", encoding="utf-8")
+    with pytest.raises(ValueError, match="TOML"):
+        FeatureRegister.from_toml(tmp_path / "fel.toml")
