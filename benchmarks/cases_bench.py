@@ -179,14 +179,13 @@ def synthetic(n_train: int, n_test: int) -> None:
         value = compared[key].expected_benefit
         ratio = compared["optimal"].expected_benefit / value if value > 0 else float("inf")
         print(f"| allocation: ours ÷ {label} | {ratio:.2f} | {label} {value:.1f} | |")
-    fair, fair_compared = allocation_plan(models, frame, capacity, benefit=true_benefit,
+    _, fair_compared = allocation_plan(models, frame, capacity, benefit=true_benefit,
                                           fair_by="district", min_ratio=0.8)
     print(f"| allocation with district floor 0.8: share of oracle | "
           f"{fair_compared['optimal'].expected_benefit / best:.1%} | | |")
     promised = plan_value(compared["optimal"].assigned, estimated)
     print(f"| true benefit of the plan ÷ its estimated benefit | "
           f"{compared['optimal'].expected_benefit / promised:.2f} | 1 = estimates honest | |\n")
-    del fair
 
 
 def speed(rows: int) -> None:

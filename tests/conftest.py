@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +87,11 @@ def login(client: TestClient, username: str, password: str | None = None) -> Tes
 
 def page_token(client: TestClient, path: str = "/") -> str:
     return csrf_from(client.get(path).text)
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real ``kraftsamling`` command in a subprocess, with its data under ``cwd``."""
+    env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
+           "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
+    return subprocess.run(["kraftsamling", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)

@@ -646,11 +646,11 @@ def _case_table(source: Path) -> Any:
         fail(str(error))
 
 
-def _load_case_models(settings: Settings, kind: str | None, model: Path | None) -> Any:
+def _load_case_models(kind: str | None, model: Path | None) -> Any:
     from kraftsamling.cases import CaseModels
 
     try:
-        return CaseModels.load(_case_model_path(settings, kind, model))
+        return CaseModels.load(_case_model_path(_settings(), kind, model))
     except ValueError as error:
         fail(str(error))
 
@@ -805,8 +805,7 @@ def cases_predict(
     """Risk, skäl i klartext och rekommenderad insats per person."""
     from kraftsamling.cases import predict_cases
 
-    settings = _settings()
-    models = _load_case_models(settings, kind, model)
+    models = _load_case_models(kind, model)
     frame = _case_table(source)
     try:
         with err_console.status("Bedömer…"):
@@ -822,12 +821,10 @@ def _parse_pairs(text: str | None, option: str) -> dict[str, float]:
     for part in (text or "").split(","):
         if not part.strip():
             continue
-        name, sep, value = part.partition("=")
-        try:
+        name, _, value = part.partition("=")
+        try:  # without "=", value is "" and does not parse either
             pairs[name.strip()] = float(value)
         except ValueError:
-            fail(f"{option}: skriv NAMN=TAL, kommaseparerat (fick {part!r}).")
-        if not sep:
             fail(f"{option}: skriv NAMN=TAL, kommaseparerat (fick {part!r}).")
     return pairs
 
@@ -851,8 +848,7 @@ def cases_allocate(
     """Fördela platser för största förväntade nytta; jämför med nuvarande praxis."""
     from kraftsamling.cases import allocation_plan
 
-    settings = _settings()
-    models = _load_case_models(settings, kind, model)
+    models = _load_case_models(kind, model)
     frame = _case_table(source)
     capacity = {k: int(v) for k, v in _parse_pairs(places, "--places").items()}
     try:
@@ -878,8 +874,7 @@ def cases_audit(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabell (CSV).")] = None,
 ) -> None:
     """Rättvisegranskning: urvalsandel, TPR, FPR och kalibrering per grupp, med KI."""
-    settings = _settings()
-    models = _load_case_models(settings, kind, model)
+    models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:
         frame.to_csv(output, index=False)
@@ -906,8 +901,7 @@ def cases_card(
     """Modellkortet på svenska som HTML."""
     from kraftsamling.cases import render_model_card
 
-    settings = _settings()
-    models = _load_case_models(settings, kind, model)
+    models = _load_case_models(kind, model)
     output.write_text(render_model_card(models), encoding="utf-8")
     console.print(f"Modellkortet i {output}.")
 

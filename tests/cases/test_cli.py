@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
-           "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
-    return subprocess.run(["kraftsamling", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600, check=False)
+from tests.conftest import run_cli
 
 
 def test_effect_json_covers_the_truth(tmp_path: Path) -> None:
-    made = _run("cases", "synth", "--n", "4000", "--seed", "5", "-o", "ea.csv", cwd=tmp_path)
+    made = run_cli("cases", "synth", "--n", "4000", "--seed", "5", "-o", "ea.csv", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    result = _run("cases", "effect", "ea.csv", "--treatment", "intervention", "--treated",
+    result = run_cli("cases", "effect", "ea.csv", "--treatment", "intervention", "--treated",
                   "sprakpraktik", "--outcome", "long_term", "--covariates",
                   "age,education,main_reason,prior_months,birth_region", "--json",
                   "-o", "cate.csv", cwd=tmp_path)
@@ -44,26 +37,26 @@ def test_effect_json_covers_the_truth(tmp_path: Path) -> None:
 
 def test_effect_names_bad_input(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text("t,y,x\n0,1,1\n2,0,3\n1,1,2\n", encoding="utf-8")
-    wrong_column = _run("cases", "effect", "d.csv", "--treatment", "saknas", "--outcome", "y",
+    wrong_column = run_cli("cases", "effect", "d.csv", "--treatment", "saknas", "--outcome", "y",
                         cwd=tmp_path)
     assert wrong_column.returncode == 1 and "finns inte" in wrong_column.stderr
-    not_binary = _run("cases", "effect", "d.csv", "--treatment", "t", "--outcome", "y",
+    not_binary = run_cli("cases", "effect", "d.csv", "--treatment", "t", "--outcome", "y",
                       cwd=tmp_path)
     assert not_binary.returncode == 1 and "--treated" in not_binary.stderr
     (tmp_path / "d.json").write_text("{}", encoding="utf-8")
-    wrong_format = _run("cases", "effect", "d.json", "--treatment", "t", "--outcome", "y",
+    wrong_format = run_cli("cases", "effect", "d.json", "--treatment", "t", "--outcome", "y",
                         cwd=tmp_path)
     assert wrong_format.returncode == 1 and "filformat" in wrong_format.stderr
 
 
 @pytest.mark.parametrize("kind", ["economic-assistance", "social-services"])
 def test_train_predict_allocate_audit_card(tmp_path: Path, kind: str) -> None:
-    assert _run("cases", "synth", "--kind", kind, "--n", "2500", "-o", "data.csv",
+    assert run_cli("cases", "synth", "--kind", kind, "--n", "2500", "-o", "data.csv",
                 cwd=tmp_path).returncode == 0
-    trained = _run("cases", "train", "data.csv", "--kind", kind, cwd=tmp_path)
+    trained = run_cli("cases", "train", "data.csv", "--kind", kind, cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert (tmp_path / "data" / "models" / f"cases-{kind}.joblib").exists()
-    predicted = _run("cases", "predict", "data.csv", "--kind", kind, "-o", "risk.csv",
+    predicted = run_cli("cases", "predict", "data.csv", "--kind", kind, "-o", "risk.csv",
                      cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     rows = list(csv.DictReader((tmp_path / "risk.csv").open(encoding="utf-8")))
@@ -72,25 +65,25 @@ def test_train_predict_allocate_audit_card(tmp_path: Path, kind: str) -> None:
     names = [c.removeprefix("benefit_") for c in rows[0]
              if c.startswith("benefit_") and c not in ("benefit_low", "benefit_high")]
     places = ",".join(f"{name}=20" for name in names)
-    planned = _run("cases", "allocate", "data.csv", "--kind", kind, "--places", places,
+    planned = run_cli("cases", "allocate", "data.csv", "--kind", kind, "--places", places,
                    "--fair-by", "district", "-o", "plan.csv", cwd=tmp_path)
     assert planned.returncode == 0, planned.stderr
     plan = list(csv.DictReader((tmp_path / "plan.csv").open(encoding="utf-8")))
     for name in names:
         assert sum(r["assigned"] == name for r in plan) <= 20
     assert "Nuvarande praxis" in planned.stdout
-    bad = _run("cases", "allocate", "data.csv", "--kind", kind, "--places", "okänd=3",
+    bad = run_cli("cases", "allocate", "data.csv", "--kind", kind, "--places", "okänd=3",
                "-o", "plan.csv", cwd=tmp_path)
     assert bad.returncode == 1 and "Okända insatser" in bad.stderr
-    audited = _run("cases", "audit", "--kind", kind, "-o", "audit.csv", cwd=tmp_path)
+    audited = run_cli("cases", "audit", "--kind", kind, "-o", "audit.csv", cwd=tmp_path)
     assert audited.returncode == 0 and "urvalsandel" in audited.stdout
-    card = _run("cases", "card", "--kind", kind, "-o", "card.html", cwd=tmp_path)
+    card = run_cli("cases", "card", "--kind", kind, "-o", "card.html", cwd=tmp_path)
     assert card.returncode == 0
     html = (tmp_path / "card.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in html and "bilaga III" in html and "AUC" in html
 
 
 def test_predict_without_a_model_says_what_to_do(tmp_path: Path) -> None:
-    assert _run("cases", "synth", "--n", "50", "-o", "data.csv", cwd=tmp_path).returncode == 0
-    result = _run("cases", "predict", "data.csv", "-o", "risk.csv", cwd=tmp_path)
+    assert run_cli("cases", "synth", "--n", "50", "-o", "data.csv", cwd=tmp_path).returncode == 0
+    result = run_cli("cases", "predict", "data.csv", "-o", "risk.csv", cwd=tmp_path)
     assert result.returncode == 1 and "cases train" in result.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,21 +11,14 @@ from sqlalchemy import select
 
 from kraftsamling.chat import CSV_COLUMNS, synthetic_conversations, write_canonical, write_survey
 from kraftsamling.store import AuditEvent, Database
-from tests.conftest import login, page_token
-
-
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
-           "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
-    return subprocess.run(["kraftsamling", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600, check=False)
+from tests.conftest import login, page_token, run_cli
 
 
 def test_cli_analyze_writes_one_row_per_conversation(tmp_path: Path) -> None:
     chats = synthetic_conversations(25, seed=4)
     write_canonical(chats, tmp_path / "chattar.csv")
     write_survey(chats, tmp_path / "enkat.csv", share=0.4, seed=1)
-    result = _run("chat", "analyze", "chattar.csv", "-o", "ut.csv", "--survey", "enkat.csv",
+    result = run_cli("chat", "analyze", "chattar.csv", "-o", "ut.csv", "--survey", "enkat.csv",
                   cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     with (tmp_path / "ut.csv").open(encoding="utf-8") as handle:
@@ -51,17 +42,17 @@ def test_cli_reads_esconv_and_names_bad_input(tmp_path: Path) -> None:
     line = json.dumps({"problem_type": "job crisis", "dialog": dialog,
                        "survey_score": {"seeker": {"initial_emotion_intensity": "4"}}})
     (tmp_path / "esconv.jsonl").write_text(line + "\n" + line + "\n", encoding="utf-8")
-    result = _run("chat", "analyze", "esconv.jsonl", "--format", "esconv", "-o", "ut.csv",
+    result = run_cli("chat", "analyze", "esconv.jsonl", "--format", "esconv", "-o", "ut.csv",
                   cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((tmp_path / "ut.csv").open(encoding="utf-8")))
     assert [r["conversation_id"] for r in rows] == ["0", "1"] and rows[0]["language"] == "en"
     (tmp_path / "fel.csv").write_text("conversation_id;role;text\nc1;seeker;hej\n",
                                       encoding="utf-8")
-    bad = _run("chat", "analyze", "fel.csv", "-o", "ut2.csv", cwd=tmp_path)
+    bad = run_cli("chat", "analyze", "fel.csv", "-o", "ut2.csv", cwd=tmp_path)
     assert bad.returncode == 1 and "timestamp" in bad.stderr
     assert not (tmp_path / "ut2.csv").exists()
-    wrong = _run("chat", "analyze", "esconv.jsonl", "--format", "whatsapp", "-o", "x.csv",
+    wrong = run_cli("chat", "analyze", "esconv.jsonl", "--format", "whatsapp", "-o", "x.csv",
                  cwd=tmp_path)
     assert wrong.returncode == 1 and "Okänt format" in wrong.stderr
 

@@ -121,12 +121,15 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def shap_values(self, X: pd.DataFrame) -> tuple[np.ndarray[Any, Any], float]:
         """SHAP contributions in log-odds per design column, and the expected log-odds."""
+        return self._shap(self._values(X))
+
+    def _shap(self, design: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], float]:
         import shap
 
         explainer = shap.TreeExplainer(self.explainer_model_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            values = explainer.shap_values(self._values(X))
+            values = explainer.shap_values(design)
         if isinstance(values, list):
             values = values[1]
         expected = explainer.expected_value
@@ -136,8 +139,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def explain(self, X: pd.DataFrame, *, top: int = 3) -> list[list[Factor]]:
         """Each row's ``top`` strongest reasons, as sentences a caseworker can read."""
-        contributions, expected = self.shap_values(X)
         design = self._values(X)
+        contributions, expected = self._shap(design)
         answers: list[list[Factor]] = []
         for row, values in zip(contributions, design, strict=True):
             total = expected + row.sum()

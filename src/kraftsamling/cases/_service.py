@@ -16,10 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kraftsamling.cases._allocate import Allocation, allocate, allocate_by_risk, allocate_random
+from kraftsamling.cases._allocate import (
+    Allocation,
+    allocate,
+    allocate_by_risk,
+    allocate_random,
+    plan_value,
+)
 from kraftsamling.cases._effect import EffectEstimator, OverlapError, design_matrix
 from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFlag, fairness_audit
 from kraftsamling.cases._risk import RiskModel
+from kraftsamling.tabular import read_table
 
 __all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "effect_matrix",
            "predict_cases",
@@ -42,22 +49,23 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
+_CASE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    """A column of text back to numbers when every filled cell is one; empty cells missing."""
+    values = column.replace("", np.nan)
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers if numbers.notna().sum() == values.notna().sum() else values
+
+
 def read_case_table(path: Path) -> pd.DataFrame:
-    """Read CSV, TSV or XLSX; a clear Swedish error for anything else."""
+    """Read CSV, TSV or XLSX through the shared tabular reader (encoding and delimiter
+    detection, header checks, Swedish errors), then give numeric columns their numbers."""
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
-        if suffix == ".tsv":
-            return pd.read_csv(path, sep="\t", encoding="utf-8-sig")
-        if suffix == ".xlsx":
-            return pd.read_excel(path)
-    except FileNotFoundError as error:
-        raise ValueError(f"Filen {path} finns inte.") from error
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
-            ValueError) as error:
-        raise ValueError(f"Kan inte läsa {path.name} som tabell: {error}") from error
-    raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
+    if suffix not in _CASE_SUFFIXES:
+        raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
+    return read_table(path).frame.apply(_typed)
 
 
 def calibration_error(y: Sequence[int] | np.ndarray[Any, Any],
@@ -250,17 +258,14 @@ def allocation_plan(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[s
                 left[names[j]] = left.get(names[j], len(frame)) - 1
             else:
                 current[i] = -1
-    from kraftsamling.cases._allocate import plan_value
-
-    compared = {
-        "optimal": Allocation(plan.assigned, plan.interventions,
-                              plan_value(plan.assigned, score), plan.status),
-        "current": Allocation(current.astype(np.int64), tuple(names),
-                              plan_value(current, score), "current"),
+    plans = {
+        "optimal": plan,
+        "current": Allocation(current.astype(np.int64), tuple(names), 0.0, "current"),
         "random": allocate_random(len(frame), names, capacity, score),
         "risk_first": allocate_by_risk(risk, estimated, names, capacity),
     }
-    compared["risk_first"].expected_benefit = plan_value(compared["risk_first"].assigned, score)
+    compared = {key: Allocation(p.assigned, p.interventions, plan_value(p.assigned, score),
+                                p.status) for key, p in plans.items()}
     table = pd.DataFrame({models.id_column: frame[models.id_column].to_numpy(),
                           "risk": np.round(risk, 4), "assigned": plan.names(),
                           "expected_benefit": np.round(
