@@ -21,9 +21,12 @@ PASSWORDS = {
     "analytiker": "analys-lösen-123",
     "granskare": "granska-lösen-123",
     "samordnare": "samordna-lösen-123",
+    "handlaggare": "handlagga-lösen-123",
+    "enhetschef": "enhetschef-lösen-123",
 }
 ROLES = {"admin": Role.admin, "analytiker": Role.analyst, "granskare": Role.reviewer,
-         "samordnare": Role.coordinator}
+         "samordnare": Role.coordinator, "handlaggare": Role.caseworker,
+         "enhetschef": Role.unit_manager}
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

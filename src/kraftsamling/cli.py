@@ -189,7 +189,8 @@ def db_current() -> None:
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Användarnamn.")],
-    role: Annotated[str, typer.Option(help="admin, analyst, reviewer eller coordinator.")],
+    role: Annotated[str, typer.Option(
+        help="admin, analyst, reviewer, coordinator, caseworker eller unit_manager.")],
     display_name: Annotated[str, typer.Option(help="Namn som visas.")] = "",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Läs lösenordet från standard in.")
@@ -632,9 +633,14 @@ ModelPath = Annotated[Path | None, typer.Option(
 
 
 def _case_model_path(settings: Settings, kind: str | None, model: Path | None) -> Path:
+    from kraftsamling.cases import case_model_path
+
     if model is not None:
         return model
-    return settings.data_dir / "models" / f"cases-{kind or 'economic-assistance'}.joblib"
+    try:
+        return case_model_path(settings.data_dir, kind or "economic-assistance")
+    except ValueError as error:
+        fail(str(error))
 
 
 def _case_table(source: Path) -> Any:

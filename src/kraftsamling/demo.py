@@ -31,6 +31,8 @@ DEMO_USERS = (
     DemoUser("analytiker", "demo-analys-2026", Role.analyst, "Aron Analytiker"),
     DemoUser("granskare", "demo-granska-2026", Role.reviewer, "Greta Granskare"),
     DemoUser("samordnare", "demo-samordna-2026", Role.coordinator, "Sam Samordnare"),
+    DemoUser("handlaggare", "demo-handlagga-2026", Role.caseworker, "Hanna Handläggare"),
+    DemoUser("enhetschef", "demo-enhetschef-2026", Role.unit_manager, "Erik Enhetschef"),
 )
 
 
@@ -103,9 +105,10 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
     info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
                       "(pseudonymiserade vid import).")
     from kraftsamling.autolarm._demo import build_autolarm_demo
+    from kraftsamling.cases._demo import build_cases_demo
     from kraftsamling.chat._demo import build_chat_demo
 
-    for builder in (build_autolarm_demo, build_chat_demo, *_BUILDERS):
+    for builder in (build_autolarm_demo, build_chat_demo, build_cases_demo, *_BUILDERS):
         info.notes.append(builder(database, settings, seed))
     database.dispose()
     return info

@@ -94,3 +94,22 @@ def test_times_come_back_as_utc(database: Database) -> None:
     with database.session() as session:
         loaded = session.get(AuditEvent, event_id)
         assert loaded is not None and loaded.at.tzinfo is UTC
+
+
+def test_migrations_create_what_the_models_declare(database: Database) -> None:
+    """Every table and column the ORM maps exists after `upgrade`, with the same nullability:
+    a model changed without a migration fails here, not in a user's database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import kraftsamling.autolarm._store
+    import kraftsamling.cases._store
+    import kraftsamling.chat._store  # noqa: F401 - registers the tables
+    from kraftsamling.store.models import Base
+
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    relevant = [d for d in differences
+                if not (isinstance(d, tuple) and d[0] in ("add_index", "remove_index"))]
+    assert relevant == []

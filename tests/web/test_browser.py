@@ -75,7 +75,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         output = log.read_text()
         assert url, f"the demo did not start:\n{output}"
         logins = {m.group(3): f"{m.group(1)} {m.group(2)}" for m in
-                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer|coordinator)\s*│",
+                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer|coordinator|caseworker|unit_manager)\s*│",
                               output)}
         yield Demo(url=url, logins=logins, output=output)
     finally:
@@ -84,7 +84,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def test_demo_prints_url_and_working_logins(demo: Demo) -> None:
-    assert set(demo.logins) == {"admin", "analyst", "reviewer", "coordinator"}
+    assert set(demo.logins) == {"admin", "analyst", "reviewer", "coordinator", "caseworker",
+                                "unit_manager"}
     for role, login in demo.logins.items():
         username, password = login.split()
         # Cookies are Secure: browsers keep them on http://127.0.0.1, httpx does not, so the
@@ -127,9 +128,13 @@ PAGES = {
                  "/review-labels", "/lang/en?next=/review/2"],
     "coordinator": ["/", "/chat", "/chat/volunteers", "/chat/conversations/1",
                     "/lang/en?next=/chat"],
+    "caseworker": ["/", "/cases/persons", "/cases/persons?page=2", "/cases/persons/1",
+                   "/cases/card", "/lang/en?next=/cases/persons/1"],
+    "unit_manager": ["/", "/cases", "/cases/persons/2", "/cases/card",
+                     "/lang/en?next=/cases"],
 }
 NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
-             "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/chat/plotly.js"}
+             "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/plotly.js"}
 
 
 def _axe_violations(page: object) -> list[str]:
@@ -203,6 +208,31 @@ def test_import_error_page_is_accessible(demo: Demo, browser: object, tmp_path: 
         alert = page.get_by_role("alert")
         assert "Rad 2, kolumn 'fodelsear'" in alert.inner_text()
         assert _axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_case_decision_is_recorded_and_its_error_accessible(demo: Demo, browser: object) -> None:
+    """A caseworker departs from the plan: without a reason the form says why, with one it is
+    saved and shown in the history."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _log_in(page, demo, "caseworker")
+        page.goto(demo.url + "cases/persons/20")
+        recommended = page.locator("#decision option[selected]").get_attribute("value")
+        other = next(v for v in page.locator("#decision option").evaluate_all(
+            "options => options.map(o => o.value)") if v != recommended)
+        page.get_by_label("Insats", exact=True).select_option(other)
+        page.get_by_role("button", name="Registrera beslutet").click()
+        assert "skriv kort varför" in page.get_by_role("alert").inner_text()
+        assert _axe_violations(page) == []
+        page.get_by_label("Skäl (krävs när du avviker från rekommendationen)").fill(
+            "Har redan en plats via Arbetsförmedlingen.")
+        page.get_by_role("button", name="Registrera beslutet").click()
+        page.wait_for_url(re.compile(r"saved=1"))
+        history = page.get_by_role("table", name="Beslut hittills").inner_text()
+        assert f"{other} (avvek)" in history and "Arbetsförmedlingen" in history
     finally:
         context.close()
 

@@ -30,6 +30,7 @@ FEATURE_LABELS: dict[str, str] = {
     "month": "månader hittills i perioden", "previous_referrals": "tidigare anmälningar",
     "referral_type": "typ av ärende", "referral_reason": "orsak till anmälan",
     "single_parent": "ensamstående förälder", "age_band": "åldersgrupp",
+    "birth_region": "födelseregion",
 }
 
 

@@ -28,9 +28,8 @@ from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFl
 from kraftsamling.cases._risk import RiskModel
 from kraftsamling.tabular import read_table
 
-__all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "effect_matrix",
-           "predict_cases",
-           "read_case_table", "train_case_models"]
+__all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "case_model_path",
+           "effect_matrix", "predict_cases", "read_case_table", "train_case_models"]
 
 Progress = Callable[[str], None]
 
@@ -50,6 +49,13 @@ KINDS: dict[str, dict[str, Any]] = {
 
 
 _CASE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+
+
+def case_model_path(data_dir: Path, kind: str) -> Path:
+    """Where the organisation's trained models for one kind of data live."""
+    if kind not in KINDS:
+        raise ValueError(f"Okänd sorts data {kind!r}: välj " + " eller ".join(KINDS) + ".")
+    return data_dir / "models" / f"cases-{kind}.joblib"
 
 
 def _typed(column: pd.Series) -> pd.Series:
@@ -101,6 +107,7 @@ class CaseModels:
     importance: pd.DataFrame
     n_train: int
     trained_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    synthetic: bool = False  # trained on generated data (the demo): say so wherever shown
 
     def save(self, path: Path) -> Path:
         import joblib
@@ -232,6 +239,7 @@ def allocation_plan(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[s
     ``benefit`` overrides the estimated benefit matrix (the benchmark passes the truth to
     score plans). Returns the plan per person and the four allocations.
     """
+    _check_columns(frame, [models.id_column, *models.features])
     names = list(models.effects)
     if not names:
         raise ValueError("Ingen insats har en skattad effekt; ingen fördelning är möjlig.")

@@ -15,33 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-__all__ = ["Chart", "charts", "mood_by_topic", "render_report", "topic_table"]
+from kraftsamling._charts import Chart, plotly_js, styled
+
+__all__ = ["charts", "mood_by_topic", "render_report", "topic_table"]
 
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 _TEMPLATES = Path(__file__).parent / "templates"
-_COLOURS = ["#1b4f72", "#b03a2e", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5d6d7e",
-            "#a04000"]
-
-
-class Chart:
-    """A chart and its numbers: ``html`` is Plotly's div, ``table`` a DataFrame beside it."""
-
-    def __init__(self, key: str, title: str, figure: go.Figure, table: pd.DataFrame) -> None:
-        self.key = key
-        self.title = title
-        self.figure = figure
-        self.table = table
-
-    @property
-    def json(self) -> str:
-        """The figure as JSON, safe inside a <script type="application/json"> element."""
-        return str(self.figure.to_json()).replace("</", "<\\/")
-
-    @property
-    def html(self) -> str:
-        return str(self.figure.to_html(full_html=False, include_plotlyjs=False,
-                                       div_id=f"chart-{self.key}",
-                                       config={"displayModeBar": False, "responsive": True}))
 
 
 def topic_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,14 +43,6 @@ def mood_by_topic(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("samtal", ascending=False).round(2).reset_index()
 
 
-def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    figure.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="simple_white",
-                         font={"size": 14, "color": "#1a1a1a"}, colorway=_COLOURS,
-                         margin={"l": 60, "r": 20, "t": 50, "b": 60}, height=380,
-                         legend={"orientation": "h", "y": -0.2})
-    return figure
-
-
 def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
     """The dashboard's charts, from an analysis frame and the volunteer load table."""
     result: list[Chart] = []
@@ -89,21 +60,21 @@ def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
         weekly = timed.groupby(["vecka", "topic"]).size().unstack(fill_value=0)
         figure = go.Figure([go.Scatter(x=list(weekly.index), y=weekly[t], name=t,
                                        mode="lines+markers") for t in weekly.columns])
-        result.append(Chart("weeks", "Ämnen per vecka", _layout(
+        result.append(Chart("weeks", "Ämnen per vecka", styled(
             figure, "Ämnen per vecka", "Vecka", "Samtal"), weekly.reset_index()))
         hourly = timed.groupby(["timme", "topic"]).size().unstack(fill_value=0).reindex(
             range(24), fill_value=0)
         figure = go.Figure([go.Bar(x=list(hourly.index), y=hourly[t], name=t)
                             for t in hourly.columns])
         figure.update_layout(barmode="stack")
-        result.append(Chart("hours", "Ämnen per timme (svensk tid)", _layout(
+        result.append(Chart("hours", "Ämnen per timme (svensk tid)", styled(
             figure, "Ämnen per timme (svensk tid)", "Timme", "Samtal"), hourly.reset_index()))
         daily = timed.groupby(["veckodag", "topic"]).size().unstack(fill_value=0).reindex(
             list(WEEKDAYS), fill_value=0)
         figure = go.Figure([go.Bar(x=list(daily.index), y=daily[t], name=t)
                             for t in daily.columns])
         figure.update_layout(barmode="stack")
-        result.append(Chart("weekdays", "Ämnen per veckodag", _layout(
+        result.append(Chart("weekdays", "Ämnen per veckodag", styled(
             figure, "Ämnen per veckodag", "Veckodag", "Samtal"), daily.reset_index()))
     moods = pd.DataFrame({
         "mående": [1, 2, 3, 4, 5],
@@ -112,7 +83,7 @@ def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
     figure = go.Figure([go.Bar(x=moods["mående"], y=moods["före"], name="före"),
                         go.Bar(x=moods["mående"], y=moods["efter"], name="efter")])
     result.append(Chart("mood", "Mående före och efter (1 = mycket dåligt, 5 = mycket bra)",
-                        _layout(figure, "Mående före och efter", "Mående (1–5)", "Samtal"),
+                        styled(figure, "Mående före och efter", "Mående (1–5)", "Samtal"),
                         moods))
     by_topic = mood_by_topic(frame)
     by_topic = by_topic[by_topic["topic"].isin(top)]
@@ -120,7 +91,7 @@ def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
         go.Bar(x=by_topic["topic"], y=by_topic["förändring"], name="förändring"),
         go.Bar(x=by_topic["topic"], y=by_topic["utöver_väntat"],
                name="utöver vad startmåendet förutsäger")])
-    result.append(Chart("change", "Förändring i mående per ämne", _layout(
+    result.append(Chart("change", "Förändring i mående per ämne", styled(
         figure, "Förändring i mående per ämne", "Ämne", "Förändring (steg på 1–5)"), by_topic))
     if not load.empty:
         totals = load.groupby("volunteer_id")[["conversations", "demanding", "back_to_back"]
@@ -130,18 +101,12 @@ def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
                    name="övriga samtal"),
             go.Bar(x=list(totals.index), y=totals["demanding"], name="krävande samtal")])
         figure.update_layout(barmode="stack")
-        result.append(Chart("load", "Volontärernas belastning", _layout(
+        result.append(Chart("load", "Volontärernas belastning", styled(
             figure, "Volontärernas belastning", "Volontär", "Samtal"),
             totals.reset_index().rename(columns={
                 "volunteer_id": "volontär", "conversations": "samtal",
                 "demanding": "krävande", "back_to_back": "krävande i följd"})))
     return result
-
-
-def plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
 
 
 def render_report(frame: pd.DataFrame, load: pd.DataFrame, *, title: str,

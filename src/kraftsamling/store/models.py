@@ -72,12 +72,15 @@ class Base(DeclarativeBase):
 
 class Role(enum.StrEnum):
     """Roles decide what a user may see; person-level data needs analyst or reviewer, chat
-    insights and volunteer load need coordinator."""
+    insights and volunteer load need coordinator; a caseworker sees and decides on cases, a
+    unit manager sees need, capacity, the allocation plan and fairness."""
 
     admin = "admin"
     analyst = "analyst"
     reviewer = "reviewer"
     coordinator = "coordinator"
+    caseworker = "caseworker"
+    unit_manager = "unit_manager"
 
 
 class User(Base):

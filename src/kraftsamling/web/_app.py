@@ -43,9 +43,10 @@ CONTENT_SECURITY_POLICY = (
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.autoescape = True
-# Chart markup is shared with the downloadable chat report.
+# Chart markup is shared with the chat report, the model card's body with its HTML file.
 templates.env.loader = ChoiceLoader([FileSystemLoader(WEB_DIR / "templates"),
-                                     FileSystemLoader(WEB_DIR.parent / "chat" / "templates")])
+                                     FileSystemLoader(WEB_DIR.parent / "chat" / "templates"),
+                                     FileSystemLoader(WEB_DIR.parent / "cases" / "templates")])
 
 
 def format_value(value: object, language: str) -> str:
@@ -167,7 +168,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import _admin, _autolarm, _chat, _data, _pages
+    from kraftsamling.web import _admin, _autolarm, _cases, _chat, _data, _pages
 
     app.include_router(_pages.router)
     app.include_router(_data.router)
@@ -175,6 +176,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(_autolarm.router)
     app.include_router(_autolarm.api_router)
     app.include_router(_chat.router)
+    app.include_router(_cases.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

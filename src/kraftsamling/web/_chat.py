@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
-from kraftsamling.chat._report import charts, plotly_js, render_report
+from kraftsamling.chat._report import charts, render_report
 from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.settings import Settings
@@ -108,12 +108,6 @@ def report(request: Request, user: Coordinator) -> Response:
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return Response(html, media_type="text/html; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="chattrapport-{stamp}.html"'})
-
-
-@router.get("/plotly.js")
-def plotly_script() -> Response:
-    return Response(plotly_js(), media_type="text/javascript",
-                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.post("/import")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from kraftsamling._charts import plotly_js
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, LoginOutcome, User, authenticate
 from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
@@ -85,6 +86,13 @@ def logout(request: Request) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: Annotated[User, Depends(require_user)]) -> Response:
     return render(request, "home.html")
+
+
+@router.get("/plotly.js")
+def plotly_script() -> Response:
+    """Plotly from the installed wheel, for every dashboard's charts (no CDN)."""
+    return Response(plotly_js(), media_type="text/javascript",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/lang/{language}")

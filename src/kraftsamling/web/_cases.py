@@ -1,0 +1,288 @@
+"""Cases in the web app: the caseworker's page per person and the unit manager's overview.
+
+The tool recommends and the caseworker decides: every view of a person is audited, every
+decision is stored with the recommendation it followed or departed from, and the unit manager
+sees how often recommendations are overridden next to need, places, plan and fairness.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from kraftsamling.cases import (
+    KINDS,
+    CaseModels,
+    case_model_path,
+    model_card_context,
+    read_case_table,
+)
+from kraftsamling.cases._report import OUTCOME_LABELS, PLAN_LABELS, need_table, overview_charts
+from kraftsamling.cases._store import (
+    CaseBatch,
+    CasePerson,
+    assess_cases,
+    decision_summary,
+    group_shares,
+    record_decision,
+    save_assessment,
+)
+from kraftsamling.privacy import Pseudonymizer, analyzer_for, keyed_hash
+from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
+
+router = APIRouter(prefix="/cases", dependencies=[Depends(csrf_protect)])
+Caseworker = Annotated[User, Depends(require_roles(Role.caseworker))]
+UnitManager = Annotated[User, Depends(require_roles(Role.unit_manager))]
+CaseStaff = Annotated[User, Depends(require_roles(Role.caseworker, Role.unit_manager))]
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+PAGE_SIZE = 50
+HIGH_RISK = 0.5
+
+
+def _latest_batch(db: Database, batch_id: int | None = None) -> CaseBatch | None:
+    with db.session() as session:
+        query = select(CaseBatch).order_by(CaseBatch.id.desc())
+        if batch_id is not None:
+            query = select(CaseBatch).where(CaseBatch.id == batch_id)
+        batch = session.scalars(query.limit(1)).first()
+        session.expunge_all()
+    return batch
+
+
+def _persons_frame(db: Database, batch_id: int) -> pd.DataFrame:
+    with db.session() as session:
+        rows = session.execute(select(CasePerson.id, CasePerson.risk, CasePerson.best,
+                                      CasePerson.planned, CasePerson.groups)
+                               .where(CasePerson.batch_id == batch_id)).all()
+    frame = pd.DataFrame(rows, columns=["id", "risk", "best", "planned", "groups"])
+    groups = pd.DataFrame(list(frame["groups"]), index=frame.index) if len(frame) else None
+    return frame.drop(columns="groups").join(groups) if groups is not None else frame
+
+
+def _load_models(settings: Settings, kind: str) -> CaseModels | None:
+    path = case_model_path(settings.data_dir, kind)
+    return CaseModels.load(path) if path.exists() else None
+
+
+def _parse_places(text: str, known: list[str]) -> dict[str, int]:
+    """'jobbtorg=40, studier=10' → {'jobbtorg': 40, 'studier': 10}, with Swedish errors."""
+    places: dict[str, int] = {}
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if not value.strip().isdigit():
+            raise ValueError("Platser: skriv INSATS=ANTAL, kommaseparerat "
+                             f"(fick {part.strip()!r}).")
+        if name not in known:
+            raise ValueError(f"Okänd insats {name!r}. Modellen känner: " + ", ".join(known) + ".")
+        places[name] = int(value)
+    if not places:
+        raise ValueError("Ange antal platser för minst en insats, t.ex. "
+                         f"{known[0] if known else 'jobbtorg'}=20.")
+    return places
+
+
+def _fairness_panel(persons: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """The plan's share of places per group for every audit column present."""
+    panel = []
+    for column in KINDS[kind]["audit"]:
+        if column in persons.columns:
+            table = group_shares(persons, column)
+            lowest = float(table["kvot"].min()) if len(table) else 1.0
+            panel.append({"column": column, "rows": table.to_dict("records"),
+                          "lowest": lowest})
+    return panel
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, user: UnitManager, batch: int | None = None) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    current = _latest_batch(db, batch)
+    if batch is not None and current is None:
+        raise HTTPException(status_code=404)
+    context: dict[str, Any] = {"batch": current, "kinds": list(KINDS),
+                               "error": getattr(request.state, "cases_error", ""),
+                               "plan_labels": PLAN_LABELS, "high_risk": HIGH_RISK}
+    with db.session() as session:
+        context["batches"] = list(session.execute(
+            select(CaseBatch.id, CaseBatch.filename, CaseBatch.imported_at)
+            .order_by(CaseBatch.id.desc()).limit(10)).all())
+    if current is not None:
+        persons = _persons_frame(db, current.id)
+        models = _load_models(settings, current.kind)
+        with db.session() as session:
+            context["decisions"] = decision_summary(session, current.id)
+        context.update({
+            "charts": overview_charts(persons, current.capacity, current.compared,
+                                      kind=current.kind),
+            "need": need_table(persons, current.capacity).to_dict("records"),
+            "count": len(persons), "high": int((persons["risk"] >= HIGH_RISK).sum()),
+            "outcome": OUTCOME_LABELS.get(current.kind, ""),
+            "panel": _fairness_panel(persons, current.kind),
+            "audit": models.audit if models is not None else None,
+        })
+    response = render(request, "cases/overview.html", context)
+    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
+@router.post("/import")
+async def import_cases(request: Request, user: UnitManager,
+                       file: Annotated[UploadFile, File()],
+                       kind: Annotated[str, Form()] = "economic-assistance",
+                       places: Annotated[str, Form()] = "",
+                       fair_by: Annotated[str, Form()] = "") -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    filename = Path(file.filename or "arenden.csv").name
+    try:
+        if kind not in KINDS:
+            raise ValueError(f"Okänd sorts data {kind!r}.")
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        if not content:
+            raise ValueError("Välj en fil med ärenden.")
+        models = _load_models(settings, kind)
+        if models is None:
+            raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
+                             f"`kraftsamling cases train --kind {kind}` först.")
+        capacity = _parse_places(places, list(models.effects))
+        if fair_by and fair_by not in KINDS[kind]["audit"]:
+            raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / filename
+            source.write_bytes(content)
+            frame = read_case_table(source)
+        assessment = assess_cases(models, frame, capacity, key=pseudonym_key(settings),
+                                  fair_by=fair_by or None)
+        with db.session() as session:
+            batch = save_assessment(session, assessment, filename=filename,
+                                    imported_by=user.username, demo_model=models.synthetic)
+            record_event(session, actor=user.username, action="cases.import",
+                         object_type="case_batch", object_id=batch.id,
+                         detail={"persons": batch.persons, "kind": kind},
+                         client=client_address(request))
+    except ValueError as error:
+        request.state.cases_error = str(error).strip("'\"")
+        response = overview(request, user)
+        response.status_code = 422
+        return response
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/persons", response_class=HTMLResponse)
+def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Response:
+    """The latest batch by risk, or the one person whose case number was typed."""
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    current = _latest_batch(db)
+    rows: list[Any] = []
+    total = 0
+    page = max(page, 1)
+    if current is not None:
+        with db.session() as session:
+            query = select(CasePerson).where(CasePerson.batch_id == current.id)
+            if q.strip():
+                query = query.where(CasePerson.pseudonym == keyed_hash(
+                    pseudonym_key(settings), q.strip(), purpose="case"))
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = list(session.scalars(query.options(selectinload(CasePerson.decisions))
+                                        .order_by(CasePerson.risk.desc(), CasePerson.id)
+                                        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+            session.expunge_all()
+            record_event(session, actor=user.username, action="view_case_list",
+                         object_type="case_batch", object_id=current.id,
+                         detail={"page": page, "search": bool(q.strip()), "shown": len(rows)},
+                         client=client_address(request))
+    return render(request, "cases/persons.html", {
+        "batch": current, "rows": rows, "q": q, "page": page, "total": total,
+        "pages": max(1, -(-total // PAGE_SIZE))})
+
+
+def _person(db: Database, person_id: int) -> CasePerson:
+    with db.session() as session:
+        person = session.scalar(select(CasePerson).where(CasePerson.id == person_id)
+                                .options(selectinload(CasePerson.decisions)))
+        if person is None:
+            raise HTTPException(status_code=404)
+        session.expunge_all()
+    return person
+
+
+def _person_page(request: Request, user: User, person_id: int, *, error: str = "",
+                 chosen: str = "", reason: str = "", status: int = 200) -> Response:
+    """The person's page; after a refused decision the form keeps what was entered."""
+    db: Database = request.app.state.db
+    person = _person(db, person_id)
+    batch = _latest_batch(db, person.batch_id)
+    with db.session() as session:
+        record_event(session, actor=user.username, action="view_case_person",
+                     object_type="case_person", object_id=person_id,
+                     client=client_address(request))
+    return render(request, "cases/person.html", {
+        "person": person, "batch": batch, "error": error, "high_risk": HIGH_RISK,
+        "outcome": OUTCOME_LABELS.get(batch.kind if batch else "", ""),
+        "may_decide": user.role is Role.caseworker, "chosen": chosen or person.planned,
+        "reason": reason}, status=status)
+
+
+@router.get("/persons/{person_id}", response_class=HTMLResponse)
+def person_page(request: Request, person_id: int, user: CaseStaff) -> Response:
+    return _person_page(request, user, person_id)
+
+
+@router.post("/persons/{person_id}/decision")
+def decide(request: Request, person_id: int, user: Caseworker,
+           decision: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    # The reason is free text a caseworker writes: names and numbers go before it is stored.
+    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
+                           analyzer=analyzer_for(settings))
+    try:
+        with db.session() as session:
+            person = session.get(CasePerson, person_id)
+            if person is None:
+                raise HTTPException(status_code=404)
+            row = record_decision(session, person, decided_by=user.username,
+                                  decision=decision.strip(),
+                                  reason=tagger.redact(reason) if reason.strip() else "")
+            record_event(session, actor=user.username, action="case_decision",
+                         object_type="case_person", object_id=person_id,
+                         detail={"decision": row.decision, "recommended": row.recommended,
+                                 "followed": row.followed}, client=client_address(request))
+    except ValueError as error:
+        return _person_page(request, user, person_id, error=str(error), chosen=decision,
+                            reason=reason, status=422)
+    return RedirectResponse(f"/cases/persons/{person_id}?saved=1", status_code=303)
+
+
+@router.get("/card", response_class=HTMLResponse)
+def card(request: Request, user: CaseStaff, kind: str = "economic-assistance") -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    if kind not in KINDS:
+        raise HTTPException(status_code=404)
+    models = _load_models(settings, kind)
+    if models is None:
+        return render(request, "cases/card.html", {"kind": kind, "models": None})
+    with db.session() as session:
+        summary = decision_summary(session)
+    return render(request, "cases/card.html", {
+        "kind": kind, **model_card_context(models, overrides=summary)})
