@@ -46,6 +46,9 @@ app.add_typer(chat_app, name="chat")
 cases_app = typer.Typer(help="Ärenden: risk, vad som hjälper vem, fördelning, rättvisa.",
                         no_args_is_help=True)
 app.add_typer(cases_app, name="cases")
+twin_app = typer.Typer(help="Klasstvilling: risk att bli utsatt nästa termin och vad som hjälper.",
+                       no_args_is_help=True)
+app.add_typer(twin_app, name="twin")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -910,6 +913,141 @@ def cases_card(
     models = _load_case_models(kind, model)
     output.write_text(render_model_card(models), encoding="utf-8")
     console.print(f"Modellkortet i {output}.")
+
+
+WavePaths = Annotated[list[Path], typer.Argument(
+    help="En fil per mätning (termin), i tidsordning: .csv, .tsv eller .xlsx.")]
+AutolarmOption = Annotated[bool, typer.Option(
+    "--autolarm/--no-autolarm", help="Bedöm fritextsvar med autolarm.")]
+
+
+def _twin_waves(paths: list[Path], *, autolarm: bool, reveal: bool = False) -> Any:
+    from kraftsamling.privacy import Pseudonymizer, analyzer_for
+    from kraftsamling.settings import pseudonym_key
+    from kraftsamling.twin import read_waves, score_alarms
+
+    settings = _settings()
+    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
+                           analyzer=analyzer_for(settings))
+    try:
+        waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact,
+                           keep_originals=reveal)
+    except ValueError as error:
+        fail(str(error))
+    if autolarm:
+        from kraftsamling.autolarm._service import load_detector
+
+        with err_console.status("Bedömer fritextsvar med autolarm…"):
+            flagged = score_alarms(waves, load_detector(settings))
+        err_console.print(f"Autolarm flaggade {flagged} fritextsvar.")
+    return waves
+
+
+def _reveal(frame: Any, waves: Any) -> Any:
+    originals: dict[str, str] = {}
+    for wave in waves:
+        originals.update(wave.originals)
+    frame["pupil_id"] = frame["pupil_id"].map(lambda p: originals.get(p, p))
+    return frame
+
+
+@twin_app.command("predict")
+def twin_predict(
+    waves: WavePaths,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Risk per elev (CSV).")],
+    autolarm: AutolarmOption = True,
+    reveal_ids: Annotated[bool, typer.Option(
+        "--reveal-ids", help="Skriv skolans egna elev-id i filen (annars pseudonymer).")
+    ] = False,
+) -> None:
+    """Sannolikheten att varje elev blir utsatt nästa termin, med skäl i klartext."""
+    from kraftsamling.twin import evaluate_prediction, predict_next
+
+    read = _twin_waves(waves, autolarm=autolarm, reveal=reveal_ids)
+    try:
+        answer = predict_next(read)
+    except ValueError as error:
+        fail(str(error))
+    if reveal_ids:
+        answer = _reveal(answer, read)
+    answer.to_csv(output, index=False)
+    console.print(f"Risk för {len(answer)} elever i {output} (lärt från {len(read) - 1} "
+                  "övergångar mellan mätningar).")
+    if len(read) >= 3:
+        try:
+            m = evaluate_prediction(read)
+        except ValueError as error:
+            err_console.print(f"Ingen utvärdering: {error}")
+            return
+        console.print(f"Utvärdering på sista övergången (tränad på de tidigare): AUC "
+                      f"{m['auc']:.3f} mot {m['carry_forward_auc']:.3f} för att föra fram "
+                      f"senaste mätningen; Brier {m['brier']:.3f}; kalibreringsfel "
+                      f"{m['calibration_error']:.3f}.", highlight=False)
+
+
+@twin_app.command("simulate")
+def twin_simulate(
+    waves: WavePaths,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Resultat per elev (CSV).")],
+    intervention: Annotated[list[str], typer.Option(
+        "--intervention", help="NAMN[:ARG]: regroup, defenders[:3|:id,id], adults[:0.3], "
+        "buddies. Kan anges flera gånger.")],
+    class_name: Annotated[str | None, typer.Option(
+        "--class", help="Bara den här klassen (annars alla).")] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Simulerade terminer per insats.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    autolarm: AutolarmOption = False,
+    reveal_ids: Annotated[bool, typer.Option(
+        "--reveal-ids", help="Skriv skolans egna elev-id i filen (annars pseudonymer).")
+    ] = False,
+) -> None:
+    """Simulera nästa termin med och utan insatser; jämför förväntad utsatthet."""
+    import pandas as pd
+
+    from kraftsamling.twin import class_twin, parse_intervention
+
+    try:
+        chosen = [parse_intervention(text) for text in intervention]
+    except ValueError as error:
+        fail(str(error))
+    if runs < 10:
+        fail("--runs måste vara minst 10.")
+    read = _twin_waves(waves, autolarm=autolarm, reveal=reveal_ids)
+    if reveal_ids:  # the command line names pupils by the school's own ids
+        aliases = {o: a for w in read for a, o in w.originals.items()}
+        chosen = [type(c)(c.name, tuple(aliases.get(p, p) for p in c.pupils), c.count,
+                          c.amount) for c in chosen]
+    classes = [class_name] if class_name else read[-1].classes
+    parts = []
+    summary = Table("Klass", "Insats", "Förväntat antal utsatta (95 %)",
+                    "Förändring mot ingen insats (95 % KI)")
+    for name in classes:
+        try:
+            twin = class_twin(read, name, chosen, runs=runs, seed=seed,
+                              note=lambda text: err_console.print(text))
+        except ValueError as error:
+            fail(str(error))
+        for _, row in twin.summary.iterrows():
+            summary.add_row(name, str(row["label"]),
+                            f"{row['expected_victims']:.1f} ({row['victims_low']:.0f}–"
+                            f"{row['victims_high']:.0f})",
+                            "–" if row["intervention"] == "none" else
+                            f"{row['change']:+.2f} ({row['change_low']:+.2f} till "
+                            f"{row['change_high']:+.2f})")
+        risks = twin.risks.rename(columns=lambda c: f"risk_{c}").reset_index(
+            names="pupil_id")
+        for column in [c for c in risks.columns if c.startswith("risk_") and c != "risk_none"]:
+            risks[column.replace("risk_", "change_")] = risks[column] - risks["risk_none"]
+        parts.append(risks.assign(**{"class": name}))
+    table = pd.concat(parts, ignore_index=True)
+    table = table[["pupil_id", "class", *[c for c in table.columns
+                                          if c not in ("pupil_id", "class")]]].round(4)
+    if reveal_ids:
+        table = _reveal(table, read)
+    table.to_csv(output, index=False)
+    console.print(summary)
+    console.print(f"Risk per elev och insats i {output}. Simuleringen visar förväntningar, "
+                  "inte besked om enskilda elever.")
 
 
 def main() -> None:

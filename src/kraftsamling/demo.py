@@ -107,8 +107,10 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
     from kraftsamling.autolarm._demo import build_autolarm_demo
     from kraftsamling.cases._demo import build_cases_demo
     from kraftsamling.chat._demo import build_chat_demo
+    from kraftsamling.twin._demo import build_twin_demo
 
-    for builder in (build_autolarm_demo, build_chat_demo, build_cases_demo, *_BUILDERS):
+    for builder in (build_autolarm_demo, build_chat_demo, build_cases_demo, build_twin_demo,
+                    *_BUILDERS):
         info.notes.append(builder(database, settings, seed))
     database.dispose()
     return info

@@ -72,7 +72,8 @@ class Base(DeclarativeBase):
 
 class Role(enum.StrEnum):
     """Roles decide what a user may see; person-level data needs analyst or reviewer, chat
-    insights and volunteer load need coordinator; a caseworker sees and decides on cases, a
+    insights and volunteer load need coordinator; the class twin needs reviewer (school
+    staff); a caseworker sees and decides on cases, a
     unit manager sees need, capacity, the allocation plan and fairness."""
 
     admin = "admin"

@@ -4,7 +4,8 @@ Pupils are Mesa agents; the class is the model. Each step (about two weeks) thre
 happen, in the spirit of stochastic actor-oriented models (RSiena) and bullying research:
 
 1. friendship: every pupil may add or drop one nomination, choosing by a multinomial logit
-   over the change in an evaluation function — outdegree (cost), reciprocity, transitivity
+   over the change in an evaluation function — outdegree and activity (costs), reciprocity,
+   transitivity
    (friends of friends), similarity (gender), popularity, and avoidance of victimised peers;
 2. bullying: pupil *i* is mean to *j* with a probability that rises with *i*'s status motive
    and *j*'s vulnerability and isolation, falls with *j*'s defenders and with friendship, and
@@ -35,17 +36,19 @@ class TermParameters:
     rates that differ most between classes (friendship density and bullying base rate)."""
 
     steps: int = 8
+    recall_steps: int = 3  # the survey asks about the last weeks, not one day
     # friendship evaluation (log-odds per unit)
-    density: float = -2.2
+    density: float = -1.0
+    activity: float = 0.35  # each friend already named makes another less likely
     reciprocity: float = 1.8
-    transitivity: float = 0.35
+    transitivity: float = 0.2
     similarity: float = 0.8
-    popularity: float = 1.0
+    popularity: float = 0.3
     avoid_victims: float = 0.6
     # bullying, per ordered pair and step
-    bully_base: float = -5.4
+    bully_base: float = -6.6
     status: float = 0.9
-    vulnerability: float = 0.8
+    vulnerability: float = 1.3
     isolation: float = 1.1
     defenders: float = 0.9
     friendship: float = 2.0
@@ -126,7 +129,7 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
     """One class through one term: ``run()`` takes ``parameters.steps`` steps.
 
     ``victimised_steps`` counts, per pupil, the steps in which anyone was mean to them;
-    the survey at the end of term sees the last step's ties.
+    the survey at the end of term sees the ties of the last ``recall_steps`` steps.
     """
 
     def __init__(self, state: ClassState, parameters: TermParameters | None = None, *,
@@ -141,6 +144,8 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
         self.defender_boost = (np.zeros(n) if defender_boost is None
                                else np.asarray(defender_boost, float))
         self.victimised_steps = np.zeros(n, dtype=int)
+        self.recent_bullies = np.zeros((n, n), dtype=bool)
+        self.steps_taken = 0
         for index, pupil_id in enumerate(self.state.ids):
             Pupil(self, index, pupil_id)
 
@@ -151,8 +156,10 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
         sign = 1.0 - 2.0 * f  # +1 adds a tie, −1 drops it
         two_paths = np.minimum(f @ f, 4.0)
         indegree = f.sum(axis=0) / max(n - 1, 1)
+        outdegree = f.sum(axis=1) - f  # friends named besides j
         victim = s.victimised.astype(float)
-        gain = sign * (p.density + p.reciprocity * f.T + p.transitivity * two_paths
+        gain = sign * (p.density - p.activity * outdegree + p.reciprocity * f.T
+                       + p.transitivity * two_paths
                        + p.similarity * self.same_gender + p.popularity * indegree[None, :]
                        - p.avoid_victims * victim[None, :])
         gain[~self.off_diagonal] = -np.inf
@@ -173,7 +180,7 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
                  + p.persistence * s.bullies)
         chance = _sigmoid(logit) * (1.0 - p.adult_presence)
         s.bullies = (rng.random(chance.shape) < chance) & self.off_diagonal
-        victims = s.bullies.any(axis=0)
+        victims: Matrix = np.asarray(s.bullies.any(axis=0))
         self.victimised_steps += victims
         logit = (p.defend_base + p.defend_friend * friends.astype(float)
                  + (p.empathy * s.empathy + self.defender_boost)[:, None])
@@ -183,8 +190,14 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
     def step(self) -> None:
         self._friendship_step()
         self._bullying_step()
+        self.steps_taken += 1
+        if self.steps_taken > self.parameters.steps - self.parameters.recall_steps:
+            self.recent_bullies |= self.state.bullies
 
     def run(self) -> ClassState:
+        """A whole term; the returned state's ``bullies`` are those of the recall window,
+        what the end-of-term survey would record."""
         for _ in range(self.parameters.steps):
             self.step()
+        self.state.bullies = self.recent_bullies.copy()
         return self.state

@@ -1,0 +1,69 @@
+"""The class drawn as a network, and the interventions compared — charts with their tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kraftsamling._charts import Chart, styled
+
+__all__ = ["intervention_chart", "network_chart"]
+
+
+def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]
+                  ) -> Chart:
+    """Friendships grey, meanness red; each pupil coloured by next term's risk."""
+    where = {n["id"]: (n["x"], n["y"]) for n in nodes}
+    traces: list[go.Scatter] = []
+    for kind, colour, dash, name in (("friends", "#8a8a8a", "solid", "vänskap"),
+                                     ("mean", "#b03a2e", "dash", "elak mot")):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for edge in edges:
+            if edge["kind"] == kind:
+                (x0, y0), (x1, y1) = where[edge["source"]], where[edge["target"]]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
+                                 line={"color": colour, "width": 1.2, "dash": dash}))
+    risk = [n["risk"] if n["risk"] is not None else n["simulated_risk"] for n in nodes]
+    traces.append(go.Scatter(
+        x=[n["x"] for n in nodes], y=[n["y"] for n in nodes], mode="markers+text",
+        name="elev (färg: risk)", text=[n["id"][:4] for n in nodes],
+        textposition="top center", hovertext=[f"{n['id']}: risk {r:.0%}" for n, r in
+                                              zip(nodes, risk, strict=True)],
+        marker={"size": 14, "color": risk, "colorscale": "YlOrRd", "cmin": 0, "cmax": 1,
+                "line": {"color": "#1a1a1a", "width": 1},
+                "colorbar": {"title": "risk"}}))
+    figure = styled(go.Figure(traces), "Klassens nätverk", "", "")
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    figure.update_layout(height=480)
+    table = pd.DataFrame({
+        "elev": [n["id"] for n in nodes],
+        "vänner": [len(n["friends"]) for n in nodes],
+        "elaka mot eleven": [n["mean_to"] for n in nodes],
+        "försvarare": [n["defended_by"] for n in nodes],
+        "risk nästa termin": [f"{r:.0%}" for r in risk]})
+    return Chart("network", "Klassens nätverk: vänskap och vem som är elak mot vem", figure,
+                 table)
+
+
+def intervention_chart(summary: Sequence[Mapping[str, Any]]) -> Chart:
+    """Change in expected victims against no intervention, with 95 % intervals."""
+    rows = [r for r in summary if r["intervention"] != "none"]
+    figure = go.Figure([go.Bar(
+        x=[r["label"] for r in rows], y=[r["change"] for r in rows], name="förändring",
+        error_y={"type": "data", "symmetric": False,
+                 "array": [r["change_high"] - r["change"] for r in rows],
+                 "arrayminus": [r["change"] - r["change_low"] for r in rows]})])
+    table = pd.DataFrame({
+        "insats": [r["label"] for r in summary],
+        "förväntat antal utsatta": [round(r["expected_victims"], 2) for r in summary],
+        "förändring": [round(r["change"], 2) for r in summary],
+        "95 % KI": [f"{r['change_low']:+.2f} till {r['change_high']:+.2f}" for r in summary]})
+    title = "Förändring i förväntat antal utsatta mot ingen insats"
+    return Chart("interventions", title, styled(figure, title, "Insats", "Elever"), table)

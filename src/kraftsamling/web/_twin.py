@@ -1,0 +1,120 @@
+"""The class twin in the web app, for school staff (the reviewer role) only.
+
+Staff upload a school's survey waves; each class gets its network drawn with a table beside
+it, the risk list with reasons and the interventions compared. Every view is audited; a
+pupil is found by typing the school's own id, which is hashed and compared, never stored.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kraftsamling.privacy import Pseudonymizer, analyzer_for, keyed_hash
+from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.twin._report import intervention_chart, network_chart
+from kraftsamling.twin._service import build_twins, read_waves, score_alarms
+from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
+from kraftsamling.twin._survey import WaveError
+from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._security import client_address, csrf_protect, require_roles
+
+router = APIRouter(prefix="/twin", dependencies=[Depends(csrf_protect)])
+SchoolStaff = Annotated[User, Depends(require_roles(Role.reviewer))]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+WEB_RUNS = 200
+
+
+def _with_plotly(response: Response) -> Response:
+    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, user: SchoolStaff) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        imports = list(session.scalars(select(TwinImport).options(
+            selectinload(TwinImport.classes)).order_by(TwinImport.id.desc()).limit(10)))
+        session.expunge_all()
+    return render(request, "twin/overview.html", {
+        "imports": imports, "errors": getattr(request.state, "twin_errors", []),
+        "error_title": getattr(request.state, "twin_error_title", "")})
+
+
+@router.post("/import")
+async def import_waves(request: Request, user: SchoolStaff,
+                       files: Annotated[list[UploadFile], File()]) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    names = [Path(f.filename or f"matning{i + 1}.csv").name for i, f in enumerate(files)]
+    try:
+        contents = [await f.read(MAX_UPLOAD_BYTES + 1) for f in files]
+        if not any(contents):
+            raise ValueError("Välj minst en fil med en mätning.")
+        if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
+            raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
+                               analyzer=analyzer_for(settings))
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for name, content in zip(names, contents, strict=True):
+                path = Path(folder) / name
+                path.write_bytes(content)
+                paths.append(path)
+            waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact)
+        from kraftsamling.autolarm._service import load_detector
+
+        score_alarms(waves, load_detector(settings))
+        twins, risk, evaluation = build_twins(waves, runs=WEB_RUNS)
+        with db.session() as session:
+            row = save_twins(session, waves, twins, risk, filenames=names,
+                             imported_by=user.username, evaluation=evaluation)
+            record_event(session, actor=user.username, action="twin.import",
+                         object_type="twin_import", object_id=row.id,
+                         detail={"waves": len(waves), "classes": len(twins)},
+                         client=client_address(request))
+    except WaveError as error:
+        request.state.twin_error_title = str(error).splitlines()[0]
+        request.state.twin_errors = error.problems
+        response = overview(request, user)
+        response.status_code = 422
+        return response
+    except ValueError as error:
+        request.state.twin_error_title = str(error)
+        response = overview(request, user)
+        response.status_code = 422
+        return response
+    return RedirectResponse("/twin", status_code=303)
+
+
+@router.get("/classes/{class_id}", response_class=HTMLResponse)
+def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = "") -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    with db.session() as session:
+        row = session.get(TwinClass, class_id)
+        if row is None:
+            raise HTTPException(status_code=404)
+        session.expunge_all()
+        record_event(session, actor=user.username, action="view_twin_class",
+                     object_type="twin_class", object_id=class_id,
+                     detail={"search": bool(pupil.strip())}, client=client_address(request))
+    found = ""
+    if pupil.strip():
+        found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil", length=12)
+    nodes: list[dict[str, Any]] = sorted(
+        row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
+    return _with_plotly(render(request, "twin/class.html", {
+        "row": row, "nodes": nodes, "pupil": pupil, "found": found,
+        "found_any": any(n["id"] == found for n in nodes),
+        "charts": [network_chart(row.nodes, row.edges), intervention_chart(row.summary)]}))
