@@ -110,6 +110,7 @@ def test_network_features_on_a_hand_drawn_class() -> None:
     assert features.at["D", "homophily"] == 0 and features.at["A", "homophily"] == 1
     assert features.at["C", "low_wellbeing"] == 1
     assert features.at["A", "class_density"] == pytest.approx(3 / 12)
+    assert features.at["A", "group"] == features.at["B", "group"] != features.at["C", "group"]
 
 
 def test_prediction_beats_carrying_the_last_wave_forward() -> None:
@@ -187,3 +188,6 @@ def test_waves_written_as_csv_read_back(tmp_path: Path) -> None:
     wave = read_wave(paths[1], number=2)
     assert len(wave.pupils) == 12 and wave.classes == ["7A", "7B"]
     assert wave.victimised().sum() == school.truth.query("wave == 2")["victimised"].sum()
+    school.waves[0].to_excel(tmp_path / "ht.xlsx", index=False)
+    from_excel = read_wave(tmp_path / "ht.xlsx", number=1)
+    assert len(from_excel.friends) == len(read_wave(paths[0], number=1).friends) > 0

@@ -120,6 +120,7 @@ def pupil_features(wave: Wave) -> pd.DataFrame:
                 "reciprocated": float(len(mutual)),
                 "isolated": float(not mutual),
                 "popularity": friends.in_degree(pupil) / max(n - 1, 1),
+                "group": f"{class_name}-{groups[pupil] + 1}",
                 "group_size": float(group_sizes[groups[pupil]]),
                 "victimised_friends": float(len(named & victims)),
                 "homophily": float(np.mean(same)) if same else 0.0,

@@ -31,7 +31,7 @@ from kraftsamling.web._security import (
     set_cookie,
 )
 
-__all__ = ["create_app", "render"]
+__all__ = ["allow_chart_styles", "create_app", "render"]
 
 WEB_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "ks_lang"
@@ -40,6 +40,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+
+def allow_chart_styles(response: Response) -> Response:
+    """Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.autoescape = True

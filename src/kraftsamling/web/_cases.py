@@ -37,7 +37,7 @@ from kraftsamling.cases._store import (
 from kraftsamling.privacy import Pseudonymizer, analyzer_for, keyed_hash
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._app import allow_chart_styles, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/cases", dependencies=[Depends(csrf_protect)])
@@ -134,11 +134,7 @@ def overview(request: Request, user: UnitManager, batch: int | None = None) -> R
             "panel": _fairness_panel(persons, current.kind),
             "audit": models.audit if models is not None else None,
         })
-    response = render(request, "cases/overview.html", context)
-    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
-    return response
+    return allow_chart_styles(render(request, "cases/overview.html", context))
 
 
 @router.post("/import")

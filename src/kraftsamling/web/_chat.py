@@ -23,7 +23,7 @@ from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._app import allow_chart_styles, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/chat", dependencies=[Depends(csrf_protect)])
@@ -54,15 +54,11 @@ def dashboard(request: Request, user: Coordinator) -> Response:
     frame, batches = _frame(db)
     load = _load(frame, request.app.state.settings)
     demanding = frame.sort_values("demand_score", ascending=False).head(15)
-    response = render(request, "chat/dashboard.html", {
+    return allow_chart_styles(render(request, "chat/dashboard.html", {
         "frame": frame, "batches": batches, "charts": charts(frame, load),
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
-        "error": getattr(request.state, "chat_error", "")})
-    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
-    return response
+        "error": getattr(request.state, "chat_error", "")}))
 
 
 @router.get("/volunteers", response_class=HTMLResponse)

@@ -23,20 +23,13 @@ from kraftsamling.twin._report import intervention_chart, network_chart
 from kraftsamling.twin._service import build_twins, read_waves, score_alarms
 from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
 from kraftsamling.twin._survey import WaveError
-from kraftsamling.web._app import CONTENT_SECURITY_POLICY, render
+from kraftsamling.web._app import allow_chart_styles, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/twin", dependencies=[Depends(csrf_protect)])
 SchoolStaff = Annotated[User, Depends(require_roles(Role.reviewer))]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 WEB_RUNS = 200
-
-
-def _with_plotly(response: Response) -> Response:
-    # Plotly styles its SVG through a <style> element it adds; scripts stay 'self' only.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
-    return response
 
 
 @router.get("", response_class=HTMLResponse)
@@ -114,7 +107,7 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
         found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil", length=12)
     nodes: list[dict[str, Any]] = sorted(
         row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
-    return _with_plotly(render(request, "twin/class.html", {
+    return allow_chart_styles(render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes),
         "charts": [network_chart(row.nodes, row.edges), intervention_chart(row.summary)]}))
