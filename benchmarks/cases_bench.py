@@ -34,6 +34,7 @@ from kraftsamling.cases import (
     calibration_error,
     design_matrix,
     effect_matrix,
+    expected_true_effects,
     household_months,
     plan_value,
     synthetic_economic_assistance,
@@ -174,6 +175,12 @@ def synthetic(n_train: int, n_test: int) -> None:
     print(f"| allocation: true benefit, share of the oracle's | "
           f"{compared['optimal'].expected_benefit / best:.1%} | oracle {best:.1f} fewer "
           "long-term households | ≥ 90 % |")
+    expected = expected_true_effects(frame)
+    ceiling = allocate(np.column_stack([-expected[f"effect_{n}"].to_numpy() for n in names]),
+                       names, capacity)
+    print(f"| allocation by the true E[effect | covariates], share of the oracle's | "
+          f"{plan_value(ceiling.assigned, true_benefit) / best:.1%} | the best any model of "
+          "the covariates can do (the oracle also knows unobserved noise) | |")
     for key, label in (("random", "random"), ("risk_first", "highest risk first"),
                        ("current", "current practice")):
         value = compared[key].expected_benefit

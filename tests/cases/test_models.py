@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kraftsamling.cases import (
+    EA_INTERVENTIONS,
     EffectEstimator,
     FeatureRegister,
     ForbiddenFeatureError,
@@ -19,6 +20,7 @@ from kraftsamling.cases import (
     calibration_error,
     cramers_v,
     design_matrix,
+    expected_true_effects,
     fairness_audit,
     household_months,
     synthetic_economic_assistance,
@@ -56,6 +58,18 @@ def test_household_month_panel_has_one_row_per_month() -> None:
     assert (per_household.to_numpy() == cases.data.set_index("household_id")
             .loc[per_household.index, "months_to_exit"].to_numpy()).all()
     assert panel["exit_next"].sum() == cases.data["exited"].sum()
+
+
+def test_expected_true_effects_average_the_unobserved_noise_away() -> None:
+    """E[effect | X] agrees with the drawn truth on average, and varies only with X."""
+    cases = synthetic_economic_assistance(4000, seed=9)
+    expected = expected_true_effects(cases.data)
+    for name in EA_INTERVENTIONS:
+        truth = cases.truth[f"effect_{name}"]
+        assert expected[f"effect_{name}"].mean() == pytest.approx(truth.mean(), abs=0.004)
+        assert expected[f"effect_{name}"].std() < truth.std()  # the noise is averaged out
+    twins = pd.concat([cases.data.head(1)] * 2, ignore_index=True)
+    assert expected_true_effects(twins).iloc[0].equals(expected_true_effects(twins).iloc[1])
 
 
 def test_social_services_data_has_dated_interventions() -> None:

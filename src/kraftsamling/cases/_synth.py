@@ -31,6 +31,7 @@ __all__ = [
     "EA_INTERVENTIONS",
     "SS_INTERVENTIONS",
     "SyntheticCases",
+    "expected_true_effects",
     "household_months",
     "synthetic_economic_assistance",
     "synthetic_social_services",
@@ -86,6 +87,42 @@ def _ea_effects(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+EA_UNOBSERVED_SD = 0.35
+EA_HORIZON = 9  # long-term: no exit in the first nine months
+
+
+def _ea_exit_logit(frame: pd.DataFrame) -> np.ndarray:
+    """Monthly log-odds of leaving assistance without intervention, from the covariates."""
+    age = frame["age"].to_numpy()
+    prior = frame["prior_months"].to_numpy()
+    education, reason = frame["education"].to_numpy(), frame["main_reason"].to_numpy()
+    household, region = frame["household_type"].to_numpy(), frame["birth_region"].to_numpy()
+    return np.asarray(
+        -1.75 + 0.03 * (35 - np.abs(age - 35)) / 10 - 0.10 * prior
+        + 0.35 * (education == "eftergymnasial") - 0.25 * (education == "förgymnasial")
+        - 0.75 * (reason == "sjukdom") + 0.45 * (reason == "väntar på ersättning")
+        - 0.35 * (reason == "sociala skäl")
+        - 0.35 * (household == "ensamstående kvinna med barn")
+        - 0.25 * (region == "utanför Europa") - 0.02 * (age > 55) * (age - 55), dtype=float)
+
+
+def expected_true_effects(frame: pd.DataFrame, *, draws: int = 400, seed: int = 0
+                          ) -> pd.DataFrame:
+    """Each household's true effect averaged over what no covariate shows: E[effect | X].
+
+    The truth file's effects include each household's unobserved noise; no model of the
+    covariates can know it, so this is the best any model could estimate — the ceiling for
+    the benchmark's allocation (``economic-assistance`` only).
+    """
+    noise = np.random.default_rng(seed).normal(0, EA_UNOBSERVED_SD, draws)[None, :]
+    base = _ea_exit_logit(frame)[:, None] + noise
+    stay = (1 - _sigmoid(base)) ** EA_HORIZON
+    return pd.DataFrame({
+        f"effect_{name}": ((1 - _sigmoid(base + effect[:, None])) ** EA_HORIZON - stay
+                           ).mean(axis=1)
+        for name, effect in _ea_effects(frame).items()})
+
+
 def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
     """``n`` households starting a spell of economic assistance, one row each.
 
@@ -119,20 +156,15 @@ def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
         "district": district, "household_type": household, "education": education,
         "main_reason": reason, "prior_months": prior, "amount": amount,
     })
-    # Monthly log-odds of leaving assistance without any intervention.
-    base = (-1.75 + 0.03 * (35 - np.abs(age - 35)) / 10 - 0.10 * prior
-            + 0.35 * (education == "eftergymnasial") - 0.25 * (education == "förgymnasial")
-            - 0.75 * (reason == "sjukdom") + 0.45 * (reason == "väntar på ersättning")
-            - 0.35 * (reason == "sociala skäl")
-            - 0.35 * (household == "ensamstående kvinna med barn")
-            - 0.25 * (region == "utanför Europa") - 0.02 * (age > 55) * (age - 55)
-            + rng.normal(0, 0.35, n))
+    # Monthly log-odds of leaving assistance without any intervention; the noise is what no
+    # covariate shows.
+    base = _ea_exit_logit(frame) + rng.normal(0, EA_UNOBSERVED_SD, n)
     effects = _ea_effects(frame)
     truth = pd.DataFrame({"household_id": frame["household_id"]})
     hazard = {"ingen": _sigmoid(base)}
     hazard |= {name: _sigmoid(base + effect) for name, effect in effects.items()}
     for name, h in hazard.items():
-        truth[f"p_long_term_{name}"] = (1 - h) ** 9  # still there after 9 exits missed
+        truth[f"p_long_term_{name}"] = (1 - h) ** EA_HORIZON  # no exit in nine months
     # Current practice: caseworkers' habits depend on the same covariates (confounding).
     logits = np.column_stack([
         np.zeros(n),
