@@ -178,7 +178,7 @@ def synthetic(n_train: int, n_test: int) -> None:
     expected = expected_true_effects(frame)
     ceiling = allocate(np.column_stack([-expected[f"effect_{n}"].to_numpy() for n in names]),
                        names, capacity)
-    print(f"| allocation by the true E[effect | covariates], share of the oracle's | "
+    print(f"| allocation by the true E[effect given covariates], share of the oracle's | "
           f"{plan_value(ceiling.assigned, true_benefit) / best:.1%} | the best any model of "
           "the covariates can do (the oracle also knows unobserved noise) | |")
     for key, label in (("random", "random"), ("risk_first", "highest risk first"),

@@ -133,7 +133,7 @@ def main() -> None:
         share = plan_value(allocate(estimated, NAMES, capacity).assigned, truth) / oracle
         rmse = float(np.sqrt(((estimated - truth) ** 2).mean(axis=0)).mean())
         print(f"| {label} | {share:.1%} | {rmse:.3f} | {seconds:.0f} |")
-    print(f"| true E[effect | covariates] (ceiling) | "
+    print(f"| true E[effect given covariates] (ceiling) | "
           f"{plan_value(ceiling.assigned, truth) / oracle:.1%} | | |")
 
 
