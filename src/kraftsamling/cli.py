@@ -922,13 +922,12 @@ AutolarmOption = Annotated[bool, typer.Option(
 
 
 def _twin_waves(paths: list[Path], *, autolarm: bool, reveal: bool = False) -> Any:
-    from kraftsamling.privacy import Pseudonymizer, analyzer_for
+    from kraftsamling.privacy import text_tagger
     from kraftsamling.settings import pseudonym_key
     from kraftsamling.twin import read_waves, score_alarms
 
     settings = _settings()
-    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                           analyzer=analyzer_for(settings))
+    tagger = text_tagger(settings)
     try:
         waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact,
                            keep_originals=reveal)

@@ -9,8 +9,8 @@ from kraftsamling.autolarm._review import submit_response
 from kraftsamling.autolarm._seed import load_seed
 from kraftsamling.autolarm._service import load_detector
 from kraftsamling.autolarm._store import Survey, SurveyLink
-from kraftsamling.privacy import Pseudonymizer, analyzer_for
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import text_tagger
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database
 
 __all__ = ["DEMO_QUESTIONS", "build_autolarm_demo"]
@@ -25,8 +25,7 @@ DEMO_QUESTIONS = (
 def build_autolarm_demo(database: Database, settings: Settings, seed: int) -> str:
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data
     detector = load_detector(settings)
-    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                           analyzer=analyzer_for(settings))
+    tagger = text_tagger(settings)
     answers = [a.text for a in load_seed() if a.split == "train" and a.variant != "original"]
     rng.shuffle(answers)
     with database.session() as session:

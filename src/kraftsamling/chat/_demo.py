@@ -5,8 +5,8 @@ from __future__ import annotations
 from kraftsamling.chat._service import analyze_with_settings, load_chat_model
 from kraftsamling.chat._store import save_analysis
 from kraftsamling.chat._synth import synthetic_conversations
-from kraftsamling.privacy import Pseudonymizer, analyzer_for
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import text_tagger
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database
 
 __all__ = ["build_chat_demo"]
@@ -16,8 +16,7 @@ DEMO_CONVERSATIONS = 240
 
 def build_chat_demo(database: Database, settings: Settings, seed: int) -> str:
     conversations = synthetic_conversations(DEMO_CONVERSATIONS, seed=seed + 11)
-    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                           analyzer=analyzer_for(settings))
+    tagger = text_tagger(settings)
     for conversation in conversations:  # as on import: pseudonymise before anything is stored
         conversation.messages = [type(m)(m.role, tagger.redact(m.text), m.timestamp)
                                  for m in conversation.messages]

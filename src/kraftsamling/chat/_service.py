@@ -24,8 +24,8 @@ from kraftsamling.chat._demand import DemandModel
 from kraftsamling.chat._io import Conversation, read_canonical, read_esconv, read_survey
 from kraftsamling.chat._synth import synthetic_conversations
 from kraftsamling.chat._topics import TopicTaxonomy
-from kraftsamling.privacy import Pseudonymizer, analyzer_for
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import text_tagger
+from kraftsamling.settings import Settings
 
 __all__ = [
     "ENGLISH_RISK_RULES",
@@ -52,11 +52,6 @@ def _rules(swedish: Path) -> dict[str, RuleSet]:
 def default_risk_rules(settings: Settings | None = None) -> dict[str, RuleSet]:
     """Autolarm's Swedish rules (the installation's own, if configured) and English rules."""
     return _rules(rules_path(settings or Settings()))
-
-
-def _tagger(settings: Settings) -> Pseudonymizer:
-    return Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                         analyzer=analyzer_for(settings))
 
 
 def organisation_chat_model(settings: Settings) -> Path:
@@ -99,7 +94,7 @@ def read_conversations(path: str | Path, settings: Settings, *, format: str = "c
     """Conversations from a file, pseudonymised as they are read."""
     if format not in FORMATS:
         raise ValueError(f"Okänt format '{format}'. Välj {' eller '.join(FORMATS)}.")
-    tagger = _tagger(settings)
+    tagger = text_tagger(settings)
     if format == "esconv":
         return read_esconv(path, pseudonymizer=tagger)
     return read_canonical(path, pseudonymizer=tagger)

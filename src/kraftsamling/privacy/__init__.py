@@ -80,6 +80,7 @@ __all__ = [
     "resolve_pseudonym",
     "store_mapping",
     "table_pseudonymizer",
+    "text_tagger",
     "tokenize",
     "train_name_tagger",
     "valid_organisationsnummer",
@@ -95,6 +96,11 @@ def _analyzer(config: Path | None) -> Analyzer:
 def analyzer_for(settings: Settings) -> Analyzer:
     """The installation's analyzer (built once per config file)."""
     return _analyzer(settings.privacy_config)
+
+
+def text_tagger(settings: Settings) -> Pseudonymizer:
+    """Free text as every module stores it: names, numbers and addresses replaced by tags."""
+    return Pseudonymizer(key=pseudonym_key(settings), mode="tag", analyzer=analyzer_for(settings))
 
 
 def table_pseudonymizer(settings: Settings) -> TablePseudonymizer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from kraftsamling.privacy import Pseudonymizer, analyzer_for
+from kraftsamling.privacy import text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database
 from kraftsamling.twin._service import build_twins, read_waves, score_alarms
@@ -19,8 +19,7 @@ def build_twin_demo(database: Database, settings: Settings, seed: int) -> str:
     from kraftsamling.autolarm._service import load_detector
 
     school = synthetic_school(n_classes=2, class_size=24, n_waves=3, seed=seed + 31)
-    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                           analyzer=analyzer_for(settings))
+    tagger = text_tagger(settings)
     with tempfile.TemporaryDirectory() as folder:
         paths = write_waves(school, Path(folder))
         waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact)

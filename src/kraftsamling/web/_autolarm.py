@@ -29,8 +29,8 @@ from kraftsamling.autolarm._review import (
 )
 from kraftsamling.autolarm._service import load_detector, score_texts
 from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, SurveyResponse
-from kraftsamling.privacy import Pseudonymizer, analyzer_for
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import Pseudonymizer, text_tagger
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web._app import render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
@@ -56,7 +56,7 @@ def detector_for(request: Request) -> Detector:
 
 def tagger_for(request: Request) -> Pseudonymizer:
     settings: Settings = request.app.state.settings
-    return Pseudonymizer(key=pseudonym_key(settings), mode="tag", analyzer=analyzer_for(settings))
+    return text_tagger(settings)
 
 
 def _deliver(request: Request) -> None:

@@ -34,7 +34,7 @@ from kraftsamling.cases._store import (
     record_decision,
     save_assessment,
 )
-from kraftsamling.privacy import Pseudonymizer, analyzer_for, keyed_hash
+from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web._app import allow_chart_styles, render
@@ -249,8 +249,7 @@ def decide(request: Request, person_id: int, user: Caseworker,
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     # The reason is free text a caseworker writes: names and numbers go before it is stored.
-    tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                           analyzer=analyzer_for(settings))
+    tagger = text_tagger(settings)
     try:
         with db.session() as session:
             person = session.get(CasePerson, person_id)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kraftsamling.privacy import Pseudonymizer, analyzer_for, keyed_hash
+from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin._report import intervention_chart, network_chart
@@ -56,8 +56,7 @@ async def import_waves(request: Request, user: SchoolStaff,
             raise ValueError("Välj minst en fil med en mätning.")
         if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
             raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        tagger = Pseudonymizer(key=pseudonym_key(settings), mode="tag",
-                               analyzer=analyzer_for(settings))
+        tagger = text_tagger(settings)
         with tempfile.TemporaryDirectory() as folder:
             paths = []
             for name, content in zip(names, contents, strict=True):
