@@ -65,13 +65,15 @@ def _typed(column: pd.Series) -> pd.Series:
     return numbers if numbers.notna().sum() == values.notna().sum() else values
 
 
-def read_case_table(path: Path) -> pd.DataFrame:
+def read_case_table(path: Path, *, content: bytes | None = None) -> pd.DataFrame:
     """Read CSV, TSV or XLSX through the shared tabular reader (encoding and delimiter
-    detection, header checks, Swedish errors), then give numeric columns their numbers."""
+    detection, header checks, Swedish errors), then give numeric columns their numbers.
+
+    ``content`` lets the web app pass uploaded bytes with the original file name."""
     suffix = path.suffix.lower()
     if suffix not in _CASE_SUFFIXES:
         raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
-    return read_table(path).frame.apply(_typed)
+    return read_table(path, content=content).frame.apply(_typed)
 
 
 def calibration_error(y: Sequence[int] | np.ndarray[Any, Any],

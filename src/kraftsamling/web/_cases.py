@@ -7,7 +7,6 @@ sees how often recommendations are overridden next to need, places, plan and fai
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,10 +160,7 @@ async def import_cases(request: Request, user: UnitManager,
         capacity = _parse_places(places, list(models.effects))
         if fair_by and fair_by not in KINDS[kind]["audit"]:
             raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-        with tempfile.TemporaryDirectory() as folder:
-            source = Path(folder) / filename
-            source.write_bytes(content)
-            frame = read_case_table(source)
+        frame = read_case_table(Path(filename), content=content)
         assessment = assess_cases(models, frame, capacity, key=pseudonym_key(settings),
                                   fair_by=fair_by or None)
         with db.session() as session:

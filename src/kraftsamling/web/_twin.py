@@ -7,7 +7,6 @@ pupil is found by typing the school's own id, which is hashed and compared, neve
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,9 +19,9 @@ from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin._report import intervention_chart, network_chart
-from kraftsamling.twin._service import build_twins, read_waves, score_alarms
+from kraftsamling.twin._service import build_twins, score_alarms
 from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
-from kraftsamling.twin._survey import WaveError
+from kraftsamling.twin._survey import WaveError, read_wave
 from kraftsamling.web._app import allow_chart_styles, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
@@ -57,13 +56,9 @@ async def import_waves(request: Request, user: SchoolStaff,
         if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
             raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         tagger = text_tagger(settings)
-        with tempfile.TemporaryDirectory() as folder:
-            paths = []
-            for name, content in zip(names, contents, strict=True):
-                path = Path(folder) / name
-                path.write_bytes(content)
-                paths.append(path)
-            waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact)
+        waves = [read_wave(Path(name), number=i + 1, key=pseudonym_key(settings),
+                           redact=tagger.redact, content=content)
+                 for i, (name, content) in enumerate(zip(names, contents, strict=True))]
         from kraftsamling.autolarm._service import load_detector
 
         score_alarms(waves, load_detector(settings))
