@@ -126,11 +126,8 @@ class Pupil(mesa.Agent):  # type: ignore[misc]
 
 
 class ClassroomModel(mesa.Model):  # type: ignore[misc]
-    """One class through one term: ``run()`` takes ``parameters.steps`` steps.
-
-    ``victimised_steps`` counts, per pupil, the steps in which anyone was mean to them;
-    the survey at the end of term sees the ties of the last ``recall_steps`` steps.
-    """
+    """One class through one term: ``run()`` takes ``parameters.steps`` steps; the survey at
+    the end of term sees the ties of the last ``recall_steps`` steps."""
 
     def __init__(self, state: ClassState, parameters: TermParameters | None = None, *,
                  seed: int | None = None, defender_boost: Matrix | None = None) -> None:
@@ -143,7 +140,6 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
         self.off_diagonal = ~np.eye(n, dtype=bool)
         self.defender_boost = (np.zeros(n) if defender_boost is None
                                else np.asarray(defender_boost, float))
-        self.victimised_steps = np.zeros(n, dtype=int)
         self.recent_bullies = np.zeros((n, n), dtype=bool)
         self.steps_taken = 0
         for index, pupil_id in enumerate(self.state.ids):
@@ -181,7 +177,6 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
         chance = _sigmoid(logit) * (1.0 - p.adult_presence)
         s.bullies = (rng.random(chance.shape) < chance) & self.off_diagonal
         victims: Matrix = np.asarray(s.bullies.any(axis=0))
-        self.victimised_steps += victims
         logit = (p.defend_base + p.defend_friend * friends.astype(float)
                  + (p.empathy * s.empathy + self.defender_boost)[:, None])
         defends = rng.random(logit.shape) < _sigmoid(logit)

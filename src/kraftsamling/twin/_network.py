@@ -6,6 +6,7 @@ wave but does not shape this class's network.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -90,10 +91,14 @@ def _communities(friends: nx.DiGraph) -> dict[str, int]:
     return {node: g for g, part in enumerate(parts) for node in part}
 
 
-def pupil_features(wave: Wave) -> pd.DataFrame:
-    """One row per pupil: network position, victimisation, defenders, wellbeing, alarm."""
+def pupil_features(wave: Wave, *, classes: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per pupil: network position, victimisation, defenders, wellbeing, alarm.
+
+    ``classes`` limits the work to those classes; a missing wellbeing is still filled with
+    the median of the whole wave.
+    """
     rows = []
-    for class_name in wave.classes:
+    for class_name in classes if classes is not None else wave.classes:
         graphs = class_graphs(wave, class_name)
         friends, mean, defends = graphs["friends"], graphs["mean"], graphs["defends"]
         n = friends.number_of_nodes()
@@ -132,14 +137,13 @@ def pupil_features(wave: Wave) -> pd.DataFrame:
             })
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        median = frame["wellbeing"].median()
+        median = wave.pupils["wellbeing"].median()
         frame["wellbeing"] = frame["wellbeing"].fillna(3.0 if pd.isna(median) else median)
         frame["low_wellbeing"] = (frame["wellbeing"] < 3).astype(float)
     return frame
 
 
-def class_state(wave: Wave, class_name: str, features: pd.DataFrame | None = None
-                ) -> ClassState:
+def class_state(wave: Wave, class_name: str) -> ClassState:
     """The simulator's starting point from a wave. Unobserved traits are estimated from what
     is observed: vulnerability from wellbeing, isolation and victimisation; status motive
     from being named as mean; empathy from defending others."""
@@ -147,8 +151,7 @@ def class_state(wave: Wave, class_name: str, features: pd.DataFrame | None = Non
     ids = list(graphs["friends"].nodes)
     index = {p: i for i, p in enumerate(ids)}
     n = len(ids)
-    frame = (features if features is not None else pupil_features(wave))
-    frame = frame[frame["class"] == class_name].set_index("pupil_id").loc[ids]
+    frame = pupil_features(wave, classes=[class_name]).set_index("pupil_id").loc[ids]
     pupils = wave.pupils.set_index("pupil_id").loc[ids]
 
     def matrix(name: str) -> np.ndarray[Any, Any]:
