@@ -197,6 +197,7 @@ def train_case_models(frame: pd.DataFrame, *, kind: str,
 def effect_matrix(models: CaseModels, frame: pd.DataFrame
                   ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Benefit (fall in the outcome's probability) per person and intervention, with CIs."""
+    _check_columns(frame, models.features)
     x = design_matrix(frame[models.features])
     names = list(models.effects)
     benefit = np.zeros((len(frame), len(names)))
@@ -234,12 +235,14 @@ def predict_cases(models: CaseModels, frame: pd.DataFrame, *, top: int = 3) -> p
 def allocation_plan(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str, int], *,
                     cost: Mapping[str, float] | None = None, budget: float | None = None,
                     fair_by: str | None = None, min_ratio: float | None = None,
-                    benefit: np.ndarray[Any, Any] | None = None
+                    benefit: np.ndarray[Any, Any] | None = None,
+                    estimated: np.ndarray[Any, Any] | None = None
                     ) -> tuple[pd.DataFrame, dict[str, Allocation]]:
     """The optimal plan and, for comparison, current practice, random and risk-first.
 
-    ``benefit`` overrides the estimated benefit matrix (the benchmark passes the truth to
-    score plans). Returns the plan per person and the four allocations.
+    ``benefit`` overrides the matrix the plans are scored by (the benchmark passes the
+    truth); ``estimated`` is ``effect_matrix``'s benefit when the caller already has it.
+    Returns the plan per person and the four allocations.
     """
     _check_columns(frame, [models.id_column, *models.features])
     names = list(models.effects)
@@ -249,7 +252,8 @@ def allocation_plan(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[s
     if unknown:
         raise ValueError("Okända insatser: " + ", ".join(unknown) + ". Modellen känner: "
                          + ", ".join(names))
-    estimated, _, _ = effect_matrix(models, frame)
+    if estimated is None:
+        estimated, _, _ = effect_matrix(models, frame)
     groups = None
     if fair_by is not None:
         _check_columns(frame, [fair_by])

@@ -20,7 +20,13 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kraftsamling.cases._allocate import Allocation
-from kraftsamling.cases._service import KINDS, CaseModels, allocation_plan, effect_matrix
+from kraftsamling.cases._service import (
+    KINDS,
+    CaseModels,
+    _check_columns,
+    allocation_plan,
+    effect_matrix,
+)
 from kraftsamling.privacy import keyed_hash
 from kraftsamling.store.models import Base, utcnow
 
@@ -105,11 +111,13 @@ def assess_cases(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str,
 
     Ids are replaced by keyed hashes here, before the result can reach the database.
     """
+    _check_columns(frame, [models.id_column, *models.features])
+    benefit, low, high = effect_matrix(models, frame)  # once: the plan reuses it
     plan, compared = allocation_plan(models, frame, capacity, fair_by=fair_by,
-                                     min_ratio=min_ratio if fair_by else None)
+                                     min_ratio=min_ratio if fair_by else None,
+                                     estimated=benefit)
     risk = plan["risk"].to_numpy(float)
     factors = models.risk.explain(frame[models.features], top=top)
-    benefit, low, high = effect_matrix(models, frame)
     names = list(models.effects)
     group_columns = [c for c in KINDS[models.kind]["audit"] if c in frame.columns]
     current = (frame["intervention"].astype(str).to_numpy() if "intervention" in frame.columns
@@ -176,13 +184,11 @@ def decision_summary(session: Session, batch_id: int | None = None) -> dict[str,
 
     Only each person's latest decision counts, so a corrected decision is not counted twice.
     """
-    query = select(CaseDecision, CasePerson.batch_id).join(
+    query = select(CaseDecision).join(
         CasePerson, CasePerson.id == CaseDecision.person_id).order_by(CaseDecision.id)
     if batch_id is not None:
         query = query.where(CasePerson.batch_id == batch_id)
-    latest: dict[int, CaseDecision] = {}
-    for decision, _ in session.execute(query):
-        latest[decision.person_id] = decision
+    latest = {decision.person_id: decision for decision in session.scalars(query)}
     frame = pd.DataFrame([{"recommended": d.recommended, "decided_by": d.decided_by,
                            "overridden": not d.followed} for d in latest.values()],
                          columns=["recommended", "decided_by", "overridden"])
