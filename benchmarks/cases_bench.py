@@ -175,12 +175,16 @@ def synthetic(n_train: int, n_test: int) -> None:
     print(f"| allocation: true benefit, share of the oracle's | "
           f"{compared['optimal'].expected_benefit / best:.1%} | oracle {best:.1f} fewer "
           "long-term households | ≥ 90 % |")
-    expected = expected_true_effects(frame)
-    ceiling = allocate(np.column_stack([-expected[f"effect_{n}"].to_numpy() for n in names]),
-                       names, capacity)
-    print(f"| allocation by the true E[effect given covariates], share of the oracle's | "
-          f"{plan_value(ceiling.assigned, true_benefit) / best:.1%} | the best any model of "
-          "the covariates can do (the oracle also knows unobserved noise) | |")
+    for known, label, reference in (
+            (True, "the true E[effect given covariates]", "the best any model of the "
+             "covariates can do (the oracle also knows unobserved noise)"),
+            (False, "the true E[effect given the covariates the register allows]",
+             "the best a model without birth region (audit-only) can do")):
+        expected = expected_true_effects(frame, birth_region_known=known)
+        ceiling = allocate(np.column_stack([-expected[f"effect_{n}"].to_numpy()
+                                            for n in names]), names, capacity)
+        print(f"| allocation by {label}, share of the oracle's | "
+              f"{plan_value(ceiling.assigned, true_benefit) / best:.1%} | {reference} | |")
     for key, label in (("random", "random"), ("risk_first", "highest risk first"),
                        ("current", "current practice")):
         value = compared[key].expected_benefit

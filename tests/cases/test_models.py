@@ -72,6 +72,23 @@ def test_expected_true_effects_average_the_unobserved_noise_away() -> None:
     assert expected_true_effects(twins).iloc[0].equals(expected_true_effects(twins).iloc[1])
 
 
+
+def test_expected_true_effects_without_birth_region_average_over_it() -> None:
+    """The register's ceiling cannot tell birth regions apart; it lies between them."""
+    cases = synthetic_economic_assistance(200, seed=9)
+    person = cases.data[cases.data["education"] == "förgymnasial"].head(1)
+    regions = pd.concat([person.assign(birth_region=r)
+                         for r in ("Sverige", "utanför Europa")], ignore_index=True)
+    known = expected_true_effects(regions)
+    hidden = expected_true_effects(regions, birth_region_known=False)
+    assert hidden.iloc[0].equals(hidden.iloc[1])
+    language = "effect_sprakpraktik"  # helps those born outside Europe with short education
+    assert known.loc[1, language] < hidden.loc[0, language] < known.loc[0, language]
+    # Short education makes birth outside Europe likelier: weight above its 48 % prior.
+    weight = ((hidden.loc[0, language] - known.loc[0, language])
+              / (known.loc[1, language] - known.loc[0, language]))
+    assert 0.48 < weight < 0.7
+
 def test_social_services_data_has_dated_interventions() -> None:
     cases = synthetic_social_services(500, seed=2)
     given = cases.data[cases.data["intervention"] != "ingen"]

@@ -49,6 +49,10 @@ HOUSEHOLD_TYPES = ("ensamstående utan barn", "ensamstående kvinna med barn",
 REASONS = ("arbetslöshet", "sjukdom", "otillräcklig inkomst", "sociala skäl",
            "väntar på ersättning")
 EDUCATION = ("förgymnasial", "gymnasial", "eftergymnasial")
+# How the generator draws birth region, and education given birth region (born outside
+# Europe, or not): shared with expected_true_effects, which averages over birth region.
+_REGION_P = (0.38, 0.04, 0.10, 0.48)
+_EDUCATION_P = {True: (0.45, 0.33, 0.22), False: (0.25, 0.52, 0.23)}
 
 
 @dataclass
@@ -106,21 +110,40 @@ def _ea_exit_logit(frame: pd.DataFrame) -> np.ndarray:
         - 0.25 * (region == "utanför Europa") - 0.02 * (age > 55) * (age - 55), dtype=float)
 
 
-def expected_true_effects(frame: pd.DataFrame, *, draws: int = 400, seed: int = 0
-                          ) -> pd.DataFrame:
+def expected_true_effects(frame: pd.DataFrame, *, birth_region_known: bool = True,
+                          draws: int = 400, seed: int = 0) -> pd.DataFrame:
     """Each household's true effect averaged over what no covariate shows: E[effect | X].
 
     The truth file's effects include each household's unobserved noise; no model of the
     covariates can know it, so this is the best any model could estimate — the ceiling for
-    the benchmark's allocation (``economic-assistance`` only).
+    the benchmark's allocation (``economic-assistance`` only). With
+    ``birth_region_known=False`` the effect is also averaged over birth region, given
+    education, as the generator draws them: the ceiling for a model that obeys the
+    register, where birth region is audit-only.
     """
+    if not birth_region_known:
+        outside = frame["education"].map(
+            {level: p for level, p in zip(EDUCATION, _EDUCATION_P[True], strict=True)})
+        inside = frame["education"].map(
+            {level: p for level, p in zip(EDUCATION, _EDUCATION_P[False], strict=True)})
+        total: pd.DataFrame | None = None
+        weights = np.zeros(len(frame))
+        for region, prior in zip(BIRTH_REGIONS, _REGION_P, strict=True):
+            likelihood = (outside if region == "utanför Europa" else inside).to_numpy(float)
+            weight = prior * likelihood
+            part = expected_true_effects(frame.assign(birth_region=region), draws=draws,
+                                         seed=seed).mul(weight, axis=0)
+            total = part if total is None else total + part
+            weights += weight
+        assert total is not None
+        return total.div(weights, axis=0)
     noise = np.random.default_rng(seed).normal(0, EA_UNOBSERVED_SD, draws)[None, :]
     base = _ea_exit_logit(frame)[:, None] + noise
     stay = (1 - _sigmoid(base)) ** EA_HORIZON
     return pd.DataFrame({
         f"effect_{name}": ((1 - _sigmoid(base + effect[:, None])) ** EA_HORIZON - stay
                            ).mean(axis=1)
-        for name, effect in _ea_effects(frame).items()})
+        for name, effect in _ea_effects(frame).items()}, index=frame.index)
 
 
 def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
@@ -133,14 +156,14 @@ def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
     if n < 1:
         raise ValueError("Antalet hushåll måste vara minst 1.")
     rng = np.random.default_rng(seed)
-    region = rng.choice(BIRTH_REGIONS, n, p=[0.38, 0.04, 0.10, 0.48])
+    region = rng.choice(BIRTH_REGIONS, n, p=list(_REGION_P))
     household = rng.choice(HOUSEHOLD_TYPES, n, p=[0.52, 0.20, 0.03, 0.07, 0.18])
     woman_share = np.where(household == "ensamstående kvinna med barn", 1.0,
                            np.where(household == "ensamstående man med barn", 0.0, 0.45))
     sex = np.where(rng.random(n) < woman_share, "kvinna", "man")
     age = np.clip(rng.gamma(3.0, 6.5, n) + 18, 18, 75).astype(int)
-    edu_p = np.where(region[:, None] == "utanför Europa", [[0.45, 0.33, 0.22]],
-                     [[0.25, 0.52, 0.23]])
+    edu_p = np.where(region[:, None] == "utanför Europa", [_EDUCATION_P[True]],
+                     [_EDUCATION_P[False]])
     education = np.array([EDUCATION[i] for i in (rng.random(n)[:, None]
                                                   > edu_p.cumsum(1)).sum(1).clip(0, 2)])
     reason = rng.choice(REASONS, n, p=[0.50, 0.20, 0.13, 0.10, 0.07])
