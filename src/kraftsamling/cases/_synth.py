@@ -122,21 +122,13 @@ def expected_true_effects(frame: pd.DataFrame, *, birth_region_known: bool = Tru
     register, where birth region is audit-only.
     """
     if not birth_region_known:
-        outside = frame["education"].map(
-            {level: p for level, p in zip(EDUCATION, _EDUCATION_P[True], strict=True)})
-        inside = frame["education"].map(
-            {level: p for level, p in zip(EDUCATION, _EDUCATION_P[False], strict=True)})
-        total: pd.DataFrame | None = None
-        weights = np.zeros(len(frame))
+        weights, parts = [], []
         for region, prior in zip(BIRTH_REGIONS, _REGION_P, strict=True):
-            likelihood = (outside if region == "utanför Europa" else inside).to_numpy(float)
-            weight = prior * likelihood
-            part = expected_true_effects(frame.assign(birth_region=region), draws=draws,
-                                         seed=seed).mul(weight, axis=0)
-            total = part if total is None else total + part
-            weights += weight
-        assert total is not None
-        return total.div(weights, axis=0)
+            given = dict(zip(EDUCATION, _EDUCATION_P[region == "utanför Europa"], strict=True))
+            weights.append(prior * frame["education"].map(given).to_numpy(float))
+            parts.append(expected_true_effects(frame.assign(birth_region=region), draws=draws,
+                                               seed=seed).mul(weights[-1], axis=0))
+        return sum(parts[1:], parts[0]).div(sum(weights), axis=0)
     noise = np.random.default_rng(seed).normal(0, EA_UNOBSERVED_SD, draws)[None, :]
     base = _ea_exit_logit(frame)[:, None] + noise
     stay = (1 - _sigmoid(base)) ** EA_HORIZON
