@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,36 +76,43 @@ def lalonde(data: Path) -> None:
     print()
 
 
-def _t_learner(x: np.ndarray[Any, Any], t: np.ndarray[Any, Any], y: np.ndarray[Any, Any]
-               ) -> np.ndarray[Any, Any]:
+def base_model(**extra: Any) -> Any:
+    """The IHDP comparison's base model, shared by every per-person candidate."""
     from lightgbm import LGBMRegressor
+
+    return LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
+                         min_child_samples=10, subsample=0.8, subsample_freq=1,
+                         random_state=0, verbose=-1, n_jobs=2, **extra)
+
+
+FoldMethod = Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any],
+                       np.ndarray[Any, Any]], np.ndarray[Any, Any]]
+
+
+def cross_fitted(method: FoldMethod, x: np.ndarray[Any, Any], t: np.ndarray[Any, Any],
+                 y: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Each row's effect from ``method(x, t, y, x_new)`` fitted on the other four folds."""
     from sklearn.model_selection import KFold
 
     answer = np.zeros(len(y))
     for train, test in KFold(5, shuffle=True, random_state=0).split(x):
-        arms = []
-        for arm in (0, 1):
-            rows = train[t[train] == arm]
-            arms.append(LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                                      min_child_samples=10, subsample=0.8, subsample_freq=1,
-                                      random_state=0, verbose=-1, n_jobs=2)
-                        .fit(x[rows], y[rows]).predict(x[test]))
-        answer[test] = arms[1] - arms[0]
+        answer[test] = method(x[train], t[train], y[train], x[test])
     return answer
 
 
-def _forest_cross_fitted(x: np.ndarray[Any, Any], t: np.ndarray[Any, Any],
-                         y: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], float]:
-    from sklearn.model_selection import KFold
+def t_learner(x: np.ndarray[Any, Any], t: np.ndarray[Any, Any], y: np.ndarray[Any, Any],
+              x_new: np.ndarray[Any, Any], **extra: Any) -> np.ndarray[Any, Any]:
+    """One base model per arm; the effect is the difference of their predictions."""
+    treated, control = (base_model(**extra).fit(x[t == arm], y[t == arm]).predict(x_new)
+                        for arm in (1, 0))
+    return np.asarray(treated - control)
 
-    columns = pd.DataFrame(x)
-    answer = np.zeros(len(y))
-    for train, test in KFold(5, shuffle=True, random_state=0).split(x):
-        model = EffectEstimator(overlap_bound=0.0, min_kept=0.0).fit(
-            columns.iloc[train], t[train], y[train])
-        answer[test] = model.effect(columns.iloc[test])[0]
-    average = EffectEstimator(cate=False, overlap_bound=0.0, min_kept=0.0).fit(columns, t, y)
-    return answer, average.effect_
+
+def forest(x: np.ndarray[Any, Any], t: np.ndarray[Any, Any], y: np.ndarray[Any, Any],
+           x_new: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The default per-person model (causal forest), overlap checks off as IHDP needs."""
+    model = EffectEstimator(overlap_bound=0.0, min_kept=0.0).fit(pd.DataFrame(x), t, y)
+    return model.effect(pd.DataFrame(x_new))[0]
 
 
 def ihdp(data: Path) -> None:
@@ -117,8 +125,10 @@ def ihdp(data: Path) -> None:
                              header=None).to_numpy(float)
         t, y, tau, x = values[:, 0].astype(int), values[:, 1], values[:, 4] - values[:, 3], \
             values[:, 5:]
-        cate, ate = _forest_cross_fitted(x, t, y)
-        baseline = _t_learner(x, t, y)
+        cate = cross_fitted(forest, x, t, y)
+        ate = EffectEstimator(cate=False, overlap_bound=0.0, min_kept=0.0).fit(
+            pd.DataFrame(x), t, y).effect_
+        baseline = cross_fitted(t_learner, x, t, y)
         ours.append(float(np.sqrt(np.mean((cate - tau) ** 2))))
         theirs.append(float(np.sqrt(np.mean((baseline - tau) ** 2))))
         ate_ours.append(abs(ate - tau.mean()))

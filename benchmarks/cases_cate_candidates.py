@@ -101,6 +101,26 @@ CANDIDATES: dict[str, Callable[[Array, Array, Array, Array], Array]] = {
 }
 
 
+def _matrices(train: pd.DataFrame, test: pd.DataFrame, columns: list[str]
+              ) -> tuple[Array, Array]:
+    """Design matrices for training and scoring, the test's columns aligned to the train's."""
+    frame = design_matrix(train[columns])
+    scored = design_matrix(test[columns]).reindex(columns=frame.columns, fill_value=0.0)
+    return frame.to_numpy(float), scored.to_numpy(float)
+
+
+def _benefits(method: Callable[[Array, Array, Array, Array], Array], train: pd.DataFrame,
+              x: Array, y: Array, xt: Array) -> Array:
+    """Estimated benefit (fewer long-term) per scored household and intervention, each
+    intervention's model trained on those who got it against those who got nothing."""
+    estimated = np.zeros((len(xt), len(NAMES)))
+    for j, name in enumerate(NAMES):
+        rows = train["intervention"].isin(["ingen", name]).to_numpy()
+        t = (train.loc[rows, "intervention"] == name).to_numpy().astype(int)
+        estimated[:, j] = -method(x[rows], t, y[rows], xt)
+    return estimated
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=20000)
@@ -112,10 +132,7 @@ def main() -> None:
     candidates = [c for c in train.data.columns
                   if c not in {spec["id"], spec["outcome"], "intervention", *spec["drop"]}]
     features = FeatureRegister.from_toml().allowed(candidates)
-    x_frame = design_matrix(train.data[features])
-    x = x_frame.to_numpy(float)
-    xt = design_matrix(test.data[features]).reindex(columns=x_frame.columns,
-                                                    fill_value=0.0).to_numpy(float)
+    x, xt = _matrices(train.data, test.data, features)
     y = train.data["long_term"].to_numpy(float)
     truth = np.column_stack([-test.truth[f"effect_{n}"].to_numpy() for n in NAMES])
     capacity = {n: len(xt) // (10 * len(NAMES)) for n in NAMES}
@@ -133,25 +150,14 @@ def main() -> None:
     print("|---|---|---|---|")
     for label, method in CANDIDATES.items():
         started = time.perf_counter()
-        estimated = np.zeros_like(truth)
-        for j, name in enumerate(NAMES):
-            rows = train.data["intervention"].isin(["ingen", name]).to_numpy()
-            t = (train.data.loc[rows, "intervention"] == name).to_numpy().astype(int)
-            estimated[:, j] = -method(x[rows], t, y[rows], xt)
+        estimated = _benefits(method, train.data, x, y, xt)
         seconds = time.perf_counter() - started
         share = plan_value(allocate(estimated, NAMES, capacity).assigned, truth) / oracle
         rmse = float(np.sqrt(((estimated - truth) ** 2).mean(axis=0)).mean())
         print(f"| {label} | {share:.1%} | {rmse:.3f} | {seconds:.0f} |")
     # What the register costs: the default model, allowed to read birth region.
-    with_region = design_matrix(train.data[[*features, "birth_region"]])
-    xr = with_region.to_numpy(float)
-    xrt = design_matrix(test.data[[*features, "birth_region"]]).reindex(
-        columns=with_region.columns, fill_value=0.0).to_numpy(float)
-    estimated = np.zeros_like(truth)
-    for j, name in enumerate(NAMES):
-        rows = train.data["intervention"].isin(["ingen", name]).to_numpy()
-        t = (train.data.loc[rows, "intervention"] == name).to_numpy().astype(int)
-        estimated[:, j] = -forest(xr[rows], t, y[rows], xrt)
+    xr, xrt = _matrices(train.data, test.data, [*features, "birth_region"])
+    estimated = _benefits(forest, train.data, xr, y, xrt)
     print(f"| causal forest reading birth region (the register forbids it) | "
           f"{plan_value(allocate(estimated, NAMES, capacity).assigned, truth) / oracle:.1%} "
           "| | |")

@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from cases_bench import _forest_cross_fitted, _t_learner
-from lightgbm import LGBMRegressor
+from cases_bench import FoldMethod, base_model, cross_fitted, forest, t_learner
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -45,47 +42,28 @@ def simulate(x: Array, t: Array, seed: int) -> tuple[Array, Array]:
     return y, mu1 - mu0
 
 
-def _base(**extra: Any) -> LGBMRegressor:
-    """The benchmark's base model (as in ``cases_bench._t_learner``)."""
-    return LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                         min_child_samples=10, subsample=0.8, subsample_freq=1,
-                         random_state=0, verbose=-1, n_jobs=2, **extra)
-
-
-def _cross_fitted(method: Callable[[Array, Array, Array, Array], Array]
-                  ) -> Callable[[Array, Array, Array], Array]:
-    def run(x: Array, t: Array, y: Array) -> Array:
-        answer = np.zeros(len(y))
-        for train, test in KFold(5, shuffle=True, random_state=0).split(x):
-            answer[test] = method(x[train], t[train], y[train], x[test])
-        return answer
-    return run
-
-
-def _x_learner(x: Array, t: Array, y: Array, xt: Array) -> Array:
+def _x_learner(x: Array, t: Array, y: Array, x_new: Array) -> Array:
     """Künzel et al. (2019): imputed effects per arm, weighted by the propensity."""
     treated, control = t == 1, t == 0
-    mu1 = _base().fit(x[treated], y[treated])
-    mu0 = _base().fit(x[control], y[control])
-    tau1 = _base().fit(x[treated], y[treated] - mu0.predict(x[treated]))
-    tau0 = _base().fit(x[control], mu1.predict(x[control]) - y[control])
+    mu1 = base_model().fit(x[treated], y[treated])
+    mu0 = base_model().fit(x[control], y[control])
+    tau1 = base_model().fit(x[treated], y[treated] - mu0.predict(x[treated]))
+    tau0 = base_model().fit(x[control], mu1.predict(x[control]) - y[control])
     e = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(x, t)
-    g = e.predict_proba(xt)[:, 1]
-    return np.asarray(g * tau0.predict(xt) + (1 - g) * tau1.predict(xt))
+    g = e.predict_proba(x_new)[:, 1]
+    return np.asarray(g * tau0.predict(x_new) + (1 - g) * tau1.predict(x_new))
 
 
-def _t_linear_trees(x: Array, t: Array, y: Array, xt: Array) -> Array:
+def _t_linear_trees(x: Array, t: Array, y: Array, x_new: Array) -> Array:
     """T-learner whose trees end in linear models, so it can extrapolate a little."""
-    treated, control = t == 1, t == 0
-    return np.asarray(_base(linear_tree=True).fit(x[treated], y[treated]).predict(xt)
-                      - _base(linear_tree=True).fit(x[control], y[control]).predict(xt))
+    return t_learner(x, t, y, x_new, linear_tree=True)
 
 
-CANDIDATES: dict[str, Callable[[Array, Array, Array], Array]] = {
-    "causal forest (default)": lambda x, t, y: _forest_cross_fitted(x, t, y)[0],
-    "T-learner (LightGBM)": _t_learner,
-    "X-learner (LightGBM)": _cross_fitted(_x_learner),
-    "T-learner (LightGBM, linear trees)": _cross_fitted(_t_linear_trees),
+CANDIDATES: dict[str, FoldMethod] = {
+    "causal forest (default)": forest,
+    "T-learner (LightGBM)": t_learner,
+    "X-learner (LightGBM)": _x_learner,
+    "T-learner (LightGBM, linear trees)": _t_linear_trees,
 }
 
 
@@ -107,7 +85,7 @@ def main() -> None:
         y, tau = simulate(x, t, seed)
         for name, method in CANDIDATES.items():
             started = time.perf_counter()
-            estimate = method(x, t, y)
+            estimate = cross_fitted(method, x, t, y)
             seconds[name] += time.perf_counter() - started
             scores[name].append(float(np.sqrt(np.mean((estimate - tau) ** 2))))
         print(f"| {seed} | {tau.std():.2f} | "
