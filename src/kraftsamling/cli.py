@@ -716,7 +716,11 @@ def cases_effect(
     control: Annotated[str, typer.Option(
         "--control", help="Värdet som betyder ingen insats (med --treated).")] = "ingen",
     per_row: Annotated[bool, typer.Option(
-        "--per-row/--no-per-row", help="Skatta effekt per rad (kausal skog).")] = True,
+        "--per-row/--no-per-row", help="Skatta effekt per rad.")] = True,
+    cate_method: Annotated[str, typer.Option(
+        "--cate-method", help="Modell för effekt per rad: auto (gaussiska processer för "
+        "kontinuerligt utfall upp till 1 000 rader, annars kausal skog), forest eller "
+        "gaussian-process.")] = "auto",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
@@ -731,6 +735,8 @@ def cases_effect(
             fail(f"Kolumnen {column!r} finns inte. Finns: " + ", ".join(map(str, frame.columns)))
     if estimand not in ("ate", "att"):
         fail("--estimand måste vara ate eller att.")
+    if cate_method not in ("auto", "forest", "gaussian-process"):
+        fail("--cate-method måste vara auto, forest eller gaussian-process.")
     names = [c.strip() for c in covariates.split(",")] if covariates else \
         [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
@@ -754,7 +760,8 @@ def cases_effect(
     try:
         x = design_matrix(frame, names)
         with err_console.status("Skattar effekten…"):
-            estimator = EffectEstimator(estimand=cast(Any, estimand), cate=per_row).fit(x, t, y)
+            estimator = EffectEstimator(estimand=cast(Any, estimand), cate=per_row,
+                                        cate_method=cast(Any, cate_method)).fit(x, t, y)
             result = estimator.estimate(x)
     except (OverlapError, ValueError) as error:
         fail(str(error))
@@ -764,6 +771,9 @@ def cases_effect(
     dropped = result.overlap.treated_dropped + result.overlap.control_dropped
     if dropped:
         console.print(f"{dropped} rader utan jämförbara motsvarigheter lämnades utanför.")
+    if estimator.cate_method_ is not None:
+        console.print("Effekt per rad: " + ("gaussiska processer" if estimator.cate_method_
+                                            == "gaussian-process" else "kausal skog") + ".")
     if output is not None and per_row:
         out = frame.copy()
         out["cate"], out["cate_low"], out["cate_high"] = \

@@ -47,6 +47,26 @@ def test_effect_names_bad_input(tmp_path: Path) -> None:
     wrong_format = run_cli("cases", "effect", "d.json", "--treatment", "t", "--outcome", "y",
                         cwd=tmp_path)
     assert wrong_format.returncode == 1 and "filformat" in wrong_format.stderr
+    wrong_method = run_cli("cases", "effect", "d.csv", "--treatment", "t", "--outcome", "y",
+                           "--treated", "1", "--control", "0", "--cate-method", "skog",
+                           cwd=tmp_path)
+    assert wrong_method.returncode == 1 and "--cate-method" in wrong_method.stderr
+
+
+def test_effect_per_row_on_a_small_continuous_outcome(tmp_path: Path) -> None:
+    lines = ["t,y,age"]
+    for i in range(240):
+        age = 20 + i % 40
+        treated = int(i % 3 == 0)
+        lines.append(f"{treated},{0.1 * age + treated * (1 + 0.05 * age) + (i % 7) / 10},{age}")
+    (tmp_path / "small.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("cases", "effect", "small.csv", "--treatment", "t", "--outcome", "y",
+                     "-o", "cate.csv", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "gaussiska processer" in result.stdout
+    rows = list(csv.DictReader((tmp_path / "cate.csv").open(encoding="utf-8")))
+    effects = {int(r["age"]): float(r["cate"]) for r in rows}
+    assert effects[59] - effects[20] == pytest.approx(0.05 * 39, abs=0.5)
 
 
 @pytest.mark.parametrize("kind", ["economic-assistance", "social-services"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from kraftsamling.cases import (
     EffectEstimator,
     FeatureRegister,
     ForbiddenFeatureError,
+    GaussianProcessEffect,
     OverlapError,
     RiskModel,
     allocate,
@@ -145,6 +147,68 @@ def test_effect_rejects_bad_input() -> None:
         EffectEstimator(cate=False).fit(x, np.zeros(99), np.zeros(100))
     with pytest.raises(ValueError, match="saknas"):
         EffectEstimator(cate=False).fit(x, np.arange(100) % 2, np.r_[np.nan, np.zeros(99)])
+
+
+def _smooth_problem(n: int, seed: int, x1_range: tuple[float, float]
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Outcome exponential in one covariate, effect linear in another, confounded by the first."""
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"need": rng.normal(0, 1, n), "score": rng.uniform(*x1_range, n),
+                      "parent": rng.integers(0, 2, n).astype(float)})
+    t = (rng.random(n) < 1 / (1 + np.exp(-0.8 * x["need"]))).astype(int)
+    tau = 1.0 + 2.0 * x["score"].to_numpy()
+    y = np.exp(0.6 * x["need"].to_numpy()) + 0.5 * x["parent"].to_numpy() + t * tau \
+        + rng.normal(0, 0.5, n)
+    return x, t, y, tau
+
+
+def test_gaussian_processes_follow_the_effect_past_the_data() -> None:
+    x, t, y, _ = _smooth_problem(300, 0, (-1.5, 1.5))
+    beyond, _, _, truth = _smooth_problem(200, 1, (1.5, 2.5))
+    processes = GaussianProcessEffect().fit(x, t, y)
+    assert processes.fit(x, t, y) is processes
+    point, low, high = processes.effect(beyond)
+    forest = EffectEstimator(cate_method="forest", n_trees=200).fit(x, t, y)
+    assert forest.cate_method_ == "forest"
+    from_forest = forest.effect(beyond)[0]
+    # Trees predict a constant past the largest score they saw; the linear part does not.
+    assert np.sqrt(np.mean((point - truth) ** 2)) < 0.5 * np.sqrt(
+        np.mean((from_forest - truth) ** 2))
+    assert np.mean((low <= truth) & (truth <= high)) > 0.8
+    inside, _, _, truth_inside = _smooth_problem(200, 2, (-1.5, 1.5))
+    point_inside, low_inside, high_inside = processes.effect(inside)
+    assert np.corrcoef(point_inside, truth_inside)[0, 1] > 0.9
+    assert np.mean((low_inside <= truth_inside) & (truth_inside <= high_inside)) > 0.8
+
+
+def test_averaged_processes_are_the_mean_of_separate_and_shared() -> None:
+    x, t, y, _ = _smooth_problem(200, 3, (-1.0, 1.0))
+    estimates = {structure: GaussianProcessEffect(structure=structure).fit(x, t, y)
+                 .effect(x)[0] for structure in ("averaged", "separate", "shared")}
+    assert np.allclose(estimates["averaged"],
+                       (estimates["separate"] + estimates["shared"]) / 2)
+    assert not np.allclose(estimates["separate"], estimates["shared"])
+
+
+def test_default_per_person_model_depends_on_size_and_outcome() -> None:
+    x, t, y, _ = _smooth_problem(200, 4, (-1.0, 1.0))
+    assert EffectEstimator().fit(x, t, y).cate_method_ == "gaussian-process"
+    assert EffectEstimator(gp_max_rows=100, n_trees=100).fit(x, t, y).cate_method_ == "forest"
+    binary = (y > np.median(y)).astype(int)
+    assert EffectEstimator(n_trees=100).fit(x, t, binary).cate_method_ == "forest"
+    assert EffectEstimator(cate=False).fit(x, t, y).cate_method_ is None
+
+
+def test_gaussian_processes_reject_bad_input() -> None:
+    x, t, y, _ = _smooth_problem(60, 5, (-1.0, 1.0))
+    with pytest.raises(ValueError, match="structure"):
+        GaussianProcessEffect(structure=cast(Any, "båda")).fit(x, t, y)
+    with pytest.raises(ValueError, match="minst två"):
+        GaussianProcessEffect().fit(x, np.zeros(60), y)
+    with pytest.raises(ValueError, match="lika många"):
+        GaussianProcessEffect().fit(x, t[:-1], y)
+    with pytest.raises(ValueError, match="cate_method"):
+        EffectEstimator(cate_method=cast(Any, "skog")).fit(x, t, y)
 
 
 def test_allocation_is_exactly_optimal_on_a_small_problem() -> None:

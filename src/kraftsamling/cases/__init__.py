@@ -30,6 +30,7 @@ from kraftsamling.cases._fairness import (
     cramers_v,
     fairness_audit,
 )
+from kraftsamling.cases._gaussian_process import GaussianProcessEffect
 from kraftsamling.cases._risk import (
     FEATURE_LABELS,
     Factor,
@@ -86,6 +87,7 @@ __all__ = [
     "FairnessAudit",
     "FeatureRegister",
     "ForbiddenFeatureError",
+    "GaussianProcessEffect",
     "OverlapError",
     "OverlapReport",
     "ProxyFlag",

@@ -3,8 +3,10 @@
 The average effect is the cross-fitted AIPW (augmented inverse-propensity weighting)
 estimate: an outcome model and a propensity model, each fitted on other folds than the rows
 it predicts, so that either may be wrong without biasing the result much, with a 95 % CI from
-the influence function. Conditional effects (one per person) come from EconML's causal
-forest on the same rows, with their own intervals.
+the influence function. Conditional effects (one per person) come, with their own intervals,
+from EconML's causal forest on the same rows — or, for a continuous outcome and at most
+``gp_max_rows`` rows, from Gaussian processes (:class:`GaussianProcessEffect`), which
+extrapolate where trees cannot and won on the IHDP-style validation replications.
 
 Before any of that, :func:`check_overlap` asks whether treated and untreated people are
 comparable at all. Where they are not (propensity near 0 or 1), an effect there would be a
@@ -27,6 +29,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from kraftsamling.cases._gaussian_process import GaussianProcessEffect
+
 __all__ = [
     "EffectEstimate",
     "EffectEstimator",
@@ -37,6 +41,7 @@ __all__ = [
 ]
 
 Estimand = Literal["ate", "att"]
+CateMethod = Literal["auto", "forest", "gaussian-process"]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
@@ -180,24 +185,32 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
     """Doubly robust effect of a binary treatment, average and per person.
 
     ``fit(x, treatment, outcome)`` checks overlap, then computes cross-fitted AIPW scores
-    (``estimand="ate"``: everyone in common support; ``"att"``: those treated) and a causal
-    forest for per-person effects (``cate=False`` skips it).
+    (``estimand="ate"``: everyone in common support; ``"att"``: those treated) and a model
+    of per-person effects (``cate=False`` skips it). ``cate_method="auto"`` uses Gaussian
+    processes for a continuous outcome with at most ``gp_max_rows`` rows in common support,
+    and a causal forest otherwise; ``"forest"`` or ``"gaussian-process"`` forces one.
     """
 
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
+                 cate_method: CateMethod = "auto", gp_max_rows: int = 1000,
                  n_trees: int = 400, random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
         self.overlap_bound = overlap_bound
         self.min_kept = min_kept
         self.cate = cate
+        self.cate_method = cate_method
+        self.gp_max_rows = gp_max_rows
         self.n_trees = n_trees
         self.random_state = random_state
 
     def fit(self, x: pd.DataFrame, treatment: Any, outcome: Any) -> EffectEstimator:
         if self.estimand not in ("ate", "att"):
             raise ValueError("estimand måste vara 'ate' eller 'att'.")
+        if self.cate_method not in ("auto", "forest", "gaussian-process"):
+            raise ValueError("cate_method måste vara 'auto', 'forest' eller "
+                             "'gaussian-process'.")
         t = np.asarray(treatment, dtype=int)
         y = np.asarray(outcome, dtype=float)
         if len(t) != len(x) or len(y) != len(x):
@@ -241,37 +254,54 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.columns_ = list(x.columns)
         self.method_ = f"AIPW (dubbelt robust, {self.n_folds}-faldig korsanpassning), " + (
             "effekt på de behandlade" if self.estimand == "att" else "genomsnittlig effekt")
-        self.forest_: Any = None
+        self.cate_model_: Any = None
+        self.cate_method_: str | None = None
         if self.cate:
-            from econml.dml import CausalForestDML
-            from lightgbm import LGBMClassifier, LGBMRegressor
-
-            n = len(y_k)
-            leaf = max(10, min(50, n // 100))
-            forest = CausalForestDML(
-                model_y=LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                                      min_child_samples=leaf, verbose=-1, random_state=0,
-                                      n_jobs=2),
-                model_t=LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                                       min_child_samples=leaf, verbose=-1, random_state=0,
-                                       n_jobs=2),
-                discrete_treatment=True, cv=self.n_folds, n_estimators=self.n_trees,
-                min_samples_leaf=max(5, n // 200), random_state=self.random_state, n_jobs=2)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                forest.fit(y_k, t_k, X=values)
-            self.forest_ = forest
+            # Validated on continuous outcomes (IHDP); a 0/1 outcome keeps the forest, whose
+            # nuisance models are classifiers that stay inside [0, 1].
+            small = len(y_k) <= self.gp_max_rows and not binary
+            if self.cate_method == "gaussian-process" or (self.cate_method == "auto" and small):
+                self.cate_method_ = "gaussian-process"
+                self.cate_model_ = GaussianProcessEffect(random_state=self.random_state).fit(
+                    values, t_k, y_k)
+            else:
+                self.cate_method_ = "forest"
+                self.cate_model_ = self._causal_forest(values, t_k, y_k)
         return self
 
-    def effect(self, x: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Per-row effect with its 95 % interval (the causal forest)."""
-        if self.forest_ is None:
-            raise ValueError("Modellen tränades utan effekter per person (cate=False).")
-        values = x.reindex(columns=self.columns_, fill_value=0.0).to_numpy(dtype=float)
+    def _causal_forest(self, values: FloatArray, t: np.ndarray[Any, Any],
+                       y: FloatArray) -> Any:
+        from econml.dml import CausalForestDML
+        from lightgbm import LGBMClassifier, LGBMRegressor
+
+        n = len(y)
+        leaf = max(10, min(50, n // 100))
+        forest = CausalForestDML(
+            model_y=LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
+                                  min_child_samples=leaf, verbose=-1, random_state=0,
+                                  n_jobs=2),
+            model_t=LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15,
+                                   min_child_samples=leaf, verbose=-1, random_state=0,
+                                   n_jobs=2),
+            discrete_treatment=True, cv=self.n_folds, n_estimators=self.n_trees,
+            min_samples_leaf=max(5, n // 200), random_state=self.random_state, n_jobs=2)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            point = np.asarray(self.forest_.effect(values), dtype=float).ravel()
-            low, high = self.forest_.effect_interval(values, alpha=0.05)
+            forest.fit(y, t, X=values)
+        return forest
+
+    def effect(self, x: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per-row effect with its 95 % interval (Gaussian processes or causal forest)."""
+        if self.cate_model_ is None:
+            raise ValueError("Modellen tränades utan effekter per person (cate=False).")
+        values = x.reindex(columns=self.columns_, fill_value=0.0).to_numpy(dtype=float)
+        if isinstance(self.cate_model_, GaussianProcessEffect):
+            point, low, high = self.cate_model_.effect(values)
+            return point, low, high
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            point = np.asarray(self.cate_model_.effect(values), dtype=float).ravel()
+            low, high = self.cate_model_.effect_interval(values, alpha=0.05)
         return point, np.asarray(low, float).ravel(), np.asarray(high, float).ravel()
 
     def estimate(self, x: pd.DataFrame) -> EffectEstimate:
@@ -280,7 +310,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         cate = np.full(n, np.nan)
         low = np.full(n, np.nan)
         high = np.full(n, np.nan)
-        if self.forest_ is not None:
+        if self.cate_model_ is not None:
             cate, low, high = self.effect(x)
             if n == len(self.overlap_.kept):
                 outside = ~self.overlap_.kept
