@@ -205,6 +205,11 @@ def test_gaussian_processes_reject_bad_input() -> None:
         GaussianProcessEffect(structure=cast(Any, "båda")).fit(x, t, y)
     with pytest.raises(ValueError, match="minst två"):
         GaussianProcessEffect().fit(x, np.zeros(60), y)
+    with pytest.raises(ValueError, match="0/1"):
+        GaussianProcessEffect().fit(x, t - 1, y)
+    fitted = GaussianProcessEffect(structure="separate").fit(x, t, y)
+    with pytest.raises(ValueError, match="3 kovariater"):
+        fitted.effect(x[["need", "score"]])
     with pytest.raises(ValueError, match="lika många"):
         GaussianProcessEffect().fit(x, t[:-1], y)
     with pytest.raises(ValueError, match="cate_method"):

@@ -98,7 +98,7 @@ class GaussianProcessEffect(BaseEstimator):  # type: ignore[misc]
         y = np.asarray(outcome, dtype=float)
         if values.ndim != 2 or len(values) != len(t) or len(y) != len(t):
             raise ValueError("Kovariater, insats och utfall måste ha lika många rader.")
-        if np.bincount(t, minlength=2).min() < 2 or t.max() > 1:
+        if not set(np.unique(t)) <= {0, 1} or np.bincount(t, minlength=2).min() < 2:
             raise ValueError("Insatsen måste vara 0/1 med minst två personer i varje grupp.")
         binary = np.all((values == 0) | (values == 1), axis=0)
         self.center_ = np.where(binary, 0.0, values.mean(axis=0))
@@ -152,7 +152,11 @@ class GaussianProcessEffect(BaseEstimator):  # type: ignore[misc]
 
     def effect(self, x: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Per-row effect with its 95 % interval."""
-        z = (np.asarray(x, dtype=float) - self.center_) / self.scale_
+        values = np.asarray(x, dtype=float)
+        if values.ndim != 2 or values.shape[1] != self.n_features_in_:
+            raise ValueError(f"Modellen tränades på {self.n_features_in_} kovariater; "
+                             f"fick {values.shape[-1]}.")
+        z = (values - self.center_) / self.scale_
         parts = ([self._separate(z)] if self.arms_ else []) + \
             ([self._shared(z)] if self.shared_ is not None else [])
         point = np.mean([estimate for estimate, _ in parts], axis=0)
