@@ -26,12 +26,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from cases_bench import FoldMethod, base_model, cross_fitted, forest, t_learner
+from cases_bench import (
+    FoldMethod,
+    base_model,
+    cross_fitted,
+    forest,
+    gaussian_process,
+    t_learner,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-
-from kraftsamling.cases import GaussianProcessEffect
 
 Array = np.ndarray[Any, Any]
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -66,22 +71,17 @@ def _t_linear_trees(x: Array, t: Array, y: Array, x_new: Array) -> Array:
     return t_learner(x, t, y, x_new, linear_tree=True)
 
 
-def gaussian_process(structure: str) -> FoldMethod:
-    """Per-person effects from :class:`GaussianProcessEffect` with the given structure."""
-    def method(x: Array, t: Array, y: Array, x_new: Array) -> Array:
-        return GaussianProcessEffect(structure=structure).fit(x, t, y).effect(x_new)[0]
-    return method
-
-
+SEPARATE = "Gaussian processes, separate arms (T-learner)"
+SHARED = "Gaussian process, shared over arms"
+AVERAGED = "Gaussian processes, averaged (default ≤ 1,000 rows)"
 CANDIDATES: dict[str, FoldMethod] = {
     "causal forest": forest,
     "T-learner (LightGBM)": t_learner,
     "X-learner (LightGBM)": _x_learner,
     "T-learner (LightGBM, linear trees)": _t_linear_trees,
-    "Gaussian processes, separate arms (T-learner)": gaussian_process("separate"),
-    "Gaussian process, shared over arms": gaussian_process("shared"),
+    SEPARATE: gaussian_process("separate"),
+    SHARED: gaussian_process("shared"),
 }
-AVERAGED = "Gaussian processes, averaged (default ≤ 1,000 rows)"
 
 
 def main() -> None:
@@ -105,10 +105,8 @@ def main() -> None:
             started = time.perf_counter()
             estimates[name] = cross_fitted(method, x, t, y)
             seconds[name] += time.perf_counter() - started
-        estimates[AVERAGED] = (estimates["Gaussian processes, separate arms (T-learner)"]
-                               + estimates["Gaussian process, shared over arms"]) / 2
-        seconds[AVERAGED] = seconds["Gaussian processes, separate arms (T-learner)"] \
-            + seconds["Gaussian process, shared over arms"]
+        estimates[AVERAGED] = (estimates[SEPARATE] + estimates[SHARED]) / 2
+        seconds[AVERAGED] = seconds[SEPARATE] + seconds[SHARED]
         for name, estimate in estimates.items():
             scores[name].append(float(np.sqrt(np.mean((estimate - tau) ** 2))))
         print(f"| {seed} | {tau.std():.2f} | "
