@@ -6,6 +6,7 @@ end, experience and Swedish sentiment; the per-conversation analysis, volunteer 
 and the dashboards' data in the database.
 """
 
+from kraftsamling._language import detect_language
 from kraftsamling.chat._analysis import (
     CSV_COLUMNS,
     ChatAnalysis,
@@ -23,7 +24,6 @@ from kraftsamling.chat._io import (
     read_esconv,
     read_survey,
 )
-from kraftsamling.chat._language import detect_language
 from kraftsamling.chat._models import (
     MoodEstimator,
     ProblemTypeClassifier,

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from kraftsamling._language import detect_language
 from kraftsamling._textfeatures import EMBEDDING_DIM, FloatArray, embed
 from kraftsamling.autolarm import Level, RuleSet
 from kraftsamling.chat._demand import DemandModel
 from kraftsamling.chat._io import Conversation
-from kraftsamling.chat._language import detect_language
 from kraftsamling.chat._models import MoodEstimator, Numbers, ProblemTypeClassifier
 from kraftsamling.chat._topics import DiscoveredTopic, TopicTaxonomy, discover_topics
 

@@ -5,6 +5,11 @@ Lists alone miss names they do not hold and misfire on names that are also words
 combined: the CRF's probability that a token is part of a name, membership of name lists
 (Faker's Swedish names plus hand-written lists for Sweden's largest immigrant groups), and
 cue words before a token (``heter``, ``handläggare``, ``mamman``).
+
+The tagger has seen Swedish only, and reads a word it does not know as a likely name: in
+English text (support chats) it took one word in eight for a name (``thank``, ``that``,
+``job``). In a text that reads as English, a common English word is therefore not a name
+unless written with a capital inside a sentence, where English writes names.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 import pycrfsuite
 
+from kraftsamling._language import detect_language
 from kraftsamling.privacy._recognizers import Recognizer, register_recognizer
 from kraftsamling.privacy._spans import Span, Token
 
@@ -49,6 +55,14 @@ CUES = frozenset((
     "enligt", "ring", "ringde", "träffade", "träffa", "är", "mvh", "hälsningar", "/", "-",
 ))
 TITLES = frozenset({"herr", "hr", "fru", "fröken", "dr", "doktor", "prof", "professor"})
+# English words after which even a common word is a name ("a friend called rose").
+ENGLISH_CUES = frozenset({"named", "called", "mr", "mrs", "ms", "miss", "dr"})
+_CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "be",
+                 # as chat writes them, without the apostrophe
+                 "im": "i", "ive": "i", "id": "i", "ill": "i", "thats": "that", "dont": "do",
+                 "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
+                 "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
+_SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
 def _read_list(path: Path) -> set[str]:
@@ -101,6 +115,48 @@ def _word_class(lower: str) -> tuple[bool, bool, bool, bool]:
     lemma = simplemma.lemmatize(lower, lang="sv") if known else lower
     proper = known and lemma[:1].isupper()
     return lower in first_names(), lower in last_names(), proper, known and not proper
+
+
+@cache
+def _english_stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+@cache
+def _english_vocabulary() -> frozenset[str]:
+    """Faker's list of about 1,000 common English words and scikit-learn's stop words."""
+    from faker.providers.lorem.en_US import Provider
+
+    return frozenset(word.lower() for word in Provider.word_list) | _english_stop_words()
+
+
+def _english_base(lower: str) -> str:
+    """The word before a clitic: ``i'm`` → ``i``, ``don't`` → ``do``, ``thats`` → ``that``."""
+    word = lower.replace("’", "'")
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word]
+    if word.endswith("n't"):
+        return word[:-3]
+    return word.split("'")[0]
+
+
+@lru_cache(maxsize=100_000)
+def english_common_word(lower: str) -> bool:
+    """A common English word: in the vocabulary above (by its lemma too), or known to
+    simplemma's English dictionary with a lower-case lemma and in none of our name lists."""
+    import simplemma
+
+    word = _english_base(lower)
+    if not word.isalpha():
+        return False
+    vocabulary = _english_vocabulary()
+    lemma = simplemma.lemmatize(word, lang="en")
+    if word in vocabulary or lemma in vocabulary:
+        return True
+    return (simplemma.is_known(word, lang="en") and lemma.islower()
+            and word not in first_names() and word not in last_names())
 
 
 def _shape(word: str) -> str:
@@ -279,7 +335,9 @@ class PersonNameRecognizer(Recognizer):
         self.list_score = list_score
         self.tagger = NameTagger.load(model) if model else default_tagger()
 
-    def token_scores(self, tokens: Sequence[Token]) -> list[float]:
+    def token_scores(self, tokens: Sequence[Token], *, english: bool = False) -> list[float]:
+        """Each token's score for being part of a name; ``english`` for text that reads as
+        English, where common English words are not names (see the module's docstring)."""
         words = [t.text for t in tokens]
         scores = self.tagger.predict_proba(words)
         lowers = [w.lower() for w in words]
@@ -305,12 +363,35 @@ class PersonNameRecognizer(Recognizer):
                 if ln or (words[i][:1].isupper() and words[i].isalpha() and not common
                           and words[i - 1][:1].isupper()):
                     scores[i] = max(scores[i], self.threshold)
+        if english:
+            self._drop_english_words(tokens, scores)
         return scores
+
+    @staticmethod
+    def _drop_english_words(tokens: Sequence[Token], scores: list[float]) -> None:
+        """Common English words are not names, unless capitalised inside a sentence or
+        after ``called``; at a sentence's start, a listed first name (``Bill``) that is not a
+        stop word (``My``) is still left to the tagger."""
+        words = [t.text for t in tokens]
+        lowers = [w.lower() for w in words]
+        for i, word in enumerate(words):
+            cue = i > 0 and lowers[i - 1] in ENGLISH_CUES  # "called rose", not "called me"
+            if scores[i] == 0.0 or (cue and lowers[i] not in _english_stop_words()):
+                continue
+            if not english_common_word(lowers[i]):
+                continue
+            starts = i == 0 or words[i - 1] in _SENTENCE_END
+            listed = lowers[i] in first_names() and lowers[i] not in _english_stop_words()
+            if word.islower() or _english_base(lowers[i]) == "i" or (starts and not listed):
+                scores[i] = 0.0
 
     def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
         if not tokens:
             return []
         scores = self.token_scores(tokens)
+        # Language is decided only when there is a candidate name: most texts have none.
+        if max(scores) >= self.threshold and detect_language(text) == "en":
+            self._drop_english_words(tokens, scores)
         spans: list[Span] = []
         current: list[int] = []
         for i, score in enumerate([*scores, 0.0]):

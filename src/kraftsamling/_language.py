@@ -2,6 +2,8 @@
 
 A chat is long enough that a few dozen function words decide the language reliably; a
 statistical language identifier would add a dependency for no gain on this two-way choice.
+Shared by the chat analysis (language per conversation) and the name recogniser (whose
+Swedish-trained tagger must not read English words as names).
 """
 
 from __future__ import annotations
