@@ -97,6 +97,32 @@ def test_taxonomy_topics_and_problem_model() -> None:
     assert taxonomy.assign("hmm", {"job crisis": 0.3}) == []
 
 
+def test_situation_descriptions_teach_the_problem_model_in_training_only() -> None:
+    chats = synthetic_conversations(150, seed=7)
+    target = str(chats[0].labels["problem_type"])
+    for chat in chats:
+        if chat.labels["problem_type"] == target:
+            chat.labels["situation"] = "snurrfjärtar i vardagen, snurrfjärtar hela tiden"
+    taught = ChatModel().fit(chats)
+    untaught = ChatModel(problem_from_situation=False).fit(chats)
+    assert taught.n_situations_ == sum(c.labels["problem_type"] == target for c in chats) > 0
+    assert untaught.n_situations_ == 0
+
+    def chance(fitted: ChatModel) -> float:
+        views = fitted.views([_chat("p", "det handlar om snurrfjärtar")])
+        probabilities = fitted.problem_.predict_proba(views.dialog,
+                                                      embeddings=views.start_embeddings)
+        return float(probabilities[0, list(fitted.classes_).index(target)])
+
+    assert chance(taught) > chance(untaught) + 0.1
+    # Analysing never reads the description: the same chat with another one gets the same.
+    probe = synthetic_conversations(1, seed=8)[0]
+    again = Conversation(probe.conversation_id, probe.messages,
+                         labels={**probe.labels, "situation": "snurrfjärtar"})
+    first, second = analyze_conversations([probe, again], model=taught).insights
+    assert first.problem_type == second.problem_type and first.topics == second.topics
+
+
 def test_bad_taxonomy_file_is_refused_in_swedish(tmp_path: Path) -> None:
     bad = tmp_path / "amnen.toml"
     bad.write_text('[[topic]]\nid = "x"\npatterns = ["(oavslutad"]\n', encoding="utf-8")

@@ -58,6 +58,7 @@ def test_canonical_bad_rows_are_named(tmp_path: Path, tagger: Pseudonymizer) -> 
 
 def test_esconv_reader(tmp_path: Path, tagger: Pseudonymizer) -> None:
     dialog = {"problem_type": "job crisis", "emotion_type": "anxiety",
+              "situation": "John was laid off last week.",
               "survey_score": {"seeker": {"initial_emotion_intensity": "4",
                                           "final_emotion_intensity": "2"}},
               "dialog": [{"speaker": "usr", "text": "I am John and I lost my job"},
@@ -69,6 +70,7 @@ def test_esconv_reader(tmp_path: Path, tagger: Pseudonymizer) -> None:
     labels = conversations[0].labels
     assert (labels["mood_before"], labels["mood_after"]) == (2, 4)  # 6 − intensity
     assert labels["problem_type"] == "job crisis"
+    assert labels["situation"].startswith("[PERSON]") and "John" not in labels["situation"]
     seeker = conversations[0].texts("seeker")[0]
     assert seeker.startswith("I am [PERSON] and I lost my") and "John" not in seeker
     (tmp_path / "fel.jsonl").write_text('{"dialog": []}\n', encoding="utf-8")

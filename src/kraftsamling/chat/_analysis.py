@@ -88,13 +88,18 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
     """The learnt parts of the chat analysis, trained on labelled conversations.
 
     Each conversation's ``labels`` needs ``problem_type`` and ``initial_emotion_intensity``;
-    ``final_emotion_intensity`` and ``experience`` are used where present.
+    ``final_emotion_intensity`` and ``experience`` are used where present. Where a label
+    ``situation`` holds the seeker's own pre-chat description (ESConv has one per dialogue),
+    it is one more training example of the problem type (``problem_from_situation``): the
+    rare problems have few conversations, and on ESConv train + valid this lifted 5-fold
+    macro-F1 from 0.50 to 0.55 (five repeats). It is never read when analysing.
     """
 
     def __init__(self, *, start_words: int = 24, end_words: int = 12,
                  problem_C: float = 1.0, problem_embedding_weight: float = 3.0,
                  mood_alpha: float = 3.0, mood_embedding_weight: float = 0.5,
-                 end_alpha: float = 10.0, end_embedding_weight: float = 0.0) -> None:
+                 end_alpha: float = 10.0, end_embedding_weight: float = 0.0,
+                 problem_from_situation: bool = True) -> None:
         self.start_words = start_words
         self.end_words = end_words
         self.problem_C = problem_C
@@ -103,6 +108,7 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
         self.mood_embedding_weight = mood_embedding_weight
         self.end_alpha = end_alpha
         self.end_embedding_weight = end_embedding_weight
+        self.problem_from_situation = problem_from_situation
 
     def views(self, conversations: Sequence[Conversation], progress: Progress | None = None
               ) -> _Views:
@@ -125,10 +131,17 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
                              "att träna chattmodellen.")
         views = self.views(items)
         initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in items])
+        problems = [str(c.labels["problem_type"]) for c in items]
+        situations = [(str(c.labels["situation"]), problem)
+                      for c, problem in zip(items, problems, strict=True)
+                      if self.problem_from_situation and c.labels.get("situation")]
+        self.n_situations_ = len(situations)
         self.problem_ = ProblemTypeClassifier(
             C=self.problem_C, embedding_weight=self.problem_embedding_weight).fit(
-            views.dialog, [str(c.labels["problem_type"]) for c in items],
-            embeddings=views.start_embeddings)
+            views.dialog + [text for text, _ in situations],
+            problems + [problem for _, problem in situations],
+            embeddings=np.vstack([views.start_embeddings,
+                                  _embed_batched([text for text, _ in situations], None)]))
         self.classes_ = self.problem_.classes_
         self.start_ = MoodEstimator(alpha=self.mood_alpha,
                                     embedding_weight=self.mood_embedding_weight).fit(

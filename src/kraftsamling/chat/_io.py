@@ -101,8 +101,9 @@ def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer) -> list[Co
 def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
                 ) -> list[Conversation]:
     """ESConv: one dialogue per line. conversation_id is the 0-based line number; the seeker's
-    emotion intensity (5 = strongest negative) becomes mood 6 − intensity. Survey scores and
-    the problem type go to ``labels`` only, never to the model's input."""
+    emotion intensity (5 = strongest negative) becomes mood 6 − intensity. Survey scores, the
+    problem type and the seeker's pre-chat description of the situation go to ``labels`` only,
+    never to the model's input; the description is pseudonymised like the messages."""
     conversations = []
     source = Path(path)
     if not source.is_file():
@@ -127,6 +128,10 @@ def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
                 messages.append(Message(role, text))
             labels: dict[str, object] = {"problem_type": record.get("problem_type"),
                                          "emotion_type": record.get("emotion_type")}
+            situation = str(record.get("situation") or "").strip()
+            if situation:
+                labels["situation"] = (pseudonymizer.redact(situation)
+                                       if pseudonymizer is not None else situation)
             for key, name in (("initial_emotion_intensity", "mood_before"),
                               ("final_emotion_intensity", "mood_after")):
                 try:
