@@ -59,7 +59,7 @@ TITLES = frozenset({"herr", "hr", "fru", "fröken", "dr", "doktor", "prof", "pro
 ENGLISH_CUES = frozenset({"named", "called", "mr", "mrs", "ms", "miss", "dr"})
 _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "be",
                  # as chat writes them, without the apostrophe
-                 "im": "i", "ive": "i", "id": "i", "ill": "i", "thats": "that", "dont": "do",
+                 "im": "i", "ive": "i", "id": "i", "thats": "that", "dont": "do",
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
@@ -143,7 +143,7 @@ def _english_base(lower: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def english_common_word(lower: str) -> bool:
+def _english_common_word(lower: str) -> bool:
     """A common English word: in the vocabulary above (by its lemma too), or known to
     simplemma's English dictionary with a lower-case lemma and in none of our name lists."""
     import simplemma
@@ -335,9 +335,7 @@ class PersonNameRecognizer(Recognizer):
         self.list_score = list_score
         self.tagger = NameTagger.load(model) if model else default_tagger()
 
-    def token_scores(self, tokens: Sequence[Token], *, english: bool = False) -> list[float]:
-        """Each token's score for being part of a name; ``english`` for text that reads as
-        English, where common English words are not names (see the module's docstring)."""
+    def token_scores(self, tokens: Sequence[Token]) -> list[float]:
         words = [t.text for t in tokens]
         scores = self.tagger.predict_proba(words)
         lowers = [w.lower() for w in words]
@@ -363,22 +361,20 @@ class PersonNameRecognizer(Recognizer):
                 if ln or (words[i][:1].isupper() and words[i].isalpha() and not common
                           and words[i - 1][:1].isupper()):
                     scores[i] = max(scores[i], self.threshold)
-        if english:
-            self._drop_english_words(tokens, scores)
         return scores
 
     @staticmethod
     def _drop_english_words(tokens: Sequence[Token], scores: list[float]) -> None:
         """Common English words are not names, unless capitalised inside a sentence or
-        after ``called``; at a sentence's start, a listed first name (``Bill``) that is not a
-        stop word (``My``) is still left to the tagger."""
+        after ``called``; at a sentence's start, a listed first name (``Summer``) that is not
+        a stop word (``My``) is still left to the tagger."""
         words = [t.text for t in tokens]
         lowers = [w.lower() for w in words]
         for i, word in enumerate(words):
             cue = i > 0 and lowers[i - 1] in ENGLISH_CUES  # "called rose", not "called me"
             if scores[i] == 0.0 or (cue and lowers[i] not in _english_stop_words()):
                 continue
-            if not english_common_word(lowers[i]):
+            if not _english_common_word(lowers[i]):
                 continue
             starts = i == 0 or words[i - 1] in _SENTENCE_END
             listed = lowers[i] in first_names() and lowers[i] not in _english_stop_words()
