@@ -104,6 +104,13 @@ def esconv(data: Path) -> ChatModel:
          f"{np.mean(np.abs(experience - exp_true)):.3f}",
          f"{np.mean(np.abs(mean - exp_true)):.3f}")
     _row("experience Spearman", f"{spearmanr(experience, exp_true)[0]:.3f}", "— (constant)")
+    # Macro-F1 averages every type equally; several have one to four test conversations.
+    labels = sorted(set(truth) | set(predicted))
+    scores = f1_score(truth, predicted, labels=labels, average=None)
+    print("\nper problem type, F1 (test conversations): " + "; ".join(
+        f"{label} {score:.2f} ({truth.count(label)})"
+        for label, score in sorted(zip(labels, scores, strict=True),
+                                   key=lambda pair: -truth.count(pair[0]))))
     print()
     return model
 

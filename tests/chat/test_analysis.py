@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,10 +21,13 @@ from kraftsamling.chat import (
     analyze_conversations,
     detect_language,
     discover_topics,
+    load_chat_model,
     synthetic_conversations,
     volunteer_load,
 )
 from kraftsamling.chat._report import charts, render_report
+from kraftsamling.chat._service import organisation_chat_model
+from kraftsamling.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +126,44 @@ def test_situation_descriptions_teach_the_problem_model_in_training_only() -> No
                          labels={**probe.labels, "situation": "snurrfjärtar"})
     first, second = analyze_conversations([probe, again], model=taught).insights
     assert first.problem_type == second.problem_type and first.topics == second.topics
+
+
+def test_problem_model_adds_naive_bayes_and_the_next_words() -> None:
+    chats = synthetic_conversations(150, seed=7)
+    fitted = ChatModel().fit(chats)
+
+    def words_after_greeting(chat: Conversation) -> int:
+        texts = chat.texts("seeker")
+        while texts and len(texts[0].split()) < 4:
+            texts = texts[1:]
+        return len(" ".join(texts).split())
+
+    # A seeker who wrote more than the start slice gives a second example.
+    longer = sum(words_after_greeting(c) > fitted.start_words for c in chats)
+    assert 0 < longer < len(chats) and fitted.n_extra_problem_examples_ == longer
+    assert ChatModel(problem_from_next_words=False).fit(chats).n_extra_problem_examples_ == 0
+    views = fitted.views(synthetic_conversations(20, seed=8))
+    combined = fitted.problem_.predict_proba(views.dialog, embeddings=views.start_embeddings)
+    assert np.allclose(combined.sum(axis=1), 1.0)
+    fitted.problem_.naive_bayes_weight = 0.0
+    alone = fitted.problem_.predict_proba(views.dialog, embeddings=views.start_embeddings)
+    assert not np.allclose(alone, combined)
+    assert np.allclose(alone, fitted.problem_.model_.predict_proba(
+        fitted.problem_._features(views.dialog, views.start_embeddings)))
+
+
+def test_a_model_from_an_older_version_is_refused_in_swedish(model: ChatModel,
+                                                               tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache")
+    older = copy.deepcopy(model)
+    del older.problem_.naive_bayes_
+    target = organisation_chat_model(settings)
+    target.parent.mkdir(parents=True)
+    joblib.dump(older, target)
+    with pytest.raises(ValueError, match=r"äldre version.*chat train"):
+        load_chat_model(settings)
+    joblib.dump(model, target)
+    assert load_chat_model(settings)[1] is False
 
 
 def test_bad_taxonomy_file_is_refused_in_swedish(tmp_path: Path) -> None:

@@ -12,10 +12,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.naive_bayes import ComplementNB
+from sklearn.utils.class_weight import compute_sample_weight
 
-from kraftsamling._textfeatures import FloatArray, TextFeatures
+from kraftsamling._textfeatures import EMBEDDING_DIM, FloatArray, TextFeatures
 from kraftsamling.chat._io import Conversation
 
 Numbers = Sequence[float] | npt.NDArray[Any]
@@ -49,28 +52,48 @@ class _TextModel(BaseEstimator):  # type: ignore[misc]
 class ProblemTypeClassifier(ClassifierMixin, _TextModel):  # type: ignore[misc]
     """The seeker's problem (ESConv's problem types) from the conversation's words.
 
-    Defaults chosen by 5-fold cross-validation on ESConv train + valid (macro-F1).
+    A logistic regression on embeddings and word n-grams, its log-probabilities added to
+    ``naive_bayes_weight`` times those of a complement naive Bayes on the same n-grams:
+    naive Bayes learns a rare problem's few telling words from a handful of examples
+    (5-fold macro-F1 on ESConv train + valid 0.57 → 0.58). Defaults chosen by 5-fold
+    cross-validation on ESConv train + valid (macro-F1).
     """
 
-    def __init__(self, *, C: float = 1.0, embedding_weight: float = 3.0) -> None:
+    def __init__(self, *, C: float = 1.0, embedding_weight: float = 3.0,
+                 naive_bayes_weight: float = 1.0, naive_bayes_alpha: float = 0.3) -> None:
         self.C = C
         self.embedding_weight = embedding_weight
+        self.naive_bayes_weight = naive_bayes_weight
+        self.naive_bayes_alpha = naive_bayes_alpha
 
     def fit(self, X: Sequence[str], y: Sequence[str], embeddings: FloatArray | None = None
             ) -> ProblemTypeClassifier:
+        labels = list(y)
         features = self._fit_features(list(X), embeddings)
         self.model_ = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
-        self.model_.fit(features, list(y))
+        self.model_.fit(features, labels)
         self.classes_ = self.model_.classes_
+        self.naive_bayes_ = ComplementNB(alpha=self.naive_bayes_alpha).fit(
+            self._ngrams(features), labels,
+            sample_weight=compute_sample_weight("balanced", labels))
         return self
+
+    def _ngrams(self, features: Any) -> Any:
+        """The n-gram columns (the embedding columns come first)."""
+        return features[:, EMBEDDING_DIM:]
 
     def predict_proba(self, X: Sequence[str], embeddings: FloatArray | None = None
                       ) -> npt.NDArray[np.float64]:
-        return np.asarray(self.model_.predict_proba(self._features(X, embeddings)))
+        features = self._features(X, embeddings)
+        scores = np.log(np.asarray(self.model_.predict_proba(features)) + 1e-12)
+        if self.naive_bayes_weight:
+            scores += self.naive_bayes_weight * self.naive_bayes_.predict_log_proba(
+                self._ngrams(features))
+        return np.asarray(softmax(scores, axis=1), dtype=np.float64)
 
     def predict(self, X: Sequence[str], embeddings: FloatArray | None = None
                 ) -> npt.NDArray[Any]:
-        return np.asarray(self.model_.predict(self._features(X, embeddings)))
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X, embeddings), axis=1)])
 
 
 class MoodEstimator(RegressorMixin, _TextModel):  # type: ignore[misc]

@@ -70,6 +70,9 @@ def _load(path: str, mtime: float) -> ChatModel:
     model = joblib.load(path)
     if not isinstance(model, ChatModel):
         raise ValueError(f"'{path}' är ingen chattmodell.")
+    if not hasattr(model.problem_, "naive_bayes_"):
+        raise ValueError(f"'{path}' tränades med en äldre version av Kraftsamling. "
+                         "Träna om den med 'kraftsamling chat train'.")
     return model
 
 
