@@ -105,7 +105,7 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
     macro-F1 from 0.50 to 0.55 (five repeats). It is never read when analysing.
 
     For the same reason the seeker's next ``start_words`` words after the start slice are
-    one more example too (``problem_from_next_words``, 5-fold macro-F1 0.55 → 0.57):
+    one more example too (``problem_from_next_words``, 5-fold macro-F1 0.545 → 0.564):
     analysis embeds only the start slice, for speed, but training can afford a second look.
     """
 

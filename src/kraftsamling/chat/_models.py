@@ -55,7 +55,7 @@ class ProblemTypeClassifier(ClassifierMixin, _TextModel):  # type: ignore[misc]
     A logistic regression on embeddings and word n-grams, its log-probabilities added to
     ``naive_bayes_weight`` times those of a complement naive Bayes on the same n-grams:
     naive Bayes learns a rare problem's few telling words from a handful of examples
-    (5-fold macro-F1 on ESConv train + valid 0.57 → 0.58). Defaults chosen by 5-fold
+    (5-fold macro-F1 on ESConv train + valid 0.564 → 0.575). Defaults chosen by 5-fold
     cross-validation on ESConv train + valid (macro-F1).
     """
 
