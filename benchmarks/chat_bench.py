@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -42,7 +43,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from kraftsamling._textfeatures import embed
-from kraftsamling.chat import ChatModel, SentimentClassifier, analyze_file, read_esconv
+from kraftsamling.chat import (
+    ChatModel,
+    Conversation,
+    ProblemTypeClassifier,
+    SentimentClassifier,
+    analyze_file,
+    read_esconv,
+)
 from kraftsamling.privacy import Pseudonymizer
 from kraftsamling.settings import Settings
 
@@ -111,8 +119,37 @@ def esconv(data: Path) -> ChatModel:
         f"{label} {score:.2f} ({truth.count(label)})"
         for label, score in sorted(zip(labels, scores, strict=True),
                                    key=lambda pair: -truth.count(pair[0]))))
+    _situation_reference(train, model.views(train), test, views)
     print()
     return model
+
+
+def _situation_reference(train: list[Conversation], train_views: Any,
+                         test: list[Conversation], test_views: Any) -> None:
+    """How far the problem labels can be learnt from text when the hidden situation is read.
+
+    Not a valid model: the seeker's pre-chat situation description is a survey field, hidden
+    in use. It is the most direct evidence of the problem type there is, so this row shows
+    what the test split allows, not what we could ship.
+    """
+    def texts(chats: list[Conversation], views: Any) -> list[str]:
+        return [f"{dialog} {chat.labels.get('situation') or ''}"
+                for chat, dialog in zip(chats, views.dialog, strict=True)]
+
+    def embedded(chats: list[Conversation], views: Any) -> np.ndarray:
+        both = views.start_embeddings + embed([str(c.labels.get("situation") or "")
+                                               for c in chats])
+        return np.asarray(both / np.linalg.norm(both, axis=1, keepdims=True))
+
+    reference = ProblemTypeClassifier().fit(
+        texts(train, train_views), [str(c.labels["problem_type"]) for c in train],
+        embeddings=embedded(train, train_views))
+    predicted = reference.predict(texts(test, test_views),
+                                  embeddings=embedded(test, test_views))
+    truth = [str(c.labels["problem_type"]) for c in test]
+    print("\nreference, not a valid model (reads the hidden pre-chat situation description "
+          f"too): problem_type macro-F1 {f1_score(truth, list(predicted), average='macro'):.3f}, "
+          f"accuracy {accuracy_score(truth, list(predicted)):.3f}")
 
 
 def sentiment(data: Path) -> None:

@@ -1,11 +1,16 @@
 """Chat model selection: 5-fold cross-validation on ESConv train + valid (never test).
 
-    .venv/bin/python benchmarks/chat_cv.py [--repeats 5]
+    .venv/bin/python benchmarks/chat_cv.py [--repeats 5] [--ceilings]
 
 The cross-validation that chose the problem and start-mood models' training examples and
 the naive Bayes term; ``chat_bench.py`` then reports the chosen model once on test. Texts
 are pseudonymised as in use. Each text is embedded once; folds reuse the embeddings, so the
 training rows are assembled here as ``ChatModel.fit`` assembles them.
+
+``--ceilings`` adds rows no shipped model can have, to show how far the labels can be
+learnt from text at all: the seeker's pre-chat situation description read when predicting
+(hidden in use: a survey field), and every word the seeker wrote embedded (about 13 times
+the embedding time, beyond the speed target). About 8 minutes more.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--repeats", type=int, default=5, help="seeds 2, 3, …")
+    parser.add_argument("--ceilings", action="store_true",
+                        help="also the rows no shipped model can have (about 8 min more)")
     args = parser.parse_args()
     tagger = Pseudonymizer(key=b"benchmark", mode="tag")
     chats = [c for split in ("train", "valid")
@@ -47,11 +54,11 @@ def main() -> None:
     initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
     dialog = np.array(views.dialog, dtype=object)
 
-    def problem_rows(rows: np.ndarray, next_words: bool
+    def problem_rows(rows: np.ndarray, next_words: bool, dialog_embeddings: np.ndarray
                      ) -> tuple[list[str], list[str], np.ndarray]:
         texts = list(dialog[rows]) + [situations[i] for i in rows if situations[i]]
         labels = list(problems[rows]) + [problems[i] for i in rows if situations[i]]
-        parts = [views.start_embeddings[rows],
+        parts = [dialog_embeddings[rows],
                  situation_embeddings[[i for i in rows if situations[i]]]]
         if next_words:
             kept = [i for i in rows if following[i]]
@@ -60,39 +67,80 @@ def main() -> None:
             parts.append(following_embeddings[kept])
         return texts, labels, np.vstack(parts)
 
-    variants = {"situations (model before this session)": (False, 0.0),
-                "+ the seeker's next words": (True, 0.0),
-                "+ naive Bayes (shipped)": (True, 1.0)}
+    # name: (next-word rows, naive Bayes weight, embeddings of the dialogue rows)
+    variants = {"situations (model before this session)": (False, 0.0, views.start_embeddings),
+                "+ the seeker's next words": (True, 0.0, views.start_embeddings),
+                "+ naive Bayes (shipped)": (True, 1.0, views.start_embeddings)}
+    moods = {"shipped": views.start_embeddings}
+    both = np.array([f"{d} {s}" for d, s in zip(dialog, situations, strict=True)], dtype=object)
+    if args.ceilings:
+        whole = _whole_seeker_embeddings(views.seeker)
+        variants["not shippable: every seeker word embedded"] = (True, 1.0, whole)
+        moods["not shippable: every seeker word embedded"] = whole
+        both_embeddings = _unit(views.start_embeddings + situation_embeddings)
+        print(f"ceilings embedded ({time.perf_counter() - started:.0f} s)", flush=True)
     scores: dict[str, list[float]] = {name: [] for name in variants}
-    spearman: list[float] = []
+    if args.ceilings:
+        scores.update({"not shippable: situation description only (hidden in use)": [],
+                       "not shippable: dialogue + situation description (hidden in use)": []})
+    spearman: dict[str, list[float]] = {name: [] for name in moods}
     for seed in range(2, 2 + args.repeats):
-        predicted = {name: np.empty(len(chats), dtype=object) for name in variants}
-        estimated = np.zeros(len(chats))
+        predicted = {name: np.empty(len(chats), dtype=object) for name in scores}
+        estimated = {name: np.zeros(len(chats)) for name in moods}
         folds = StratifiedKFold(5, shuffle=True, random_state=seed).split(problems, problems)
         for train, test in folds:
-            for name, (next_words, weight) in variants.items():
-                texts, labels, embeddings = problem_rows(train, next_words)
+            for name, (next_words, weight, embedded) in variants.items():
+                texts, labels, embeddings = problem_rows(train, next_words, embedded)
                 model = ProblemTypeClassifier(naive_bayes_weight=weight).fit(
                     texts, labels, embeddings=embeddings)
                 predicted[name][test] = model.predict(list(dialog[test]),
-                                                      embeddings=views.start_embeddings[test])
-            mood = MoodEstimator(alpha=shipped.mood_alpha,
-                                 embedding_weight=shipped.mood_embedding_weight).fit(
-                [views.seeker[i] for i in train], initial[train],
-                embeddings=views.start_embeddings[train])
-            estimated[test] = mood.predict([views.seeker[i] for i in test],
-                                           embeddings=views.start_embeddings[test])
-        for name in variants:
+                                                      embeddings=embedded[test])
+            if args.ceilings:
+                for name, text, embedded in (
+                        ("not shippable: situation description only (hidden in use)",
+                         np.array(situations, dtype=object), situation_embeddings),
+                        ("not shippable: dialogue + situation description (hidden in use)",
+                         both, both_embeddings)):
+                    model = ProblemTypeClassifier().fit(
+                        list(text[train]), list(problems[train]), embeddings=embedded[train])
+                    predicted[name][test] = model.predict(list(text[test]),
+                                                          embeddings=embedded[test])
+            for name, embedded in moods.items():
+                mood = MoodEstimator(alpha=shipped.mood_alpha,
+                                     embedding_weight=shipped.mood_embedding_weight).fit(
+                    [views.seeker[i] for i in train], initial[train],
+                    embeddings=embedded[train])
+                estimated[name][test] = mood.predict([views.seeker[i] for i in test],
+                                                     embeddings=embedded[test])
+        for name in scores:
             scores[name].append(f1_score(problems, list(predicted[name]), average="macro"))
-        spearman.append(float(spearmanr(estimated, initial)[0]))
+        for name in moods:
+            spearman[name].append(float(spearmanr(estimated[name], initial)[0]))
         print(f"seed {seed} done ({time.perf_counter() - started:.0f} s)", flush=True)
     print("\n| measure (5-fold CV, ESConv train + valid) | mean | per seed |")
     print("|---|---|---|")
-    for name, values in scores.items():
-        print(f"| problem_type macro-F1, {name} | {np.mean(values):.3f} | "
-              f"{', '.join(f'{v:.3f}' for v in values)} |")
-    print(f"| initial intensity Spearman (shipped) | {np.mean(spearman):.3f} | "
-          f"{', '.join(f'{v:.3f}' for v in spearman)} |")
+    rows = [(f"problem_type macro-F1, {name}", values) for name, values in scores.items()]
+    rows += [(f"initial intensity Spearman, {name}", values) for name, values in spearman.items()]
+    for label, values in rows:
+        print(f"| {label} | {np.mean(values):.3f} | {', '.join(f'{v:.3f}' for v in values)} |")
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _whole_seeker_embeddings(seeker: list[str], words: int = 96) -> np.ndarray:
+    """The mean embedding of the seeker's text in ``words``-word pieces, per conversation."""
+    pieces, owners = [], []
+    for owner, text in enumerate(seeker):
+        tokens = text.split() or [""]
+        for start in range(0, len(tokens), words):
+            pieces.append(" ".join(tokens[start:start + words]))
+            owners.append(owner)
+    embedded = embed(pieces)
+    sums = np.zeros((len(seeker), embedded.shape[1]))
+    np.add.at(sums, np.array(owners), embedded)
+    return _unit(sums)
 
 
 if __name__ == "__main__":
