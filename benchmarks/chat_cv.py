@@ -68,16 +68,17 @@ def main() -> None:
         return texts, labels, np.vstack(parts)
 
     # name: (next-word rows, naive Bayes weight, embeddings of the dialogue rows)
-    variants = {"situations (model before this session)": (False, 0.0, views.start_embeddings),
-                "+ the seeker's next words": (True, 0.0, views.start_embeddings),
-                "+ naive Bayes (shipped)": (True, 1.0, views.start_embeddings)}
-    moods = {"shipped": views.start_embeddings}
+    start = views.start_embeddings
+    variants = {"situation rows (the model before the next two rows)": (False, 0.0, start),
+                "+ the seeker's next words": (True, 0.0, start),
+                "+ naive Bayes (shipped)": (True, 1.0, start)}
+    moods = {"shipped": start}
     both = np.array([f"{d} {s}" for d, s in zip(dialog, situations, strict=True)], dtype=object)
     if args.ceilings:
         whole = _whole_seeker_embeddings(views.seeker)
         variants["not shippable: every seeker word embedded"] = (True, 1.0, whole)
         moods["not shippable: every seeker word embedded"] = whole
-        both_embeddings = _unit(views.start_embeddings + situation_embeddings)
+        both_embeddings = _unit(start + situation_embeddings)
         print(f"ceilings embedded ({time.perf_counter() - started:.0f} s)", flush=True)
     scores: dict[str, list[float]] = {name: [] for name in variants}
     if args.ceilings:
