@@ -124,6 +124,22 @@ def esconv(data: Path) -> ChatModel:
     return model
 
 
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length one."""
+    return np.asarray(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+def with_situation(dialog: list[str], situations: list[str], start_embeddings: np.ndarray,
+                   situation_embeddings: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The dialogue with the hidden situation description: texts joined, embeddings averaged.
+
+    Shared by the test reference here and the cross-validated row in ``chat_cv.py``, so
+    both measure the same model.
+    """
+    texts = [f"{d} {s}" for d, s in zip(dialog, situations, strict=True)]
+    return texts, unit(start_embeddings + situation_embeddings)
+
+
 def _situation_reference(train: list[Conversation], train_views: Any,
                          test: list[Conversation], test_views: Any) -> None:
     """How far the problem labels can be learnt from text when the hidden situation is read.
@@ -132,24 +148,19 @@ def _situation_reference(train: list[Conversation], train_views: Any,
     in use. It is the most direct evidence of the problem type there is, so this row shows
     what the test split allows, not what we could ship.
     """
-    def texts(chats: list[Conversation], views: Any) -> list[str]:
-        return [f"{dialog} {chat.labels.get('situation') or ''}"
-                for chat, dialog in zip(chats, views.dialog, strict=True)]
+    def read(chats: list[Conversation], views: Any) -> tuple[list[str], np.ndarray]:
+        situations = [str(c.labels.get("situation") or "") for c in chats]
+        return with_situation(views.dialog, situations, views.start_embeddings,
+                              embed(situations))
 
-    def embedded(chats: list[Conversation], views: Any) -> np.ndarray:
-        both = views.start_embeddings + embed([str(c.labels.get("situation") or "")
-                                               for c in chats])
-        return np.asarray(both / np.linalg.norm(both, axis=1, keepdims=True))
-
+    texts, embeddings = read(train, train_views)
     reference = ProblemTypeClassifier().fit(
-        texts(train, train_views), [str(c.labels["problem_type"]) for c in train],
-        embeddings=embedded(train, train_views))
-    predicted = reference.predict(texts(test, test_views),
-                                  embeddings=embedded(test, test_views))
+        texts, [str(c.labels["problem_type"]) for c in train], embeddings=embeddings)
+    predicted = list(reference.predict(*read(test, test_views)))
     truth = [str(c.labels["problem_type"]) for c in test]
     print("\nreference, not a valid model (reads the hidden pre-chat situation description "
-          f"too): problem_type macro-F1 {f1_score(truth, list(predicted), average='macro'):.3f}, "
-          f"accuracy {accuracy_score(truth, list(predicted)):.3f}")
+          f"too): problem_type macro-F1 {f1_score(truth, predicted, average='macro'):.3f}, "
+          f"accuracy {accuracy_score(truth, predicted):.3f}")
 
 
 def sentiment(data: Path) -> None:

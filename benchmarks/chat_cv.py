@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from chat_bench import unit, with_situation
 from scipy.stats import spearmanr
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -29,6 +31,9 @@ from kraftsamling.chat import ChatModel, MoodEstimator, ProblemTypeClassifier, r
 from kraftsamling.chat._analysis import _next_slice
 from kraftsamling.privacy import Pseudonymizer
 
+# (training rows for a fold's rows, texts read when predicting, their embeddings, NB weight)
+Variant = tuple[Callable[[np.ndarray], tuple[list[str], list[str], np.ndarray]],
+                np.ndarray, np.ndarray, float]
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -67,45 +72,44 @@ def main() -> None:
             parts.append(following_embeddings[kept])
         return texts, labels, np.vstack(parts)
 
-    # name: (next-word rows, naive Bayes weight, embeddings of the dialogue rows)
+    def dialogue_variant(next_words: bool, weight: float, embedded: np.ndarray) -> Variant:
+        return (lambda rows: problem_rows(rows, next_words, embedded), dialog, embedded, weight)
+
+    def same_text_variant(text: np.ndarray, embedded: np.ndarray) -> Variant:
+        return (lambda rows: (list(text[rows]), list(problems[rows]), embedded[rows]),
+                text, embedded, 1.0)
+
     start = views.start_embeddings
-    variants = {"situation rows (the model before the next two rows)": (False, 0.0, start),
-                "+ the seeker's next words": (True, 0.0, start),
-                "+ naive Bayes (shipped)": (True, 1.0, start)}
+    variants = {
+        "situation rows (the model before the next two rows)": dialogue_variant(False, 0.0, start),
+        "+ the seeker's next words": dialogue_variant(True, 0.0, start),
+        "+ naive Bayes (shipped)": dialogue_variant(True, 1.0, start)}
     moods = {"shipped": start}
-    both = np.array([f"{d} {s}" for d, s in zip(dialog, situations, strict=True)], dtype=object)
     if args.ceilings:
         whole = _whole_seeker_embeddings(views.seeker)
-        variants["not shippable: every seeker word embedded"] = (True, 1.0, whole)
-        moods["not shippable: every seeker word embedded"] = whole
-        both_embeddings = _unit(start + situation_embeddings)
+        both, both_embeddings = with_situation(list(dialog), situations, start,
+                                               situation_embeddings)
         print(f"ceilings embedded ({time.perf_counter() - started:.0f} s)", flush=True)
+        variants["not shippable: every seeker word embedded"] = dialogue_variant(
+            True, 1.0, whole)
+        variants["not shippable: situation description only (hidden in use)"] = (
+            same_text_variant(np.array(situations, dtype=object), situation_embeddings))
+        variants["not shippable: dialogue + situation description (hidden in use)"] = (
+            same_text_variant(np.array(both, dtype=object), both_embeddings))
+        moods["not shippable: every seeker word embedded"] = whole
     scores: dict[str, list[float]] = {name: [] for name in variants}
-    if args.ceilings:
-        scores.update({"not shippable: situation description only (hidden in use)": [],
-                       "not shippable: dialogue + situation description (hidden in use)": []})
     spearman: dict[str, list[float]] = {name: [] for name in moods}
     for seed in range(2, 2 + args.repeats):
-        predicted = {name: np.empty(len(chats), dtype=object) for name in scores}
+        predicted = {name: np.empty(len(chats), dtype=object) for name in variants}
         estimated = {name: np.zeros(len(chats)) for name in moods}
         folds = StratifiedKFold(5, shuffle=True, random_state=seed).split(problems, problems)
         for train, test in folds:
-            for name, (next_words, weight, embedded) in variants.items():
-                texts, labels, embeddings = problem_rows(train, next_words, embedded)
+            for name, (training_rows, text, embedded, weight) in variants.items():
+                texts, labels, embeddings = training_rows(train)
                 model = ProblemTypeClassifier(naive_bayes_weight=weight).fit(
                     texts, labels, embeddings=embeddings)
-                predicted[name][test] = model.predict(list(dialog[test]),
+                predicted[name][test] = model.predict(list(text[test]),
                                                       embeddings=embedded[test])
-            if args.ceilings:
-                for name, text, embedded in (
-                        ("not shippable: situation description only (hidden in use)",
-                         np.array(situations, dtype=object), situation_embeddings),
-                        ("not shippable: dialogue + situation description (hidden in use)",
-                         both, both_embeddings)):
-                    model = ProblemTypeClassifier().fit(
-                        list(text[train]), list(problems[train]), embeddings=embedded[train])
-                    predicted[name][test] = model.predict(list(text[test]),
-                                                          embeddings=embedded[test])
             for name, embedded in moods.items():
                 mood = MoodEstimator(alpha=shipped.mood_alpha,
                                      embedding_weight=shipped.mood_embedding_weight).fit(
@@ -126,10 +130,6 @@ def main() -> None:
         print(f"| {label} | {np.mean(values):.3f} | {', '.join(f'{v:.3f}' for v in values)} |")
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
 def _whole_seeker_embeddings(seeker: list[str], words: int = 96) -> np.ndarray:
     """The mean embedding of the seeker's text in ``words``-word pieces, per conversation."""
     pieces, owners = [], []
@@ -141,7 +141,7 @@ def _whole_seeker_embeddings(seeker: list[str], words: int = 96) -> np.ndarray:
     embedded = embed(pieces)
     sums = np.zeros((len(seeker), embedded.shape[1]))
     np.add.at(sums, np.array(owners), embedded)
-    return _unit(sums)
+    return unit(sums)
 
 
 if __name__ == "__main__":
