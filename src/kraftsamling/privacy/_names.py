@@ -222,9 +222,9 @@ def _genitive_stem(lower: str) -> str:
 
 
 @lru_cache(maxsize=300_000)
-def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str]:
+def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
     """The features of a word on its own (cached): the feature strings, its SCB bucket,
-    its surname shape and its class code (first/last list, lexicon proper/common)."""
+    its surname shape, its class code (first/last list, lexicon proper/common) and shape."""
     lower = word.lower()
     fn, ln, proper, common = _word_class(lower)
     bucket = first_name_bucket(lower)
@@ -253,7 +253,7 @@ def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str]:
         sfn, sln, _sprop, _scom = _word_class(stem)
         row.append(f"gen={first_name_bucket(stem)}{int(sfn)}{int(sln)}")
     code = f"{int(fn)}{int(ln)}{int(proper)}{int(common)}"
-    return tuple(row), bucket, surname, code
+    return tuple(row), bucket, surname, code, _shape(word)
 
 
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
@@ -266,7 +266,7 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
     n = len(words)
     quoted = False
     for i in range(n):
-        own, _bucket, _surname, _code = info[i]
+        own = info[i][0]
         row = ["b", *own]
         if words[i] in _QUOTES:
             quoted = not quoted
@@ -278,8 +278,8 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
             row.append("BOS")
         else:
             prev = lowers[i - 1]
-            _p, pbucket, psurname, pcode = info[i - 1]
-            row += ["-1w=" + prev, "-1sh=" + _shape(words[i - 1]), "-1c=" + pcode,
+            _p, pbucket, psurname, pcode, pshape = info[i - 1]
+            row += ["-1w=" + prev, "-1sh=" + pshape, "-1c=" + pcode,
                     f"-1fb={pbucket}", f"-1sur={psurname}"]
             if prev in CUES:
                 row.append("-1cue")
@@ -294,8 +294,8 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
         if i == n - 1:
             row.append("EOS")
         else:
-            _n, nbucket, nsurname, ncode = info[i + 1]
-            row += ["+1w=" + lowers[i + 1], "+1sh=" + _shape(words[i + 1]), "+1c=" + ncode,
+            _n, nbucket, nsurname, ncode, nshape = info[i + 1]
+            row += ["+1w=" + lowers[i + 1], "+1sh=" + nshape, "+1c=" + ncode,
                     f"+1fb={nbucket}", f"+1sur={nsurname}"]
             if i < n - 2:
                 row.append("+2w=" + lowers[i + 2])
