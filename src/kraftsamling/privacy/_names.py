@@ -403,6 +403,15 @@ def default_tagger() -> NameTagger:
     return NameTagger.load(DEFAULT_MODEL)
 
 
+def _next_is_capitalised_word(word: str) -> bool:
+    """A capitalised common Swedish word that is in no name list (``Söker``, ``Planerat``)."""
+    if not (word[:1].isupper() and word.isalpha()) or word.isupper():
+        return False
+    lower = word.lower()
+    fn, ln, _proper, common = _word_class(lower)
+    return common and not fn and not ln and first_name_bucket(lower) == 0
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
     """Person names from the CRF, name lists and cue words, merged into whole names."""
@@ -445,6 +454,12 @@ class PersonNameRecognizer(Recognizer):
                 scores[i] = max(scores[i], self.list_score)
             if title and capital:
                 scores[i] = max(scores[i], 0.8)
+            # "Emma Söker stöd …": a note that starts with a first name and then a sentence
+            # whose first word is capitalised as usual. The tagger, taught by news, reads two
+            # capitalised words as one name and doubts both when the second is a word.
+            if starts and capital and not word.isupper() and (fn or bucket >= 3) and \
+                    i + 1 < len(words) and _next_is_capitalised_word(words[i + 1]):
+                scores[i] = max(scores[i], self.threshold)
             # A capitalised word inside a sentence that no Swedish dictionary knows and that
             # looks like a name (character n-grams): a foreign name.
             if capital and not starts and not word.isupper() and word.isalpha() and \
