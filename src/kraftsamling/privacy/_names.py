@@ -15,6 +15,7 @@ unless written with a capital inside a sentence, where English writes names.
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -24,6 +25,13 @@ from typing import Any
 import pycrfsuite
 
 from kraftsamling._language import detect_language
+from kraftsamling.privacy._gazetteer import (
+    KINSHIP,
+    TITLES,
+    first_name_bucket,
+    name_likeness,
+    surname_shaped,
+)
 from kraftsamling.privacy._recognizers import Recognizer, register_recognizer
 from kraftsamling.privacy._spans import Span, Token
 
@@ -54,7 +62,13 @@ CUES = frozenset((
     "sökanden", "hej", "hejsan", "tjena", "hallå", "tack", "till", "från", "med", "och", "av",
     "enligt", "ring", "ringde", "träffade", "träffa", "är", "mvh", "hälsningar", "/", "-",
 ))
-TITLES = frozenset({"herr", "hr", "fru", "fröken", "dr", "doktor", "prof", "professor"})
+# Words after which even a listed name that is also a common word is a name: "heter Per",
+# "mamma Lena", "herr Bo". In lower case only the naming verbs count.
+NAMING_CUES = frozenset({"heter", "hette", "kallas", "kallad", "kallade", "namn", "namnet"})
+STRONG_CUES = NAMING_CUES | KINSHIP | TITLES
+# After these a capitalised unknown word is more often a place than a person.
+PLACE_PREPOSITIONS = frozenset({"i", "på", "mot", "vid", "från", "genom", "ur", "över",
+                                "utanför", "inom", "nära", "in", "of", "at"})
 # English words after which even a common word is a name ("a friend called rose").
 ENGLISH_CUES = frozenset({"named", "called", "mr", "mrs", "ms", "miss", "dr"})
 _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "be",
@@ -62,6 +76,14 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "im": "i", "ive": "i", "id": "i", "thats": "that", "dont": "do",
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
+# The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
+THRESHOLD = 0.55
+# A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
+# and not a common word, is a name whatever the tagger says.
+LISTED_BUCKET = 2
+# A capitalised unknown word inside a sentence whose n-gram name-likeness reaches this is a
+# name (chosen on training data: see docs/privacy.md).
+FOREIGN_LIKENESS = 0.8
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
@@ -95,7 +117,7 @@ LATIN_LOCALES = ("sv_SE", "fi_FI", "pl_PL", "tr_TR", "hr_HR", "da_DK", "no_NO", 
 @cache
 def first_names() -> frozenset[str]:
     names = _faker_names("first_names", LATIN_LOCALES) | _read_list(
-        DATA_DIR / "extra_first_names.txt")
+        DATA_DIR / "extra_first_names.txt") | _read_list(DATA_DIR / "extra_nicknames.txt")
     return frozenset(n for n in names if n.isalpha() or "-" in n)
 
 
@@ -115,6 +137,22 @@ def _word_class(lower: str) -> tuple[bool, bool, bool, bool]:
     lemma = simplemma.lemmatize(lower, lang="sv") if known else lower
     proper = known and lemma[:1].isupper()
     return lower in first_names(), lower in last_names(), proper, known and not proper
+
+
+@lru_cache(maxsize=300_000)
+def simplemma_known(lower: str) -> bool:
+    import simplemma
+
+    return bool(simplemma.is_known(lower, lang="sv"))
+
+
+@lru_cache(maxsize=100_000)
+def _english_known(lower: str) -> bool:
+    """simplemma's English dictionary knows the word as a common word."""
+    import simplemma
+
+    return bool(simplemma.is_known(lower, lang="en")) and \
+        simplemma.lemmatize(lower, lang="en")[:1].islower()
 
 
 @cache
@@ -171,50 +209,94 @@ def _shape(word: str) -> str:
     return "p"
 
 
+_QUOTES = frozenset("\"”“„«»'")
+_INITIAL = re.compile(r"^[A-ZÅÄÖ]{1,2}$")
+
+
+def _genitive_stem(lower: str) -> str:
+    """``annas`` → ``anna``, ``anna's``/``anna:s`` → ``anna``; otherwise ''."""
+    for ending in ("'s", "’s", ":s"):
+        if lower.endswith(ending):
+            return lower[:-len(ending)]
+    return lower[:-1] if len(lower) > 3 and lower.endswith("s") else ""
+
+
+@lru_cache(maxsize=300_000)
+def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
+    """The features of a word on its own (cached): the feature strings, its SCB bucket,
+    its surname shape, its class code (first/last list, lexicon proper/common) and shape."""
+    lower = word.lower()
+    fn, ln, proper, common = _word_class(lower)
+    bucket = first_name_bucket(lower)
+    surname = surname_shaped(lower)
+    likeness = name_likeness(lower)
+    row = ["w=" + lower, "s3=" + lower[-3:], "s2=" + lower[-2:], "p3=" + lower[:3],
+           "sh=" + _shape(word), f"fb={bucket}", f"sur={surname}",
+           f"ng={max(-3, min(3, round(likeness * 2)))}"]
+    if fn:
+        row.append("fn")
+    if ln:
+        row.append("ln")
+    if proper:
+        row.append("prop")
+    if common:
+        row.append("com")
+        row.append(f"fbcom={bucket}")
+    if "-" in lower:
+        row.append("hyph")
+    if _INITIAL.match(word):
+        row.append("init")
+    if not simplemma_known(lower):
+        row.append("unk")
+    stem = _genitive_stem(lower)
+    if stem:
+        sfn, sln, _sprop, _scom = _word_class(stem)
+        row.append(f"gen={first_name_bucket(stem)}{int(sfn)}{int(sln)}")
+    code = f"{int(fn)}{int(ln)}{int(proper)}{int(common)}"
+    return tuple(row), bucket, surname, code, _shape(word)
+
+
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
-    """CRF features for each token: the word, its shape, list and lexicon membership,
-    and the same for its neighbours."""
+    """CRF features for each token: the word, its shape, name-list buckets, surname shape,
+    n-gram name-likeness, lexicon membership; the same for its neighbours; and the context
+    that names follow: titles and kinship words, sentence start, quotes."""
     lowers = [w.lower() for w in words]
-    shapes = [_shape(w) for w in words]
-    classes = [_word_class(w) for w in lowers]
+    info = [_word_features(w) for w in words]
     features: list[list[str]] = []
     n = len(words)
-    for i, lower in enumerate(lowers):
-        fn, ln, proper, common = classes[i]
-        row = [
-            "b",
-            "w=" + lower,
-            "s3=" + lower[-3:],
-            "s2=" + lower[-2:],
-            "p3=" + lower[:3],
-            "sh=" + shapes[i],
-        ]
-        if fn:
-            row.append("fn")
-        if ln:
-            row.append("ln")
-        if proper:
-            row.append("prop")
-        if common:
-            row.append("com")
-        if "-" in lower:
-            row.append("hyph")
+    quoted = False
+    for i in range(n):
+        own = info[i][0]
+        row = ["b", *own]
+        if words[i] in _QUOTES:
+            quoted = not quoted
+        elif quoted:
+            row.append("inq")
+        if i == 0 or words[i - 1] in _SENTENCE_END:
+            row.append("start")
         if i == 0:
             row.append("BOS")
         else:
-            pfn, pln, pprop, pcom = classes[i - 1]
-            row += ["-1w=" + lowers[i - 1], "-1sh=" + shapes[i - 1],
-                    f"-1c={int(pfn)}{int(pln)}{int(pprop)}{int(pcom)}"]
-            if lowers[i - 1] in CUES:
+            prev = lowers[i - 1]
+            _p, pbucket, psurname, pcode, pshape = info[i - 1]
+            row += ["-1w=" + prev, "-1sh=" + pshape, "-1c=" + pcode,
+                    f"-1fb={pbucket}", f"-1sur={psurname}"]
+            if prev in CUES:
                 row.append("-1cue")
+            if prev.rstrip(".") in TITLES:
+                row.append("-1title")
+            if prev in KINSHIP:
+                row.append("-1kin")
             if i > 1:
                 row.append("-2w=" + lowers[i - 2])
+                if lowers[i - 2] in KINSHIP or lowers[i - 2] in TITLES:
+                    row.append("-2kin")
         if i == n - 1:
             row.append("EOS")
         else:
-            nfn, nln, nprop, ncom = classes[i + 1]
-            row += ["+1w=" + lowers[i + 1], "+1sh=" + shapes[i + 1],
-                    f"+1c={int(nfn)}{int(nln)}{int(nprop)}{int(ncom)}"]
+            _n, nbucket, nsurname, ncode, nshape = info[i + 1]
+            row += ["+1w=" + lowers[i + 1], "+1sh=" + nshape, "+1c=" + ncode,
+                    f"+1fb={nbucket}", f"+1sur={nsurname}"]
             if i < n - 2:
                 row.append("+2w=" + lowers[i + 2])
         features.append(row)
@@ -321,6 +403,15 @@ def default_tagger() -> NameTagger:
     return NameTagger.load(DEFAULT_MODEL)
 
 
+def _next_is_capitalised_word(word: str) -> bool:
+    """A capitalised common Swedish word that is in no name list (``Söker``, ``Planerat``)."""
+    if not (word[:1].isupper() and word.isalpha()) or word.isupper():
+        return False
+    lower = word.lower()
+    fn, ln, _proper, common = _word_class(lower)
+    return common and not fn and not ln and first_name_bucket(lower) == 0
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
     """Person names from the CRF, name lists and cue words, merged into whole names."""
@@ -328,11 +419,13 @@ class PersonNameRecognizer(Recognizer):
     type_name = "person_name"
     entities = ("PERSON",)
 
-    def __init__(self, *, name: str | None = None, threshold: float = 0.35,
-                 list_score: float = 0.6, model: str | Path | None = None, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, threshold: float = THRESHOLD,
+                 list_score: float = 0.6, foreign_likeness: float = FOREIGN_LIKENESS,
+                 model: str | Path | None = None, **_: Any) -> None:
         super().__init__(name=name)
         self.threshold = threshold
         self.list_score = list_score
+        self.foreign_likeness = foreign_likeness
         self.tagger = NameTagger.load(model) if model else default_tagger()
 
     def token_scores(self, tokens: Sequence[Token]) -> list[float]:
@@ -343,24 +436,53 @@ class PersonNameRecognizer(Recognizer):
             if not word[:1].isalpha():
                 scores[i] = 0.0
                 continue
-            fn, ln, _proper, common = _word_class(lowers[i])
-            cue = i > 0 and lowers[i - 1] in CUES
-            title = i > 0 and lowers[i - 1].rstrip(".") in TITLES
+            lower = lowers[i]
+            fn, ln, proper, common = _word_class(lower)
+            prev = lowers[i - 1] if i > 0 else ""
+            cue = prev in CUES
+            title = prev.rstrip(".") in TITLES
             capital = word[:1].isupper()
-            listed = fn or ln  # lexicon proper nouns include places: a CRF feature only
+            starts = i == 0 or words[i - 1] in _SENTENCE_END
+            # lexicon proper nouns include places: a CRF feature only
+            # (a rare SCB name that the lexicon knows as a proper noun may be a place: London)
+            bucket = first_name_bucket(lower)
+            listed = fn or ln or bucket > LISTED_BUCKET or (bucket == LISTED_BUCKET
+                                                            and not proper)
             if listed and not common and (capital or cue):
                 scores[i] = max(scores[i], self.list_score + (0.2 if cue else 0.0))
-            elif listed and cue and (capital or lowers[i - 1] in {"heter", "hette", "kallas"}):
+            elif listed and prev in STRONG_CUES and (capital or prev in NAMING_CUES):
                 scores[i] = max(scores[i], self.list_score)
             if title and capital:
                 scores[i] = max(scores[i], 0.8)
-        # A surname-like word right after a name is part of it.
+            # "Emma Söker stöd …": a note that starts with a first name and then a sentence
+            # whose first word is capitalised as usual. The tagger, taught by news, reads two
+            # capitalised words as one name and doubts both when the second is a word.
+            if starts and capital and not word.isupper() and (fn or bucket >= 3) and \
+                    i + 1 < len(words) and _next_is_capitalised_word(words[i + 1]):
+                scores[i] = max(scores[i], self.threshold)
+            # A capitalised word inside a sentence that no Swedish dictionary knows and that
+            # looks like a name (character n-grams): a foreign name.
+            if capital and not starts and not word.isupper() and word.isalpha() and \
+                    prev not in PLACE_PREPOSITIONS and \
+                    not simplemma_known(lower) and not _english_known(lower) and \
+                    name_likeness(lower) >= self.foreign_likeness:
+                scores[i] = max(scores[i], self.threshold)
+        # A surname-like word right after a name is part of it; so are initials before one.
         for i in range(1, len(words)):
             if scores[i - 1] >= self.threshold and scores[i] < self.threshold:
                 _fn, ln, _proper, common = _word_class(lowers[i])
-                if ln or (words[i][:1].isupper() and words[i].isalpha() and not common
-                          and words[i - 1][:1].isupper()):
+                looks = ln or surname_shaped(lowers[i]) or name_likeness(lowers[i]) > 0
+                if (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
+                        words[i][:1].isupper() and words[i].isalpha() and not common
+                        and looks and words[i - 1][:1].isupper()):
                     scores[i] = max(scores[i], self.threshold)
+        for i in range(len(words) - 2, -1, -1):
+            nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
+            if _INITIAL.match(words[i]) and scores[nxt] >= self.threshold and \
+                    words[nxt][:1].isupper() and scores[i] < self.threshold:
+                scores[i] = self.threshold
+                if nxt == i + 2:
+                    scores[i + 1] = self.threshold
         return scores
 
     @staticmethod
@@ -391,8 +513,11 @@ class PersonNameRecognizer(Recognizer):
         spans: list[Span] = []
         current: list[int] = []
         for i, score in enumerate([*scores, 0.0]):
-            joined = bool(current) and i < len(tokens) and \
-                text[tokens[current[-1]].end:tokens[i].start] in {" ", "-"}
+            gap = text[tokens[current[-1]].end:tokens[i].start] if current and \
+                i < len(tokens) else None
+            # "J. Andersson": the initial's full stop is glued to it.
+            joined = gap in {" ", "-"} or (gap == "" and (tokens[i].text == "." or
+                                                          tokens[current[-1]].text == "."))
             if score >= self.threshold and (not current or joined):
                 current.append(i)
                 continue
@@ -404,11 +529,18 @@ class PersonNameRecognizer(Recognizer):
         return spans
 
 
-def train_name_tagger(corpus: str | Path, output: str | Path, **params: Any) -> NameTagger:
-    """Fit the tagger on a corpus in the Swedish NER format and save it."""
+def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int = 4000,
+                      generated_seed: int = 1, **params: Any) -> NameTagger:
+    """Fit the tagger on a corpus in the Swedish NER format, plus ``generated`` notes and
+    messages from :func:`kraftsamling.privacy._synth.name_training_texts` (registers and
+    name forms news text lacks), and save it."""
+    from kraftsamling.privacy._synth import as_tagged_sentences, name_training_texts
+
     sentences = read_conll(corpus)
     if not sentences:
         raise ValueError(f"Korpusen '{corpus}' innehåller inga meningar.")
+    if generated:
+        sentences += as_tagged_sentences(name_training_texts(generated, seed=generated_seed))
     tagger = NameTagger(**params).fit([w for w, _ in sentences], [t for _, t in sentences])
     tagger.save(output)
     return tagger

@@ -108,6 +108,11 @@ register_recognizer(PatternRecognizer)
 # Digits not glued to other digits, letters or a decimal point on either side.
 _NOT_BEFORE = r"(?<![\w+.,/-])"
 _NOT_AFTER = r"(?![\w]|[.,]\d|-\d)"
+# A personnummer may be glued to letters ("is199003052397", "pnr19900101-1239"): only digits
+# and number punctuation around it ("1.8112189876") rule it out; the date and Luhn checks
+# keep precision.
+_PNR_NOT_BEFORE = r"(?<![\d+/-])(?<!\d[.,])"
+_PNR_NOT_AFTER = r"(?!\d|[.,]\d|-\d)"
 
 
 @register_recognizer
@@ -128,7 +133,7 @@ class PersonnummerRecognizer(PatternRecognizer):
         super().__init__(
             entity="PERSONNUMMER",
             name=name or self.type_name,
-            pattern=_NOT_BEFORE + r"(?:18|19|20)?\d{6}[-+ ]?\d{4}" + _NOT_AFTER,
+            pattern=_PNR_NOT_BEFORE + r"(?:18|19|20)?\d{6}[-+ ]?\d{4}" + _PNR_NOT_AFTER,
             score=score,
             validator=valid_personnummer,
         )
