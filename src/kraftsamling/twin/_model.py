@@ -59,6 +59,16 @@ class TermParameters:
     empathy: float = 1.0
     # interventions
     adult_presence: float = 0.0  # share of bullying prevented by adults at hot spots
+    # how often pupils revise a friendship: expected opportunities per pupil and term (one
+    # per step by default); fitted to a class's waves by ``fit_term``
+    friend_rate: float = 8.0
+    behaviour_similarity: float = 0.0  # friends chosen among pupils who behave alike
+    # a behaviour (alcohol, smoking, …) on a scale; moves one step at a time
+    behaviour_rate: float = 0.0  # expected opportunities per pupil and term
+    behaviour_linear: float = 0.0  # tendency upwards (per level, centred)
+    behaviour_quadratic: float = 0.0  # pull to the middle (< 0) or the ends (> 0)
+    behaviour_influence: float = 0.0  # become like one's friends (average similarity)
+    bullying: bool = True  # False when the waves carry friendship only
 
     def with_values(self, **values: float) -> TermParameters:
         known = {f.name for f in fields(self)}
@@ -82,6 +92,8 @@ class ClassState:
     friends: Matrix  # friends[i, j]: i names j as a friend
     bullies: Matrix  # bullies[i, j]: i is mean to j
     defends: Matrix  # defends[k, j]: k defends j
+    behaviour: Matrix | None = None  # a level per pupil (alcohol, smoking …), or None
+    behaviour_range: tuple[float, float] = (1.0, 5.0)  # the scale's lowest and highest level
 
     @property
     def n(self) -> int:
@@ -94,7 +106,9 @@ class ClassState:
     def copy(self) -> ClassState:
         return ClassState(list(self.ids), self.gender.copy(), self.wellbeing.copy(),
                           self.status.copy(), self.vulnerability.copy(), self.empathy.copy(),
-                          self.friends.copy(), self.bullies.copy(), self.defends.copy())
+                          self.friends.copy(), self.bullies.copy(), self.defends.copy(),
+                          None if self.behaviour is None else self.behaviour.copy(),
+                          self.behaviour_range)
 
 
 def _sigmoid(x: Matrix) -> Matrix:
@@ -146,6 +160,23 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
             Pupil(self, index, pupil_id)
 
     def _friendship_step(self) -> None:
+        # friend_rate opportunities per pupil and term, spread over the steps in rounds in
+        # which each pupil acts with a probability (one sure round per step by default)
+        share = self.parameters.friend_rate / self.parameters.steps
+        rounds = max(1, int(np.ceil(share - 1e-9)))
+        for _ in range(rounds):
+            self._friendship_round(min(1.0, share / rounds))
+
+    def _behaviour_similarity(self) -> Matrix:
+        s = self.state
+        if s.behaviour is None:
+            return np.zeros((s.n, s.n))
+        low, high = s.behaviour_range
+        spread = max(high - low, 1.0)
+        result: Matrix = 1.0 - np.abs(s.behaviour[:, None] - s.behaviour[None, :]) / spread
+        return result - float(result[self.off_diagonal].mean()) if s.n > 1 else result
+
+    def _friendship_round(self, chance: float) -> None:
         s, p, rng = self.state, self.parameters, self.random_numbers
         f = s.friends.astype(float)
         n = s.n
@@ -158,11 +189,41 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
                        + p.transitivity * two_paths
                        + p.similarity * self.same_gender + p.popularity * indegree[None, :]
                        - p.avoid_victims * victim[None, :])
+        if p.behaviour_similarity:
+            gain += sign * p.behaviour_similarity * self._behaviour_similarity()
         gain[~self.off_diagonal] = -np.inf
         options = np.concatenate([gain, np.zeros((n, 1))], axis=1)  # last column: no change
         choice = np.argmax(options + rng.gumbel(size=options.shape), axis=1)
+        if chance < 1.0:
+            choice[rng.random(n) >= chance] = n  # no opportunity this round
         movers = np.flatnonzero(choice < n)
         s.friends[movers, choice[movers]] = ~s.friends[movers, choice[movers]]
+
+    def _behaviour_step(self) -> None:
+        s, p, rng = self.state, self.parameters, self.random_numbers
+        if s.behaviour is None or p.behaviour_rate <= 0:
+            return
+        share = p.behaviour_rate / p.steps
+        rounds = max(1, int(np.ceil(share - 1e-9)))
+        low, high = s.behaviour_range
+        spread = max(high - low, 1.0)
+        centre = (low + high) / 2
+        friends = s.friends.astype(float)
+        named = friends.sum(axis=1)
+        for _ in range(rounds):
+            level = s.behaviour
+            options = level[:, None] + np.array([-1.0, 0.0, 1.0])[None, :]
+            z = options - centre
+            similar = 1.0 - np.abs(options[:, :, None] - level[None, None, :]) / spread
+            average = np.where(named[:, None] > 0,
+                               np.einsum("ikj,ij->ik", similar, friends)
+                               / np.maximum(named, 1.0)[:, None], 0.0)
+            value = (p.behaviour_linear * z + p.behaviour_quadratic * z ** 2
+                     + p.behaviour_influence * average)
+            value[(options < low) | (options > high)] = -np.inf
+            choice = np.argmax(value + rng.gumbel(size=value.shape), axis=1)
+            acting = rng.random(s.n) < min(1.0, share / rounds)
+            s.behaviour = level + np.where(acting, choice - 1.0, 0.0)
 
     def _bullying_step(self) -> None:
         s, p, rng = self.state, self.parameters, self.random_numbers
@@ -184,7 +245,9 @@ class ClassroomModel(mesa.Model):  # type: ignore[misc]
 
     def step(self) -> None:
         self._friendship_step()
-        self._bullying_step()
+        self._behaviour_step()
+        if self.parameters.bullying:
+            self._bullying_step()
         self.steps_taken += 1
         if self.steps_taken > self.parameters.steps - self.parameters.recall_steps:
             self.recent_bullies |= self.state.bullies

@@ -1,0 +1,370 @@
+"""The term model fitted to a class's friendship waves, as the field estimates such models.
+
+A stochastic actor-oriented model is estimated by the method of moments (RSiena, Snijders
+2001): choose the parameters so that terms simulated from the wave at *t* give, on average,
+the statistics observed at *t + 1* — one statistic per parameter (the number of changed ties
+for the rate, the number of ties for density, reciprocated ties for reciprocity, …). We
+solve it the way RSiena does, by Robbins–Monro stochastic approximation: a derivative
+matrix from simulations with common random numbers (phase 1), then updates with a gain that
+halves in each of four subphases, averaging the parameters of each (phase 2), and a check
+that the simulated statistics match the observed ones (phase 3, t-ratios).
+
+A tie that a wave does not know (code 9, a pupil who did not answer) is missing, never "no
+tie": it starts from the last wave that knew it (or none), and at the end of a term it
+counts as the value it started from in both the observed and the simulated statistics, so
+it pulls no parameter either way (RSiena's treatment). Pupils not in the class at a wave
+(code 10, absent from that wave's file) take no part in that transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kraftsamling.twin._model import ClassroomModel, ClassState, TermParameters
+from kraftsamling.twin._network import class_state
+from kraftsamling.twin._survey import Wave
+
+__all__ = ["FRIENDSHIP_EFFECTS", "BEHAVIOUR_EFFECTS", "TermFit", "Transition",
+           "class_transitions", "fit_term", "term_statistics"]
+
+Matrix = np.ndarray[Any, Any]
+
+FRIENDSHIP_EFFECTS = {
+    "friend_rate": "takt: tillfällen att ändra en vänskap per termin",
+    "density": "benägenhet att nämna vänner (täthet)",
+    "reciprocity": "ömsesidighet",
+    "transitivity": "vänners vänner blir vänner",
+    "activity": "den som nämner många nämner inte fler",
+    "popularity": "populära elever nämns oftare",
+    "similarity": "vänner av samma kön",
+    "behaviour_similarity": "vänner som beter sig likadant (urval)",
+}
+BEHAVIOUR_EFFECTS = {
+    "behaviour_rate": "takt: tillfällen att ändra beteendet per termin",
+    "behaviour_linear": "tendens uppåt",
+    "behaviour_quadratic": "dragning mot mitten",
+    "behaviour_influence": "bli lik sina vänner (påverkan)",
+}
+RATES = ("friend_rate", "behaviour_rate")
+
+
+@dataclass
+class Transition:
+    """One term of a class: the state at *t* (pupils present at *t* and *t + 1*, missing
+    ties filled from the last wave that knew them) and what *t + 1* observed."""
+
+    start: ClassState
+    end: Matrix  # friendships at t + 1; unknown dyads hold the start value
+    known: Matrix  # dyads observed at t + 1
+    end_behaviour: Matrix | None = None  # unknown levels hold the start value
+    behaviour_known: Matrix | None = None
+    waves: tuple[int, int] = (0, 0)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.start.ids
+
+
+def _friend_matrix(wave: Wave, ids: Sequence[str]) -> tuple[Matrix, Matrix]:
+    """Ties among ``ids`` at ``wave`` and which of them the wave knows."""
+    index = {p: i for i, p in enumerate(ids)}
+    n = len(ids)
+    ties = np.zeros((n, n), dtype=bool)
+    known = ~np.eye(n, dtype=bool)
+    for a, b in wave.friends:
+        if a in index and b in index:
+            ties[index[a], index[b]] = True
+    for a, b in wave.unknown:
+        if a in index and b in index:
+            known[index[a], index[b]] = False
+            ties[index[a], index[b]] = False
+    return ties, known
+
+
+def _subset(state: ClassState, ids: Sequence[str]) -> ClassState:
+    where = [state.ids.index(p) for p in ids]
+    grid = np.ix_(where, where)
+    return ClassState(list(ids), state.gender[where], state.wellbeing[where],
+                      state.status[where], state.vulnerability[where], state.empathy[where],
+                      state.friends[grid].copy(), state.bullies[grid].copy(),
+                      state.defends[grid].copy())
+
+
+def class_transitions(waves: Sequence[Wave], class_name: str, *,
+                      behaviour: pd.DataFrame | None = None) -> list[Transition]:
+    """Every consecutive pair of waves of one class as a ``Transition``.
+
+    ``behaviour``: one row per pupil (index ``pupil_id``), one column per wave number,
+    NaN where unknown. A missing level starts from the pupil's last known one (or the
+    class's median) and counts as unchanged at the end of the term.
+    """
+    members = [list(w.pupils.loc[w.pupils["class"] == class_name, "pupil_id"]) for w in waves]
+    if sum(bool(m) for m in members) < 2:
+        raise ValueError(f"Klassen {class_name!r} finns i färre än två mätningar.")
+    levels: tuple[float, float] = (1.0, 5.0)
+    if behaviour is not None:
+        values = behaviour.to_numpy(float)
+        if np.isfinite(values).any():
+            levels = (float(np.nanmin(values)), float(np.nanmax(values)))
+    result = []
+    last_known: dict[tuple[str, str], bool] = {}
+    for (w0, m0), (w1, m1) in pairwise(zip(waves, members, strict=True)):
+        ties0, known0 = _friend_matrix(w0, m0) if m0 else (None, None)
+        if m0 and ties0 is not None and known0 is not None:
+            for i, a in enumerate(m0):
+                for j, b in enumerate(m0):
+                    if known0[i, j]:
+                        last_known[(a, b)] = bool(ties0[i, j])
+        ids = [p for p in m0 if p in set(m1)]
+        if len(ids) < 4:
+            continue
+        start = _subset(class_state(w0, class_name), ids)
+        n = len(ids)
+        start.friends = np.array([[last_known.get((a, b), False) if a != b else False
+                                   for b in ids] for a in ids], dtype=bool)
+        end, known = _friend_matrix(w1, ids)
+        end = np.where(known, end, start.friends)
+        transition = Transition(start=start, end=end, known=known,
+                                waves=(w0.number, w1.number))
+        if behaviour is not None:
+            before = _levels(behaviour, ids, w0.number, upto=True)
+            after = _levels(behaviour, ids, w1.number, upto=False)
+            fill = float(np.nanmedian(before)) if np.isfinite(before).any() else levels[0]
+            before = np.where(np.isfinite(before), before, round(fill))
+            start.behaviour = before
+            start.behaviour_range = levels
+            transition.behaviour_known = np.isfinite(after)
+            transition.end_behaviour = np.where(np.isfinite(after), after, before)
+        result.append(transition)
+    if not result:
+        raise ValueError(f"Klassen {class_name!r}: för få elever finns med i två mätningar i "
+                         "följd.")
+    return result
+
+
+def _levels(behaviour: pd.DataFrame, ids: Sequence[str], wave: int, *, upto: bool) -> Matrix:
+    """Levels at ``wave``; with ``upto`` a missing level is the pupil's last known one."""
+    columns = [c for c in behaviour.columns if int(c) <= wave] if upto else \
+        [c for c in behaviour.columns if int(c) == wave]
+    frame = behaviour.reindex(index=list(ids))
+    if not columns:
+        return np.full(len(ids), np.nan)
+    values = frame[columns].ffill(axis=1).iloc[:, -1] if upto else frame[columns[0]]
+    return values.to_numpy(float)
+
+
+def _behaviour_similarity(levels: Matrix, scale: tuple[float, float]) -> Matrix:
+    spread = max(scale[1] - scale[0], 1.0)
+    return np.asarray(1.0 - np.abs(levels[:, None] - levels[None, :]) / spread)
+
+
+def term_statistics(effects: Sequence[str], start: ClassState, friends: Matrix,
+                    behaviour: Matrix | None = None) -> Matrix:
+    """The statistic that moves with each parameter, at the end of a term from ``start``."""
+    f = friends.astype(float)
+    values = []
+    for name in effects:
+        if name == "friend_rate":
+            values.append(float((friends != start.friends).sum()))
+        elif name == "density":
+            values.append(f.sum())
+        elif name == "reciprocity":
+            values.append(float((f * f.T).sum()))
+        elif name == "transitivity":
+            values.append(float((f * np.minimum(f @ f, 4.0)).sum()))
+        elif name == "activity":
+            values.append(float((f.sum(axis=1) ** 2).sum()))
+        elif name == "popularity":
+            values.append(float((f.sum(axis=0) ** 2).sum()))
+        elif name == "similarity":
+            same = start.gender[:, None] == start.gender[None, :]
+            values.append(float((f * same).sum()))
+        else:
+            if behaviour is None or start.behaviour is None:
+                raise ValueError(f"{name} kräver ett beteende.")
+            centre = sum(start.behaviour_range) / 2
+            if name == "behaviour_similarity":
+                values.append(float((f * _behaviour_similarity(
+                    behaviour, start.behaviour_range)).sum()))
+            elif name == "behaviour_rate":
+                values.append(float(np.abs(behaviour - start.behaviour).sum()))
+            elif name == "behaviour_linear":
+                values.append(float((behaviour - centre).sum()))
+            elif name == "behaviour_quadratic":
+                values.append(float(((behaviour - centre) ** 2).sum()))
+            elif name == "behaviour_influence":
+                similar = _behaviour_similarity(behaviour, start.behaviour_range)
+                named = f.sum(axis=1)
+                average = np.where(named > 0, (f * similar).sum(axis=1)
+                                   / np.maximum(named, 1.0), 0.0)
+                values.append(float(average.sum()))
+            else:
+                raise ValueError(f"Okänd effekt {name!r}.")
+    return np.array(values)
+
+
+def simulate_end(transition: Transition, parameters: TermParameters, seed: int
+                 ) -> tuple[Matrix, Matrix | None]:
+    """One simulated term; dyads and levels the next wave does not know keep their start
+    value, as in the observed statistics."""
+    end = ClassroomModel(transition.start, parameters, seed=seed).run()
+    friends = np.where(transition.known, end.friends, transition.start.friends)
+    behaviour = None
+    if end.behaviour is not None and transition.behaviour_known is not None:
+        behaviour = np.where(transition.behaviour_known, end.behaviour,
+                             transition.start.behaviour)
+    return friends, behaviour
+
+
+@dataclass
+class TermFit:
+    """Fitted parameters, the effects estimated and how well the statistics match."""
+
+    parameters: TermParameters
+    effects: list[str]
+    estimates: dict[str, float]
+    observed: dict[str, float]
+    t_ratios: dict[str, float]
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def converged(self) -> bool:
+        """RSiena's rule of thumb: every |t| below 0.1 is excellent, below 0.3 usable."""
+        return max((abs(t) for t in self.t_ratios.values()), default=0.0) < 0.3
+
+
+def default_effects(transitions: Sequence[Transition]) -> list[str]:
+    """Friendship effects always; gender similarity when the class has both; behaviour
+    effects and selection on it when a behaviour is given."""
+    effects = ["friend_rate", "density", "reciprocity", "transitivity", "activity",
+               "popularity"]
+    genders = np.concatenate([t.start.gender for t in transitions])
+    if len(set(genders.tolist())) > 1:
+        effects.append("similarity")
+    if all(t.start.behaviour is not None for t in transitions):
+        effects += ["behaviour_similarity", *BEHAVIOUR_EFFECTS]
+    return effects
+
+
+def _starting_values(transitions: Sequence[Transition], parameters: TermParameters,
+                     effects: Sequence[str]) -> dict[str, float]:
+    changes = np.mean([(t.end != t.start.friends).sum() / t.start.n for t in transitions])
+    density = np.mean([t.end.mean() for t in transitions])
+    values = {"friend_rate": max(1.0, 1.5 * float(changes)),
+              "density": float(np.log(density / (1 - density))) if 0 < density < 1 else -1.0,
+              "behaviour_rate": 1.0}
+    if all(t.start.behaviour is not None and t.end_behaviour is not None
+           for t in transitions):
+        moved = np.mean([np.abs(t.end_behaviour - t.start.behaviour).mean()
+                         for t in transitions if t.start.behaviour is not None
+                         and t.end_behaviour is not None])
+        values["behaviour_rate"] = max(0.5, 2.0 * float(moved))
+    return {name: values.get(name, float(getattr(parameters, name))) for name in effects}
+
+
+def fit_term(transitions: Sequence[Transition], parameters: TermParameters | None = None, *,
+             effects: Sequence[str] | None = None, seed: int = 0, iterations: int = 15,
+             runs_per_iteration: int = 40, phase3_runs: int = 100) -> TermFit:
+    """Estimate the friendship (and behaviour) parameters by Robbins–Monro moments.
+
+    ``transitions`` are fitted jointly (the same parameters for every term). Effects not
+    estimated keep their value in ``parameters``.
+    """
+    if not transitions:
+        raise ValueError("Minst en övergång mellan två mätningar behövs för att anpassa.")
+    base = (parameters or TermParameters()).with_values(bullying=_has_bullying(transitions))
+    chosen = list(effects or default_effects(transitions))
+    p = len(chosen)
+    rng = np.random.default_rng(seed)
+    observed = sum(term_statistics(chosen, t.start, t.end, t.end_behaviour)
+                   for t in transitions)
+    theta = np.array([_starting_values(transitions, base, chosen)[e] for e in chosen])
+    rate = np.array([e in RATES for e in chosen])
+
+    def params(values: Matrix) -> TermParameters:
+        return base.with_values(**{e: float(v) for e, v in zip(chosen, values, strict=True)})
+
+    def simulate(values: Matrix, run_seed: int) -> Matrix:
+        total = np.zeros(p)
+        current = params(values)
+        for k, transition in enumerate(transitions):
+            friends, behaviour = simulate_end(transition, current, run_seed * 31 + k)
+            total += term_statistics(chosen, transition.start, friends, behaviour)
+        return total
+
+    def clamp(values: Matrix) -> Matrix:
+        return np.where(rate, np.clip(values, 0.2, 80.0), np.clip(values, -12.0, 12.0))
+
+    history: list[dict[str, float]] = []
+    best_theta, best_objective = theta, np.inf
+    jacobian, residual = np.eye(p), np.zeros(p)
+    damping = 1.0
+    runs = runs_per_iteration
+    for _ in range(iterations):
+        # expected statistics at theta, in units of their spread between simulated terms
+        seeds = rng.integers(0, 2**31, size=runs)
+        at_theta = np.array([simulate(theta, int(s)) for s in seeds])
+        spread = np.maximum(at_theta.std(axis=0, ddof=1), 1.0)
+        deviation = (at_theta.mean(axis=0) - observed) / spread
+        objective = float((deviation ** 2).sum())
+        history.append({**dict(zip(chosen, theta.tolist(), strict=True)),
+                        "max_t": float(np.abs(deviation).max())})
+        if best_objective < 2 * p and runs < 4 * runs_per_iteration:
+            runs *= 2  # close: more runs, so that noise does not pass for progress
+        if objective < best_objective:
+            best_theta, best_objective = theta, objective
+            damping = max(damping / 3, 1e-3)
+            if np.abs(deviation).max() < 0.1:
+                break
+            # the derivative, from runs that share their random numbers with those at theta
+            steps = np.where(rate, np.maximum(0.05 * theta, 0.1), 0.1)
+            jacobian = np.zeros((p, p))
+            for k in range(p):
+                moved = theta.copy()
+                moved[k] += steps[k]
+                shifted = np.array([simulate(moved, int(s)) for s in seeds])
+                jacobian[:, k] = (shifted - at_theta).mean(axis=0) / steps[k] / spread
+            residual = deviation
+        else:  # worse: back to the best point, with a shorter, more gradient-like step
+            damping *= 4
+        normal = jacobian.T @ jacobian
+        step = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-9),
+                               jacobian.T @ residual)
+        theta = clamp(best_theta - _truncate(step, best_theta, rate))
+    theta = best_theta
+    check = np.array([simulate(theta, int(s))
+                      for s in rng.integers(0, 2**31, size=phase3_runs)])
+    spread = check.std(axis=0, ddof=1)
+    t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
+        spread > 0, spread, 1.0), 0.0)
+    return TermFit(parameters=params(theta), effects=chosen,
+                   estimates=dict(zip(chosen, theta.tolist(), strict=True)),
+                   observed=dict(zip(chosen, observed.tolist(), strict=True)),
+                   t_ratios=dict(zip(chosen, t_ratios.tolist(), strict=True)),
+                   history=history)
+
+
+def _has_bullying(transitions: Sequence[Transition]) -> bool:
+    return any(t.start.bullies.any() for t in transitions)
+
+
+def _regular(matrix: Matrix) -> Matrix:
+    """A derivative matrix with no zero diagonal (an effect with no variation moves nothing;
+    a tiny positive slope keeps the update finite and the parameter where it is)."""
+    result = matrix.copy()
+    diagonal = np.diag(result).copy()
+    np.fill_diagonal(result, np.where(diagonal > 1e-6, diagonal,
+                                      np.maximum(np.abs(diagonal), 1e-6)))
+    return result
+
+
+def _truncate(step: Matrix, theta: Matrix, rate: Matrix) -> Matrix:
+    """No update moves a parameter by more than 1 (or a rate by more than half itself)."""
+    limit = np.where(rate, np.maximum(0.5 * theta, 0.5), 1.0)
+    return np.asarray(np.clip(step, -limit, limit))
