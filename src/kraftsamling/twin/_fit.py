@@ -26,12 +26,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kraftsamling.twin._model import ClassroomModel, ClassState, TermParameters
+from kraftsamling.twin._model import (
+    ClassState,
+    TermParameters,
+    simulate_friendship,
+)
 from kraftsamling.twin._network import class_state
 from kraftsamling.twin._survey import Wave
 
-__all__ = ["FRIENDSHIP_EFFECTS", "BEHAVIOUR_EFFECTS", "TermFit", "Transition",
-           "class_transitions", "fit_term", "term_statistics"]
+__all__ = [
+    "BEHAVIOUR_EFFECTS",
+    "FRIENDSHIP_EFFECTS",
+    "TermFit",
+    "Transition",
+    "class_transitions",
+    "fit_term",
+    "term_statistics",
+]
 
 Matrix = np.ndarray[Any, Any]
 
@@ -43,6 +54,12 @@ FRIENDSHIP_EFFECTS = {
     "activity": "den som nämner många nämner inte fler",
     "popularity": "populära elever nämns oftare",
     "similarity": "vänner av samma kön",
+    "endowment": "en vänskap är mer värd att behålla än att skaffa",
+    "balance": "vänner nämner samma vänner",
+    "transitive_reciprocity": "ömsesidiga vänner i slutna trianglar",
+    "cycles": "vänskap i cirklar (A→B→C→A)",
+    "attractiveness": "den som många nämnde nämns igen",
+    "sociability": "den som nämnde många nämner många igen",
     "behaviour_similarity": "vänner som beter sig likadant (urval)",
 }
 BEHAVIOUR_EFFECTS = {
@@ -125,7 +142,6 @@ def class_transitions(waves: Sequence[Wave], class_name: str, *,
         if len(ids) < 4:
             continue
         start = _subset(class_state(w0, class_name), ids)
-        n = len(ids)
         start.friends = np.array([[last_known.get((a, b), False) if a != b else False
                                    for b in ids] for a in ids], dtype=bool)
         end, known = _friend_matrix(w1, ids)
@@ -166,60 +182,81 @@ def _behaviour_similarity(levels: Matrix, scale: tuple[float, float]) -> Matrix:
 
 def term_statistics(effects: Sequence[str], start: ClassState, friends: Matrix,
                     behaviour: Matrix | None = None) -> Matrix:
-    """The statistic that moves with each parameter, at the end of a term from ``start``."""
-    f = friends.astype(float)
-    values = []
+    """The statistic that moves with each parameter, at the end of a term from ``start``;
+    ``friends`` n × n (one term: a vector) or runs × n × n (a row per run)."""
+    one = friends.ndim == 2
+    ties = friends[None] if one else friends
+    f = ties.astype(float)
+    levels = None if behaviour is None else (behaviour[None] if one else behaviour)
+    ft = f.transpose(0, 2, 1)
+    columns = []
     for name in effects:
         if name == "friend_rate":
-            values.append(float((friends != start.friends).sum()))
+            value = (ties != start.friends[None]).sum(axis=(1, 2)).astype(float)
         elif name == "density":
-            values.append(f.sum())
+            value = f.sum(axis=(1, 2))
         elif name == "reciprocity":
-            values.append(float((f * f.T).sum()))
+            value = (f * ft).sum(axis=(1, 2))
         elif name == "transitivity":
-            values.append(float((f * np.minimum(f @ f, 4.0)).sum()))
+            value = (f * np.minimum(f @ f, 4.0)).sum(axis=(1, 2))
         elif name == "activity":
-            values.append(float((f.sum(axis=1) ** 2).sum()))
+            value = (f.sum(axis=2) ** 2).sum(axis=1)
         elif name == "popularity":
-            values.append(float((f.sum(axis=0) ** 2).sum()))
+            value = (f.sum(axis=1) ** 2).sum(axis=1)
+        elif name == "endowment":
+            value = (ties & start.friends[None]).sum(axis=(1, 2)).astype(float)
+        elif name == "cycles":
+            value = (f * np.minimum(f @ f, 4.0).transpose(0, 2, 1)).sum(axis=(1, 2))
+        elif name == "transitive_reciprocity":
+            value = (f * ft * np.minimum(f @ f, 4.0)).sum(axis=(1, 2))
+        elif name == "balance":
+            value = (f * np.minimum(f @ ft, 4.0)).sum(axis=(1, 2))
+        elif name in ("attractiveness", "sociability"):
+            axis = 0 if name == "attractiveness" else 1
+            before = start.friends.sum(axis=axis).astype(float)
+            z = (before - before.mean()) / before.std() if before.std() > 0 else before * 0
+            value = (f.sum(axis=axis + 1) * z[None]).sum(axis=1)
         elif name == "similarity":
             same = start.gender[:, None] == start.gender[None, :]
-            values.append(float((f * same).sum()))
+            value = (f * same[None]).sum(axis=(1, 2))
         else:
-            if behaviour is None or start.behaviour is None:
+            if levels is None or start.behaviour is None:
                 raise ValueError(f"{name} kräver ett beteende.")
             centre = sum(start.behaviour_range) / 2
+            spread = max(start.behaviour_range[1] - start.behaviour_range[0], 1.0)
+            similar = 1.0 - np.abs(levels[:, :, None] - levels[:, None, :]) / spread
             if name == "behaviour_similarity":
-                values.append(float((f * _behaviour_similarity(
-                    behaviour, start.behaviour_range)).sum()))
+                value = (f * similar).sum(axis=(1, 2))
             elif name == "behaviour_rate":
-                values.append(float(np.abs(behaviour - start.behaviour).sum()))
+                value = np.abs(levels - start.behaviour[None]).sum(axis=1)
             elif name == "behaviour_linear":
-                values.append(float((behaviour - centre).sum()))
+                value = (levels - centre).sum(axis=1)
             elif name == "behaviour_quadratic":
-                values.append(float(((behaviour - centre) ** 2).sum()))
+                value = ((levels - centre) ** 2).sum(axis=1)
             elif name == "behaviour_influence":
-                similar = _behaviour_similarity(behaviour, start.behaviour_range)
-                named = f.sum(axis=1)
-                average = np.where(named > 0, (f * similar).sum(axis=1)
+                named = f.sum(axis=2)
+                average = np.where(named > 0, (f * similar).sum(axis=2)
                                    / np.maximum(named, 1.0), 0.0)
-                values.append(float(average.sum()))
+                value = average.sum(axis=1)
             else:
                 raise ValueError(f"Okänd effekt {name!r}.")
-    return np.array(values)
+        columns.append(value)
+    result = np.stack(columns, axis=1)
+    return result[0] if one else result
 
 
-def simulate_end(transition: Transition, parameters: TermParameters, seed: int
-                 ) -> tuple[Matrix, Matrix | None]:
-    """One simulated term; dyads and levels the next wave does not know keep their start
-    value, as in the observed statistics."""
-    end = ClassroomModel(transition.start, parameters, seed=seed).run()
-    friends = np.where(transition.known, end.friends, transition.start.friends)
-    behaviour = None
-    if end.behaviour is not None and transition.behaviour_known is not None:
-        behaviour = np.where(transition.behaviour_known, end.behaviour,
-                             transition.start.behaviour)
-    return friends, behaviour
+def simulate_ends(transition: Transition, parameters: TermParameters, *, runs: int,
+                  seed: int) -> tuple[Matrix, Matrix | None]:
+    """``runs`` simulated terms (runs × n × n, runs × n); dyads and levels the next wave
+    does not know keep their start value, as in the observed statistics. The runs are
+    simulated together (vectorised); who is victimised is held as at the start."""
+    start = transition.start
+    friends, levels = simulate_friendship(start, parameters, runs=runs, seed=seed)
+    friends = np.where(transition.known[None], friends, start.friends[None])
+    if (levels is not None and transition.behaviour_known is not None
+            and start.behaviour is not None):
+        levels = np.where(transition.behaviour_known[None], levels, start.behaviour[None])
+    return friends, levels
 
 
 @dataclass
@@ -243,7 +280,7 @@ def default_effects(transitions: Sequence[Transition]) -> list[str]:
     """Friendship effects always; gender similarity when the class has both; behaviour
     effects and selection on it when a behaviour is given."""
     effects = ["friend_rate", "density", "reciprocity", "transitivity", "activity",
-               "popularity"]
+               "popularity", "attractiveness", "transitive_reciprocity", "cycles"]
     genders = np.concatenate([t.start.gender for t in transitions])
     if len(set(genders.tolist())) > 1:
         effects.append("similarity")
@@ -265,12 +302,15 @@ def _starting_values(transitions: Sequence[Transition], parameters: TermParamete
                          for t in transitions if t.start.behaviour is not None
                          and t.end_behaviour is not None])
         values["behaviour_rate"] = max(0.5, 2.0 * float(moved))
-    return {name: values.get(name, float(getattr(parameters, name))) for name in effects}
+    return {name: values[name] if name in values else float(getattr(parameters, name))
+            for name in effects}
 
 
 def fit_term(transitions: Sequence[Transition], parameters: TermParameters | None = None, *,
-             effects: Sequence[str] | None = None, seed: int = 0, iterations: int = 15,
-             runs_per_iteration: int = 40, phase3_runs: int = 100) -> TermFit:
+             effects: Sequence[str] | None = None, seed: int = 0, iterations: int = 8,
+             runs_per_iteration: int = 60, subphases: int = 3, averaging: int = 30,
+             batch: int = 10,
+             phase3_runs: int = 100) -> TermFit:
     """Estimate the friendship (and behaviour) parameters by Robbins–Monro moments.
 
     ``transitions`` are fitted jointly (the same parameters for every term). Effects not
@@ -278,24 +318,27 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
     """
     if not transitions:
         raise ValueError("Minst en övergång mellan två mätningar behövs för att anpassa.")
-    base = (parameters or TermParameters()).with_values(bullying=_has_bullying(transitions))
+    base = parameters or TermParameters()
     chosen = list(effects or default_effects(transitions))
     p = len(chosen)
     rng = np.random.default_rng(seed)
-    observed = sum(term_statistics(chosen, t.start, t.end, t.end_behaviour)
-                   for t in transitions)
-    theta = np.array([_starting_values(transitions, base, chosen)[e] for e in chosen])
+    observed = np.sum([term_statistics(chosen, t.start, t.end, t.end_behaviour)
+                       for t in transitions], axis=0)
+    start_values = _starting_values(transitions, base, chosen)
+    theta = np.array([start_values[e] for e in chosen])
     rate = np.array([e in RATES for e in chosen])
 
     def params(values: Matrix) -> TermParameters:
         return base.with_values(**{e: float(v) for e, v in zip(chosen, values, strict=True)})
 
-    def simulate(values: Matrix, run_seed: int) -> Matrix:
-        total = np.zeros(p)
+    def simulate(values: Matrix, run_seed: int, runs: int) -> Matrix:
+        """Statistics of ``runs`` terms (summed over the transitions), one row per run."""
+        total = np.zeros((runs, p))
         current = params(values)
         for k, transition in enumerate(transitions):
-            friends, behaviour = simulate_end(transition, current, run_seed * 31 + k)
-            total += term_statistics(chosen, transition.start, friends, behaviour)
+            friends, levels = simulate_ends(transition, current, runs=runs,
+                                            seed=run_seed + 7919 * k)
+            total += term_statistics(chosen, transition.start, friends, levels)
         return total
 
     def clamp(values: Matrix) -> Matrix:
@@ -308,27 +351,25 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
     runs = runs_per_iteration
     for _ in range(iterations):
         # expected statistics at theta, in units of their spread between simulated terms
-        seeds = rng.integers(0, 2**31, size=runs)
-        at_theta = np.array([simulate(theta, int(s)) for s in seeds])
+        batch_seed = int(rng.integers(0, 2**31))
+        at_theta = simulate(theta, batch_seed, runs)
         spread = np.maximum(at_theta.std(axis=0, ddof=1), 1.0)
         deviation = (at_theta.mean(axis=0) - observed) / spread
         objective = float((deviation ** 2).sum())
         history.append({**dict(zip(chosen, theta.tolist(), strict=True)),
                         "max_t": float(np.abs(deviation).max())})
-        if best_objective < 2 * p and runs < 4 * runs_per_iteration:
-            runs *= 2  # close: more runs, so that noise does not pass for progress
         if objective < best_objective:
             best_theta, best_objective = theta, objective
             damping = max(damping / 3, 1e-3)
-            if np.abs(deviation).max() < 0.1:
-                break
+            if np.abs(deviation).max() < 0.5:
+                break  # close enough for the averaging subphase to finish
             # the derivative, from runs that share their random numbers with those at theta
             steps = np.where(rate, np.maximum(0.05 * theta, 0.1), 0.1)
             jacobian = np.zeros((p, p))
             for k in range(p):
                 moved = theta.copy()
                 moved[k] += steps[k]
-                shifted = np.array([simulate(moved, int(s)) for s in seeds])
+                shifted = simulate(moved, batch_seed, runs)
                 jacobian[:, k] = (shifted - at_theta).mean(axis=0) / steps[k] / spread
             residual = deviation
         else:  # worse: back to the best point, with a shorter, more gradient-like step
@@ -337,9 +378,27 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
         step = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-9),
                                jacobian.T @ residual)
         theta = clamp(best_theta - _truncate(step, best_theta, rate))
+        if best_objective < 2 * p and runs < 2 * runs_per_iteration:
+            runs *= 2  # close: more runs, so that noise does not pass for progress
+    # Robbins–Monro subphases from the best point (RSiena's phase 2): small corrections
+    # from a few runs at a time, with a gain that halves each subphase; each subphase's
+    # parameters are averaged, so the estimate is the centre of many corrections rather
+    # than one lucky draw
     theta = best_theta
-    check = np.array([simulate(theta, int(s))
-                      for s in rng.integers(0, 2**31, size=phase3_runs)])
+    mixed = 0.8 * jacobian + 0.2 * np.diag(np.diag(jacobian))  # RSiena's diagonalize
+    inverse = np.linalg.pinv(mixed, rcond=1e-3)
+    gain = 0.2
+    for _ in range(subphases):
+        trail = []
+        for _ in range(averaging):
+            stats = simulate(theta, int(rng.integers(0, 2**31)), batch).mean(axis=0)
+            deviation = (stats - observed) / spread
+            theta = clamp(theta - _truncate(gain * inverse @ deviation, theta, rate))
+            trail.append(theta)
+        theta = np.mean(trail, axis=0)
+        history.append(dict(zip(chosen, theta.tolist(), strict=True)))
+        gain /= 2
+    check = simulate(theta, int(rng.integers(0, 2**31)), phase3_runs)
     spread = check.std(axis=0, ddof=1)
     t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
         spread > 0, spread, 1.0), 0.0)
@@ -348,10 +407,6 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
                    observed=dict(zip(chosen, observed.tolist(), strict=True)),
                    t_ratios=dict(zip(chosen, t_ratios.tolist(), strict=True)),
                    history=history)
-
-
-def _has_bullying(transitions: Sequence[Transition]) -> bool:
-    return any(t.start.bullies.any() for t in transitions)
 
 
 def _regular(matrix: Matrix) -> Matrix:

@@ -30,8 +30,13 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from kraftsamling.twin._fit import TermFit, Transition, class_transitions, fit_term, \
-    simulate_end
+from kraftsamling.twin._fit import (
+    TermFit,
+    Transition,
+    class_transitions,
+    fit_term,
+    simulate_ends,
+)
 from kraftsamling.twin._survey import Wave
 
 __all__ = ["GOF_STATISTICS", "GofStatistic", "TwinEvaluation", "auxiliary_statistics",
@@ -39,6 +44,7 @@ __all__ = ["GOF_STATISTICS", "GofStatistic", "TwinEvaluation", "auxiliary_statis
            "triad_census"]
 
 Matrix = np.ndarray[Any, Any]
+CHUNK = 250  # simulated terms at a time (memory)
 DEGREE_LEVELS = 9  # 0 … 8, as sienaGOF's degree distributions
 GOF_STATISTICS = {
     "indegree": "antal som nämner eleven (fördelning)",
@@ -260,14 +266,11 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
     fit = fit_term([train], seed=fit_seed)
     start = test.start
     n = start.n
-    friends = np.zeros((runs, n, n), dtype=bool)
-    levels: Matrix | None = None
-    if test.end_behaviour is not None:
-        levels = np.zeros((runs, n))
-    for r in range(runs):
-        friends[r], simulated_behaviour = simulate_end(test, fit.parameters, seed + r)
-        if levels is not None and simulated_behaviour is not None:
-            levels[r] = simulated_behaviour
+    parts = [simulate_ends(test, fit.parameters, runs=min(CHUNK, runs - done),
+                           seed=seed + done) for done in range(0, runs, CHUNK)]
+    friends = np.concatenate([f for f, _ in parts])
+    levels = None if parts[0][1] is None else np.concatenate(
+        [np.asarray(b) for _, b in parts])
     scale: list[float] = []
     if start.behaviour is not None:
         low, high = start.behaviour_range
@@ -282,11 +285,15 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
     baseline = LogisticRegression(max_iter=2000).fit(
         dyad_table(train)[list(DYAD_FEATURES)], dyad_table(train)["next"])
     logistic = baseline.predict_proba(dyad_table(test)[list(DYAD_FEATURES)])[:, 1]
-    isolated_next = ~(test.end & test.end.T).any(axis=1)
-    isolated_now = ~(start.friends & start.friends.T).any(axis=1)
-    isolated_sim = (~(friends & friends.transpose(0, 2, 1)).any(axis=2)).mean(axis=0)
+    # isolation is judged for pupils who answered at t + 1 (a missing row hides it)
+    answered = np.asarray((test.known | np.eye(n, dtype=bool)).all(axis=1))
+    isolated_next = ~np.asarray((test.end & test.end.T).any(axis=1))[answered]
+    isolated_now = ~np.asarray((start.friends & start.friends.T).any(axis=1))[answered]
+    isolated_sim = (~(friends & friends.transpose(0, 2, 1)).any(axis=2)).mean(axis=0)[
+        answered]
     metrics = {
-        "tie_auc": _auc(y, probability), "tie_auc_carry_forward": _auc(y, start.friends[mask].astype(float)),
+        "tie_auc": _auc(y, probability),
+        "tie_auc_carry_forward": _auc(y, start.friends[mask].astype(float)),
         "tie_auc_logistic": _auc(y, logistic),
         "isolation_auc": _auc(isolated_next.astype(int), isolated_sim),
         "isolation_auc_carry_forward": _auc(isolated_next.astype(int),

@@ -27,8 +27,9 @@ from kraftsamling.tabular import read_table
 from kraftsamling.twin._survey import UNKNOWN, Wave, WaveError
 
 __all__ = ["MISSING", "STRUCTURAL_ZERO", "default_ids", "read_behaviour",
-           "read_behaviour_matrix", "read_edge_list", "read_matrix_waves", "read_siena_attribute", "read_siena_matrix",
-           "waves_from_matrices", "write_behaviour", "write_survey_waves"]
+           "read_behaviour_matrix", "read_edge_list", "read_matrix_waves",
+           "read_siena_attribute", "read_siena_matrix", "waves_from_matrices",
+           "write_behaviour", "write_survey_waves"]
 
 MISSING = 9
 STRUCTURAL_ZERO = 10
