@@ -40,8 +40,8 @@ from kraftsamling.twin._fit import (
 from kraftsamling.twin._survey import Wave
 
 __all__ = ["GOF_STATISTICS", "GofStatistic", "TwinEvaluation", "auxiliary_statistics",
-           "dyad_table", "evaluate_twin", "goodness_of_fit", "mahalanobis_p",
-           "triad_census"]
+           "dyad_table", "evaluate_classes", "evaluate_twin", "goodness_of_fit",
+           "mahalanobis_p", "pooled_summary", "triad_census"]
 
 Matrix = np.ndarray[Any, Any]
 CHUNK = 250  # simulated terms at a time (memory)
@@ -230,11 +230,13 @@ class TwinEvaluation:
         return {s.name: s.p for s in self.statistics}
 
     def summary(self) -> dict[str, Any]:
-        """What the JSON line and the web page carry (plain numbers and lists)."""
+        """What the JSON line and the web page carry (plain numbers and lists; an AUC that
+        cannot be computed — nobody isolated — is None)."""
         return {
             "class": self.class_name, "fitted_on": list(self.fitted_on),
             "tested_on": list(self.tested_on), "pupils": self.pupils, "runs": self.runs,
-            "behaviour": self.behaviour, **{k: round(v, 4) for k, v in self.metrics.items()},
+            "behaviour": self.behaviour,
+            **{k: round(v, 4) if np.isfinite(v) else None for k, v in self.metrics.items()},
             "gof_p": {k: round(v, 4) for k, v in self.gof_p.items()},
             "gof": [{"name": s.name, "p": round(s.p, 4), "distance": round(s.distance, 3),
                      "levels": s.levels,
@@ -312,3 +314,48 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
                           pupils=n, runs=runs, fit=fit, statistics=statistics,
                           metrics=metrics, behaviour=behaviour_name, notes=notes)
 
+
+
+def evaluate_classes(waves: Sequence[Wave], *, behaviour: pd.DataFrame | None = None,
+                     behaviour_name: str | None = None, class_name: str | None = None,
+                     runs: int = 1000, seed: int = 0) -> list[TwinEvaluation]:
+    """``evaluate_twin`` for each class of the last wave that has three waves or more."""
+    names = [class_name] if class_name else waves[-1].classes
+    known = sorted({c for w in waves for c in w.classes})
+    if class_name and class_name not in known:
+        raise ValueError(f"Klassen {class_name!r} finns inte i mätningarna. Finns: "
+                         + ", ".join(known))
+    if len(waves) < 3:
+        raise ValueError("Utvärderingen kräver minst tre mätningar: anpassa på en övergång, "
+                         "pröva på nästa.")
+    result = []
+    for name in names:
+        try:
+            result.append(evaluate_twin(waves, name, behaviour=behaviour,
+                                        behaviour_name=behaviour_name, runs=runs, seed=seed))
+        except ValueError:
+            if class_name:
+                raise
+    if not result:
+        raise ValueError("Ingen klass finns med i tre mätningar med minst fyra elever.")
+    return result
+
+
+def pooled_summary(evaluations: Sequence[TwinEvaluation]) -> dict[str, Any]:
+    """The JSON line: the AUCs (one class: its own; several: the mean over classes), each
+    statistic's p-value (several classes: the lowest), and every class in full."""
+    first = evaluations[0].summary()
+    if len(evaluations) == 1:
+        keys = [k for k in first if k.startswith(("tie_auc", "isolation_auc"))]
+        return {**{k: first[k] for k in keys}, "gof_p": first["gof_p"], "classes": [first]}
+    metrics: dict[str, Any] = {}
+    for key in ("tie_auc", "tie_auc_carry_forward", "tie_auc_logistic", "isolation_auc",
+                "isolation_auc_carry_forward"):
+        values = [e.metrics[key] for e in evaluations if np.isfinite(e.metrics[key])]
+        # NaN: the class had nobody (or everybody) isolated at the last wave
+        metrics[key] = round(float(np.mean(values)), 4) if values else None
+    names = {s.name for e in evaluations for s in e.statistics}
+    gof = {name: round(min(s.p for e in evaluations for s in e.statistics if s.name == name),
+                       4) for name in GOF_STATISTICS if name in names}
+    return {**metrics, "gof_p": gof, "pooling": "mean over classes; gof_p lowest",
+            "classes": [e.summary() for e in evaluations]}

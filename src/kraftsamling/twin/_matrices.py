@@ -201,24 +201,27 @@ def default_ids(n: int) -> list[str]:
     return [f"E{i + 1:0{width}d}" for i in range(n)]
 
 
-def read_behaviour_matrix(path: Path, waves: Sequence[Wave], *, n: int,
-                          key: bytes | None = None, first_wave: int = 1,
+def read_behaviour_matrix(path: Path, waves: Sequence[Wave], *, first_wave: int = 1,
                           missing: Sequence[float] = (0,)) -> pd.DataFrame:
     """An attribute file (pupils in the matrices' row order) as one column per wave number,
-    NaN where the code is ``missing`` or the pupil is not in the wave."""
+    NaN where the code is ``missing`` or the pupil is not in the wave. ``waves`` are those
+    ``waves_from_matrices`` made (their ``originals`` give the row order)."""
     values = read_siena_attribute(path)
     name = Path(path).name
-    if values.shape[0] != n:
-        raise WaveError(name, [f"{values.shape[0]} rader men {n} elever i matriserna."])
+    originals: dict[str, str] = {}
+    for wave in waves:
+        originals.update(wave.originals)
+    order = sorted(originals, key=lambda alias: originals[alias])
+    if values.shape[0] != len(order):
+        raise WaveError(name, [f"{values.shape[0]} rader men {len(order)} elever i "
+                               "matriserna."])
     last = first_wave + values.shape[1] - 1
     if first_wave < 1 or last > len(waves):
         raise WaveError(name, [f"{values.shape[1]} kolumner från mätning {first_wave}, men "
                                f"det finns {len(waves)} mätningar (ange första mätningen "
                                "med FIL@N)."])
-    ids = [keyed_hash(key, p, purpose="pupil", length=12) if key else p
-           for p in default_ids(n)]
     frame = pd.DataFrame(np.where(np.isin(values, list(missing)), np.nan, values),
-                         index=pd.Index(ids, name="pupil_id"),
+                         index=pd.Index(order, name="pupil_id"),
                          columns=list(range(first_wave, last + 1)))
     for wave in waves:
         if wave.number in frame.columns:
