@@ -1146,6 +1146,8 @@ def twin_evaluate(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Sista raden som JSON (tie_auc, isolation_auc, gof_p …).")] = False,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="Snabbare, grövre anpassning (som webbsidan).")] = False,
 ) -> None:
     """Hur väl terminsmodellen stämmer med verkliga mätningar: anpassad på näst sista
     övergången, prövad på den sista (goodness of fit som RSiena:s sienaGOF, och AUC)."""
@@ -1154,7 +1156,12 @@ def twin_evaluate(
     import numpy as np
 
     from kraftsamling.settings import pseudonym_key
-    from kraftsamling.twin import evaluate_classes, evaluate_prediction, pooled_summary
+    from kraftsamling.twin import (
+        QUICK_FIT,
+        evaluate_classes,
+        evaluate_prediction,
+        pooled_summary,
+    )
     from kraftsamling.twin import read_behaviour as read_behaviour_file
 
     if runs < 10:
@@ -1166,7 +1173,8 @@ def twin_evaluate(
             name, levels = read_behaviour_file(behaviour, key=pseudonym_key(_settings()))
         with err_console.status("Anpassar och simulerar …"):
             evaluations = evaluate_classes(read, behaviour=levels, behaviour_name=name,
-                                           class_name=class_name, runs=runs, seed=seed)
+                                           class_name=class_name, runs=runs, seed=seed,
+                                           fit_options=QUICK_FIT if quick else None)
     except ValueError as error:
         fail(str(error))
     for evaluation in evaluations:

@@ -17,6 +17,7 @@ from kraftsamling.twin._fit import (
 )
 from kraftsamling.twin._gof import (
     GOF_STATISTICS,
+    TRIAD_TYPES,
     GofStatistic,
     TwinEvaluation,
     auxiliary_statistics,
@@ -58,6 +59,7 @@ from kraftsamling.twin._predict import (
     transitions,
 )
 from kraftsamling.twin._service import (
+    QUICK_FIT,
     ClassTwin,
     calibration_error,
     class_twin,
@@ -94,7 +96,9 @@ __all__ = [
     "INTERVENTIONS",
     "NOMINATIONS",
     "PREDICTORS",
+    "QUICK_FIT",
     "REQUIRED_COLUMNS",
+    "TRIAD_TYPES",
     "ClassState",
     "ClassTwin",
     "ClassroomModel",

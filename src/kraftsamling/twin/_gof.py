@@ -18,7 +18,7 @@ it forward.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
@@ -39,9 +39,9 @@ from kraftsamling.twin._fit import (
 )
 from kraftsamling.twin._survey import Wave
 
-__all__ = ["GOF_STATISTICS", "GofStatistic", "TwinEvaluation", "auxiliary_statistics",
-           "dyad_table", "evaluate_classes", "evaluate_twin", "goodness_of_fit",
-           "mahalanobis_p", "pooled_summary", "triad_census"]
+__all__ = ["GOF_STATISTICS", "TRIAD_TYPES", "GofStatistic", "TwinEvaluation",
+           "auxiliary_statistics", "dyad_table", "evaluate_classes", "evaluate_twin",
+           "goodness_of_fit", "mahalanobis_p", "pooled_summary", "triad_census"]
 
 Matrix = np.ndarray[Any, Any]
 CHUNK = 250  # simulated terms at a time (memory)
@@ -238,7 +238,8 @@ class TwinEvaluation:
             "behaviour": self.behaviour,
             **{k: round(v, 4) if np.isfinite(v) else None for k, v in self.metrics.items()},
             "gof_p": {k: round(v, 4) for k, v in self.gof_p.items()},
-            "gof": [{"name": s.name, "p": round(s.p, 4), "distance": round(s.distance, 3),
+            "gof": [{"name": s.name, "p": round(s.p, 4),
+                     "distance": round(s.distance, 3) if np.isfinite(s.distance) else None,
                      "levels": s.levels,
                      "observed": [round(float(v), 4) for v in s.observed],
                      "mean": [round(float(v), 4) for v in s.simulated.mean(axis=0)],
@@ -256,8 +257,11 @@ def _auc(y: Matrix, score: Matrix) -> float:
 
 def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
                   behaviour: pd.DataFrame | None = None, behaviour_name: str | None = None,
-                  runs: int = 1000, seed: int = 0, fit_seed: int = 0) -> TwinEvaluation:
-    """Fit on the transition before the last, simulate the last ``runs`` times, compare."""
+                  runs: int = 1000, seed: int = 0, fit_seed: int = 0,
+                  fit_options: Mapping[str, int] | None = None) -> TwinEvaluation:
+    """Fit on the transition before the last, simulate the last ``runs`` times, compare.
+
+    ``fit_options`` go to ``fit_term`` (fewer iterations for a quick look on the web)."""
     transitions = class_transitions(waves, class_name, behaviour=behaviour)
     if len(transitions) < 2:
         raise ValueError("Utvärderingen kräver minst tre mätningar av klassen: anpassa på "
@@ -265,7 +269,8 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
     if runs < 10:
         raise ValueError("Minst 10 simulerade terminer behövs.")
     train, test = transitions[-2], transitions[-1]
-    fit = fit_term([train], seed=fit_seed)
+    options: dict[str, Any] = dict(fit_options or {})
+    fit = fit_term([train], seed=fit_seed, **options)
     start = test.start
     n = start.n
     parts = [simulate_ends(test, fit.parameters, runs=min(CHUNK, runs - done),
@@ -318,7 +323,8 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
 
 def evaluate_classes(waves: Sequence[Wave], *, behaviour: pd.DataFrame | None = None,
                      behaviour_name: str | None = None, class_name: str | None = None,
-                     runs: int = 1000, seed: int = 0) -> list[TwinEvaluation]:
+                     runs: int = 1000, seed: int = 0,
+                     fit_options: Mapping[str, int] | None = None) -> list[TwinEvaluation]:
     """``evaluate_twin`` for each class of the last wave that has three waves or more."""
     names = [class_name] if class_name else waves[-1].classes
     known = sorted({c for w in waves for c in w.classes})
@@ -332,7 +338,8 @@ def evaluate_classes(waves: Sequence[Wave], *, behaviour: pd.DataFrame | None = 
     for name in names:
         try:
             result.append(evaluate_twin(waves, name, behaviour=behaviour,
-                                        behaviour_name=behaviour_name, runs=runs, seed=seed))
+                                        behaviour_name=behaviour_name, runs=runs, seed=seed,
+                                        fit_options=fit_options))
         except ValueError:
             if class_name:
                 raise
