@@ -259,8 +259,9 @@ def friendship_round(friends: Matrix, p: TermParameters, rng: np.random.Generato
     sign = 1.0 - 2.0 * f  # +1 adds a tie, −1 drops it
     indegree = f.sum(axis=1) / max(n - 1, 1)
     outdegree = f.sum(axis=2)[:, :, None] - f  # friends named besides j
+    two_paths = np.minimum(f @ f, 4.0)
     value = (p.density - p.activity * outdegree + p.reciprocity * f.transpose(0, 2, 1)
-             + p.transitivity * np.minimum(f @ f, 4.0) + p.similarity * same_gender[None]
+             + p.transitivity * two_paths + p.similarity * same_gender[None]
              + p.popularity * indegree[:, None, :] - p.avoid_victims * victim[:, None, :])
     if p.behaviour_similarity and behaviour is not None:
         spread = max(behaviour_range[1] - behaviour_range[0], 1.0)
@@ -271,17 +272,21 @@ def friendship_round(friends: Matrix, p: TermParameters, rng: np.random.Generato
     if p.balance:
         value = value + p.balance * np.minimum(f @ f.transpose(0, 2, 1), 4.0)
     if p.cycles:
-        value = value + p.cycles * np.minimum(f @ f, 4.0).transpose(0, 2, 1)
+        value = value + p.cycles * two_paths.transpose(0, 2, 1)
     if p.transitive_reciprocity:
-        value = value + p.transitive_reciprocity * f.transpose(0, 2, 1) * np.minimum(f @ f,
-                                                                                    4.0)
+        value = value + p.transitive_reciprocity * f.transpose(0, 2, 1) * two_paths
     if p.attractiveness or p.sociability:
         value = value + (p.attractiveness * named_by[None, None, :]
                          + p.sociability * names[None, :, None])
     gain = sign * value - p.endowment * f  # dropping a friendship loses its endowment too
     gain[:, np.arange(n), np.arange(n)] = -np.inf
     options = np.concatenate([gain, np.zeros((runs, n, 1))], axis=2)  # last: no change
-    choice = np.argmax(options + rng.gumbel(size=options.shape), axis=2)
+    # a multinomial logit draw by the inverse of its cumulative probabilities: one uniform
+    # number per pupil instead of a Gumbel per option
+    weights = np.exp(options - options.max(axis=2, keepdims=True))
+    cumulative = np.cumsum(weights, axis=2)
+    draw = rng.random((runs, n, 1)) * cumulative[:, :, -1:]
+    choice = np.minimum((cumulative < draw).sum(axis=2), n)
     if chance < 1.0:
         choice[rng.random((runs, n)) >= chance] = n  # no opportunity this round
     run, pupil = np.nonzero(choice < n)
