@@ -309,7 +309,7 @@ def _starting_values(transitions: Sequence[Transition], parameters: TermParamete
 def fit_term(transitions: Sequence[Transition], parameters: TermParameters | None = None, *,
              effects: Sequence[str] | None = None, seed: int = 0, iterations: int = 8,
              runs_per_iteration: int = 60, subphases: int = 3, averaging: int = 30,
-             batch: int = 10,
+             batch: int = 10, restarts: int = 3,
              phase3_runs: int = 100) -> TermFit:
     """Estimate the friendship (and behaviour) parameters by Robbins–Monro moments.
 
@@ -345,63 +345,70 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
         return np.where(rate, np.clip(values, 0.2, 80.0), np.clip(values, -12.0, 12.0))
 
     history: list[dict[str, float]] = []
-    best_theta, best_objective = theta, np.inf
+    t_ratios = np.zeros(p)
     jacobian, residual = np.eye(p), np.zeros(p)
-    damping = 1.0
-    runs = runs_per_iteration
-    for _ in range(iterations):
-        # expected statistics at theta, in units of their spread between simulated terms
-        batch_seed = int(rng.integers(0, 2**31))
-        at_theta = simulate(theta, batch_seed, runs)
-        spread = np.maximum(at_theta.std(axis=0, ddof=1), 1.0)
-        deviation = (at_theta.mean(axis=0) - observed) / spread
-        objective = float((deviation ** 2).sum())
-        history.append({**dict(zip(chosen, theta.tolist(), strict=True)),
-                        "max_t": float(np.abs(deviation).max())})
-        if objective < best_objective:
-            best_theta, best_objective = theta, objective
-            damping = max(damping / 3, 1e-3)
-            if np.abs(deviation).max() < 0.5:
-                break  # close enough for the averaging subphase to finish
-            # the derivative, from runs that share their random numbers with those at theta
-            steps = np.where(rate, np.maximum(0.05 * theta, 0.1), 0.1)
-            jacobian = np.zeros((p, p))
-            for k in range(p):
-                moved = theta.copy()
-                moved[k] += steps[k]
-                shifted = simulate(moved, batch_seed, runs)
-                jacobian[:, k] = (shifted - at_theta).mean(axis=0) / steps[k] / spread
-            residual = deviation
-        else:  # worse: back to the best point, with a shorter, more gradient-like step
-            damping *= 4
-        normal = jacobian.T @ jacobian
-        step = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-9),
-                               jacobian.T @ residual)
-        theta = clamp(best_theta - _truncate(step, best_theta, rate))
-        if best_objective < 2 * p and runs < 2 * runs_per_iteration:
-            runs *= 2  # close: more runs, so that noise does not pass for progress
-    # Robbins–Monro subphases from the best point (RSiena's phase 2): small corrections
-    # from a few runs at a time, with a gain that halves each subphase; each subphase's
-    # parameters are averaged, so the estimate is the centre of many corrections rather
-    # than one lucky draw
-    theta = best_theta
-    mixed = 0.8 * jacobian + 0.2 * np.diag(np.diag(jacobian))  # RSiena's diagonalize
-    inverse = np.linalg.pinv(mixed, rcond=1e-3)
-    gain = 0.2
-    for _ in range(subphases):
-        trail = []
-        for _ in range(averaging):
-            stats = simulate(theta, int(rng.integers(0, 2**31)), batch).mean(axis=0)
-            deviation = (stats - observed) / spread
-            theta = clamp(theta - _truncate(gain * inverse @ deviation, theta, rate))
-            trail.append(theta)
-        theta = np.mean(trail, axis=0)
-        history.append(dict(zip(chosen, theta.tolist(), strict=True)))
-        gain /= 2
-    check = simulate(theta, int(rng.integers(0, 2**31)), phase3_runs)
-    spread = check.std(axis=0, ddof=1)
-    t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
-        spread > 0, spread, 1.0), 0.0)
+    have_jacobian = False
+    for _attempt in range(max(1, restarts)):
+        # RSiena's practice: while a fit has not converged, start again from its estimate
+        best_theta, best_objective = theta, np.inf
+        damping = 1.0
+        runs = runs_per_iteration
+        for _ in range(iterations):
+            # expected statistics at theta, in units of their spread between simulated terms
+            batch_seed = int(rng.integers(0, 2**31))
+            at_theta = simulate(theta, batch_seed, runs)
+            spread = np.maximum(at_theta.std(axis=0, ddof=1), 1.0)
+            deviation = (at_theta.mean(axis=0) - observed) / spread
+            objective = float((deviation ** 2).sum())
+            history.append({**dict(zip(chosen, theta.tolist(), strict=True)),
+                            "max_t": float(np.abs(deviation).max())})
+            if objective < best_objective:
+                best_theta, best_objective = theta, objective
+                damping = max(damping / 3, 1e-3)
+                if np.abs(deviation).max() < 0.5 and have_jacobian:
+                    break  # close enough for the averaging subphase to finish
+                # the derivative, from runs sharing their random numbers with those at theta
+                steps = np.where(rate, np.maximum(0.05 * theta, 0.1), 0.1)
+                jacobian = np.zeros((p, p))
+                for k in range(p):
+                    moved = theta.copy()
+                    moved[k] += steps[k]
+                    shifted = simulate(moved, batch_seed, runs)
+                    jacobian[:, k] = (shifted - at_theta).mean(axis=0) / steps[k] / spread
+                residual = deviation
+                have_jacobian = True
+            else:  # worse: back to the best point, with a shorter, more gradient-like step
+                damping *= 4
+            normal = jacobian.T @ jacobian
+            step = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-9),
+                                   jacobian.T @ residual)
+            theta = clamp(best_theta - _truncate(step, best_theta, rate))
+            if best_objective < 2 * p and runs < 2 * runs_per_iteration:
+                runs *= 2  # close: more runs, so that noise does not pass for progress
+        # Robbins–Monro subphases from the best point (RSiena's phase 2): small corrections
+        # from a few runs at a time, with a gain that halves each subphase; each subphase's
+        # parameters are averaged, so the estimate is the centre of many corrections rather
+        # than one lucky draw
+        theta = best_theta
+        mixed = 0.8 * jacobian + 0.2 * np.diag(np.diag(jacobian))  # RSiena's diagonalize
+        inverse = np.linalg.pinv(mixed, rcond=1e-3)
+        gain = 0.2
+        for _ in range(subphases):
+            trail = []
+            for _ in range(averaging):
+                stats = simulate(theta, int(rng.integers(0, 2**31)), batch).mean(axis=0)
+                deviation = (stats - observed) / spread
+                theta = clamp(theta - _truncate(gain * inverse @ deviation, theta, rate))
+                trail.append(theta)
+            theta = np.mean(trail, axis=0)
+            history.append(dict(zip(chosen, theta.tolist(), strict=True)))
+            gain /= 2
+        check = simulate(theta, int(rng.integers(0, 2**31)), phase3_runs)
+        spread = check.std(axis=0, ddof=1)
+        t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
+            spread > 0, spread, 1.0), 0.0)
+        if np.abs(t_ratios).max() < 0.3:
+            break
     return TermFit(parameters=params(theta), effects=chosen,
                    estimates=dict(zip(chosen, theta.tolist(), strict=True)),
                    observed=dict(zip(chosen, observed.tolist(), strict=True)),
