@@ -1059,5 +1059,162 @@ def twin_simulate(
                   "inte besked om enskilda elever.")
 
 
+@twin_app.command("import-matrices")
+def twin_import_matrices(
+    directory: Annotated[Path, typer.Argument(help="Mappen med matrisfilerna (.dat).")],
+    prefix: Annotated[str, typer.Option(
+        "--prefix", help="Filnamnens början: klas12b-net- läser klas12b-net-1.dat, "
+        "klas12b-net-2.dat …")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Mapp för enkätfilerna.")],
+    class_name: Annotated[str | None, typer.Option(
+        "--class", help="Klassens namn (annars mappens namn).")] = None,
+    gender: Annotated[str | None, typer.Option(
+        "--gender", help="Kön: ett värde för alla (flicka) eller FIL[:KOLUMN] kodad 1 flicka, "
+        "2 pojke.")] = None,
+    attribute: Annotated[list[str] | None, typer.Option(
+        "--attribute", help="NAMN=FIL[@FÖRSTA_MÄTNINGEN], t.ex. alkohol=klas12b-alcohol.dat@2; "
+        "0 betyder saknas. Kan anges flera gånger.")] = None,
+) -> None:
+    """Läs RSiena-matriser (en .dat per mätning; 9 saknas, 10 inte i klassen) och skriv dem
+    som enkätfiler som tvillingen läser, ett beteende per fil."""
+    from kraftsamling.twin import (
+        read_behaviour_matrix,
+        read_matrix_waves,
+        write_behaviour,
+        write_survey_waves,
+    )
+
+    if not directory.is_dir():
+        fail(f"Mappen {directory} finns inte.")
+    try:
+        waves = read_matrix_waves(directory, prefix, class_name=class_name, gender=gender)
+        n = len({p for w in waves for p in w.originals})
+        behaviours = []
+        for spec in attribute or []:
+            name, sep, rest = spec.partition("=")
+            if not sep or not name.strip() or not rest.strip():
+                raise ValueError(f"--attribute {spec!r}: skriv NAMN=FIL eller NAMN=FIL@N.")
+            file, _, first = rest.partition("@")
+            if first and not first.strip().isdigit():
+                raise ValueError(f"--attribute {spec!r}: efter @ kommer mätningens nummer.")
+            frame = read_behaviour_matrix(directory / file.strip(), waves,
+                                          first_wave=int(first or 1))
+            behaviours.append((name.strip(), frame))
+    except ValueError as error:
+        fail(str(error))
+    paths = write_survey_waves(waves, output)
+    originals = {a: o for w in waves for a, o in w.originals.items()}
+    for name, frame in behaviours:
+        write_behaviour(frame, output / f"{name}.csv", name=name, originals=originals)
+    console.print(f"{len(paths)} mätningar med {n} elever i {output}: "
+                  + ", ".join(p.name for p in paths)
+                  + ("; beteenden: " + ", ".join(f"{b}.csv" for b, _ in behaviours)
+                     if behaviours else "") + ".", highlight=False)
+
+
+@twin_app.command("import-edges")
+def twin_import_edges(
+    edges: Annotated[Path, typer.Argument(help="Kantlista: from,to[,wave][,tie].")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Mapp för enkätfilerna.")],
+    pupils: Annotated[Path | None, typer.Option(
+        "--pupils", help="Elevlista: pupil_id[,wave][,class][,gender] — vem som är med i "
+        "varje mätning.")] = None,
+    class_name: Annotated[str, typer.Option("--class", help="Klassens namn.")] = "klass",
+) -> None:
+    """Läs en kantlista (en rad per vänskap; tie 9 = okänd) och skriv enkätfiler."""
+    from kraftsamling.tabular import read_table
+    from kraftsamling.twin import read_edge_list, write_survey_waves
+
+    try:
+        roster = read_table(pupils).frame if pupils is not None else None
+        waves = read_edge_list(edges, pupils=roster, class_name=class_name)
+    except ValueError as error:
+        fail(str(error))
+    paths = write_survey_waves(waves, output)
+    console.print(f"{len(paths)} mätningar i {output}: " + ", ".join(p.name for p in paths)
+                  + ".", highlight=False)
+
+
+@twin_app.command("evaluate")
+def twin_evaluate(
+    waves: WavePaths,
+    behaviour: Annotated[Path | None, typer.Option(
+        "--behaviour", help="Ett beteende per mätning: pupil_id, NAMN_1, NAMN_2 …")] = None,
+    class_name: Annotated[str | None, typer.Option(
+        "--class", help="Bara den här klassen (annars alla).")] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Simulerade terminer.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Sista raden som JSON (tie_auc, isolation_auc, gof_p …).")] = False,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="Snabbare, grövre anpassning (som webbsidan).")] = False,
+) -> None:
+    """Hur väl terminsmodellen stämmer med verkliga mätningar: anpassad på näst sista
+    övergången, prövad på den sista (goodness of fit som RSiena:s sienaGOF, och AUC)."""
+    import json
+
+    import numpy as np
+
+    from kraftsamling.settings import pseudonym_key
+    from kraftsamling.twin import (
+        QUICK_FIT,
+        evaluate_classes,
+        evaluate_prediction,
+        pooled_summary,
+    )
+    from kraftsamling.twin import read_behaviour as read_behaviour_file
+
+    if runs < 10:
+        fail("--runs måste vara minst 10.")
+    read = _twin_waves(waves, autolarm=False)
+    levels, name = None, None
+    try:
+        if behaviour is not None:
+            name, levels = read_behaviour_file(behaviour, key=pseudonym_key(_settings()))
+        with err_console.status("Anpassar och simulerar …"):
+            evaluations = evaluate_classes(read, behaviour=levels, behaviour_name=name,
+                                           class_name=class_name, runs=runs, seed=seed,
+                                           fit_options=QUICK_FIT if quick else None)
+    except ValueError as error:
+        fail(str(error))
+    for evaluation in evaluations:
+        m = evaluation.metrics
+        head = (f"Klass {evaluation.class_name}: anpassad på mätning "
+                f"{evaluation.fitted_on[0]}→{evaluation.fitted_on[1]}, prövad på "
+                f"{evaluation.tested_on[0]}→{evaluation.tested_on[1]} ({evaluation.pupils} "
+                f"elever, {evaluation.runs} simulerade terminer)")
+        fit = Table("Statistik", "Observerat", "Simulerat medel (90 %)", "p", title=head)
+        for statistic in evaluation.statistics:
+            table = statistic.table()
+            shown = table if len(table) <= 3 else table.iloc[[0, len(table) // 2, -1]]
+            observed = ", ".join(f"{v:g}" for v in np.round(shown["observed"], 3))
+            simulated = ", ".join(f"{a:.3g} ({lo:.3g}–{hi:.3g})" for a, lo, hi in zip(
+                shown["simulated_mean"], shown["simulated_5"], shown["simulated_95"],
+                strict=True))
+            fit.add_row(statistic.label, observed, simulated, f"{statistic.p:.3f}")
+        console.print(fit)
+        prediction = Table("Förutsägelse", "Tvillingen", "För fram senaste", "Logistisk (par)")
+        prediction.add_row("Vänskap nästa mätning (AUC)", f"{m['tie_auc']:.3f}",
+                           f"{m['tie_auc_carry_forward']:.3f}", f"{m['tie_auc_logistic']:.3f}")
+        prediction.add_row("Isolerad nästa mätning (AUC)", f"{m['isolation_auc']:.3f}",
+                           f"{m['isolation_auc_carry_forward']:.3f}", "–")
+        console.print(prediction)
+        for note in evaluation.notes:
+            err_console.print(note)
+    summary = pooled_summary(evaluations)
+    try:
+        victimisation = evaluate_prediction(read)
+        summary["victimisation_auc"] = round(victimisation["auc"], 4)
+        summary["victimisation_auc_carry_forward"] = round(
+            victimisation["carry_forward_auc"], 4)
+        console.print(f"Utsatthet nästa mätning: AUC {victimisation['auc']:.3f} mot "
+                      f"{victimisation['carry_forward_auc']:.3f} för att föra fram senaste.",
+                      highlight=False)
+    except ValueError:
+        console.print("Utsatthet: mätningarna saknar nomineringar av elaka elever.")
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, allow_nan=False, default=str))
+
+
 def main() -> None:
     app()

@@ -70,6 +70,12 @@ def test_staff_import_waves_and_see_each_class(client: TestClient, database: Dat
     assert 'data-figure="figure-network"' in page.text
     assert 'data-figure="figure-interventions"' in page.text
     assert "(hittad)" in page.text and "<caption>" in page.text
+    # the fit panel: fitted on waves 1→2, compared with wave 3, a chart and table per statistic
+    assert "Liknar en simulerad termin en verklig?" in page.text
+    assert 'data-figure="figure-fit-triad_census"' in page.text
+    assert "Triadcensus: hur grupper om tre hänger ihop" in page.text
+    assert row.details["fit"]["tested_on"] == [2, 3]
+    assert 0 <= row.details["fit"]["gof_p"]["indegree"] <= 1
     with database.session() as session:
         actions = [(e.action, e.object_id) for e in session.scalars(select(AuditEvent))]
     assert ("view_twin_class", str(row.id)) in actions and any(

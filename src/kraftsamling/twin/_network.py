@@ -137,7 +137,8 @@ def pupil_features(wave: Wave, *, classes: Sequence[str] | None = None) -> pd.Da
             })
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        median = wave.pupils["wellbeing"].median()
+        known = wave.pupils["wellbeing"].dropna()
+        median = known.median() if len(known) else float("nan")  # no warning when none
         frame["wellbeing"] = frame["wellbeing"].fillna(3.0 if pd.isna(median) else median)
         frame["low_wellbeing"] = (frame["wellbeing"] < 3).astype(float)
     return frame

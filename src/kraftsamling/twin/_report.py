@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -10,7 +10,23 @@ import plotly.graph_objects as go
 
 from kraftsamling._charts import Chart, styled
 
-__all__ = ["intervention_chart", "network_chart"]
+__all__ = ["FIT_TITLES", "fit_charts", "intervention_chart", "network_chart"]
+
+
+
+def N_(message: str) -> str:
+    """Marks an English message id that the web page translates through the catalogue."""
+    return message
+
+
+FIT_TITLES = {
+    "indegree": N_("Times each pupil is named as a friend (cumulative: pupils with at most k)"),
+    "outdegree": N_("Friends each pupil names (cumulative: pupils with at most k)"),
+    "triad_census": N_("Triad census: how groups of three are tied"),
+    "reciprocity": N_("Share of friendships that are mutual"),
+    "transitivity": N_("Share of friends of friends who are friends"),
+    "behaviour": N_("Behaviour (cumulative: pupils at most at each level)"),
+}
 
 
 def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]
@@ -67,3 +83,36 @@ def intervention_chart(summary: Sequence[Mapping[str, Any]]) -> Chart:
         "95 % KI": [f"{r['change_low']:+.2f} till {r['change_high']:+.2f}" for r in summary]})
     title = "Förändring i förväntat antal utsatta mot ingen insats"
     return Chart("interventions", title, styled(figure, title, "Insats", "Elever"), table)
+
+
+def fit_charts(fit: Mapping[str, Any], translate: Callable[[str], str] = str) -> list[Chart]:
+    """sienaGOF's plot per statistic: the simulated spread (5–95 % and mean) against the
+    observed wave, with the p-value in the title; the same numbers in a table."""
+    charts = []
+    observed_label = translate(N_("observed"))
+    simulated_label = translate(N_("simulated mean"))
+    spread_label = translate(N_("simulated, 5–95 %"))
+    for statistic in fit.get("gof", []):
+        name = statistic["name"]
+        title = f"{translate(FIT_TITLES[name])} (p = {statistic['p']:.2f})"
+        levels = [str(v) for v in statistic["levels"]]
+        if name in ("reciprocity", "transitivity"):
+            levels = [translate(FIT_TITLES[name])]
+        low, high, mean = statistic["low"], statistic["high"], statistic["mean"]
+        figure = go.Figure([
+            go.Bar(x=levels, y=[h - lo for lo, h in zip(low, high, strict=True)], base=low,
+                   name=spread_label, marker={"color": "#aab7c4"},
+                   hovertemplate="%{base:.3g}–%{y:.3g}<extra></extra>"),
+            go.Scatter(x=levels, y=mean, mode="markers", name=simulated_label,
+                       marker={"color": "#1b4f72", "symbol": "line-ew-open", "size": 18}),
+            go.Scatter(x=levels, y=statistic["observed"], mode="lines+markers",
+                       name=observed_label, line={"color": "#b03a2e"},
+                       marker={"color": "#b03a2e", "size": 9})])
+        figure = styled(figure, title, translate(N_("level")), translate(N_("value")))
+        table = pd.DataFrame({
+            translate(N_("level")): levels, observed_label: statistic["observed"],
+            simulated_label: mean,
+            spread_label: [f"{lo:g}–{h:g}" for lo, h in zip(
+                low, high, strict=True)]})
+        charts.append(Chart(f"fit-{name}", title, figure, table))
+    return charts

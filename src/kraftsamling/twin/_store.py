@@ -91,6 +91,6 @@ def save_twins(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwi
             summary=twin.summary.round(4).to_dict("records"),
             details={"parameters": {"density": twin.parameters.density,
                                     "bully_base": twin.parameters.bully_base},
-                     "notes": twin.notes}))
+                     "notes": twin.notes, "fit": twin.fit}))
     session.flush()
     return row

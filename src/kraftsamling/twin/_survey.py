@@ -1,7 +1,9 @@
 """Survey waves: one file per term, one row per pupil, nominations as pupil ids.
 
 Columns: ``pupil_id, class, gender, friends, mean_to_me, defends_me``, optional
-``wellbeing`` (or several ``wellbeing_*`` items, 1–5, averaged) and ``free_text``.
+``wellbeing`` (or several ``wellbeing_*`` items, 1–5, averaged), ``free_text`` and
+``friends_unknown`` (pupils whose friendship with this pupil the wave does not know — a
+missing answer, which is not the same as "not a friend").
 Nominations are ids separated by spaces, commas or ``|``. A file with nominations of unknown
 pupils, self-nominations or duplicate ids is refused whole, with every problem named by row
 and pupil — a network with a wrong tie would mislead, and nothing half-read is kept.
@@ -29,6 +31,7 @@ __all__ = ["NOMINATIONS", "REQUIRED_COLUMNS", "Wave", "WaveError", "read_wave",
 REQUIRED_COLUMNS = ("pupil_id", "class", "gender", "friends", "mean_to_me", "defends_me")
 NOMINATIONS = {"friends": "vänner", "mean_to_me": "elaka mot mig",
                "defends_me": "försvarar mig"}
+UNKNOWN = "friends_unknown"
 _SPLIT = re.compile(r"[\s,;|]+")
 MAX_PROBLEMS_SHOWN = 20
 
@@ -58,6 +61,8 @@ class Wave:
     mean: list[tuple[str, str]] = field(default_factory=list)
     defends: list[tuple[str, str]] = field(default_factory=list)
     source: str = ""
+    # friendship dyads (chooser, pupil) the wave does not know: missing, not "no friend"
+    unknown: list[tuple[str, str]] = field(default_factory=list)
     originals: dict[str, str] = field(default_factory=dict)  # only when asked; never stored
 
     @property
@@ -96,9 +101,10 @@ def wave_from_frame(frame: pd.DataFrame, *, number: int, key: bytes | None = Non
         else:
             seen[pupil] = row
     wellbeing_columns = [c for c in columns if c == "wellbeing" or c.startswith("wellbeing_")]
+    checked = {**NOMINATIONS, **({UNKNOWN: "vänskap okänd"} if UNKNOWN in columns else {})}
     for i, pupil in enumerate(ids):
         row = i + first_row
-        for column, label in NOMINATIONS.items():
+        for column, label in checked.items():
             for named in _ids(frame[column].iloc[i]):
                 if named == pupil:
                     problems.append(f"Rad {row} (elev {pupil}), kolumn {column!r} ({label}): "
@@ -141,8 +147,21 @@ def wave_from_frame(frame: pd.DataFrame, *, number: int, key: bytes | None = Non
                     edges[column].append((alias(pupil), alias(named)))
                 else:  # the pupil answering is the victim or the defended
                     edges[column].append((alias(named), alias(pupil)))
+    unknown: list[tuple[str, str]] = []
+    if UNKNOWN in columns:
+        named_friends = set(edges["friends"])
+        for i, pupil in enumerate(ids):
+            for named in dict.fromkeys(_ids(frame[UNKNOWN].iloc[i])):
+                pair = (alias(pupil), alias(named))
+                if pair in named_friends:
+                    problems.append(f"Rad {i + first_row} (elev {pupil}): {named!r} står både "
+                                    "som vän och som okänd.")
+                unknown.append(pair)
+        if problems:
+            raise WaveError(source, problems)
     return Wave(number=number, pupils=pupils, friends=edges["friends"],
                 mean=edges["mean_to_me"], defends=edges["defends_me"], source=source,
+                unknown=unknown,
                 originals={alias(p): p for p in ids} if keep_originals else {})
 
 

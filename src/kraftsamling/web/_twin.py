@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,11 +19,12 @@ from sqlalchemy.orm import selectinload
 from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.twin._report import intervention_chart, network_chart
+from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
 from kraftsamling.twin._service import build_twins, score_alarms
 from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
 from kraftsamling.twin._survey import WaveError, read_wave
-from kraftsamling.web._app import allow_chart_styles, render
+from kraftsamling.web._app import allow_chart_styles, render, request_language
+from kraftsamling.web._i18n import translator
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/twin", dependencies=[Depends(csrf_protect)])
@@ -62,7 +64,8 @@ async def import_waves(request: Request, user: SchoolStaff,
         from kraftsamling.autolarm._service import load_detector
 
         score_alarms(waves, load_detector(settings))
-        twins, risk, evaluation = build_twins(waves, runs=WEB_RUNS)
+        # fitting and simulating take seconds: in a worker thread, not on the event loop
+        twins, risk, evaluation = await run_in_threadpool(build_twins, waves, runs=WEB_RUNS)
         with db.session() as session:
             row = save_twins(session, waves, twins, risk, filenames=names,
                              imported_by=user.username, evaluation=evaluation)
@@ -101,7 +104,11 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
         found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil", length=12)
     nodes: list[dict[str, Any]] = sorted(
         row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
+    fit = (row.details or {}).get("fit")
+    translate = translator(request_language(request))
     return allow_chart_styles(render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
-        "found_any": any(n["id"] == found for n in nodes),
+        "found_any": any(n["id"] == found for n in nodes), "fit": fit,
+        "fit_charts": fit_charts(fit, translate) if fit else [],
+        "fit_labels": {k: translate(v) for k, v in FIT_TITLES.items()},
         "charts": [network_chart(row.nodes, row.edges), intervention_chart(row.summary)]}))
