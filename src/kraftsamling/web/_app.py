@@ -52,10 +52,10 @@ def allow_chart_styles(response: Response) -> Response:
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.autoescape = True
-# Chart markup is shared with the chat report, the model card's body with its HTML file.
+# Chart markup is shared with the chat report, the model cards' body with their HTML file.
 templates.env.loader = ChoiceLoader([FileSystemLoader(WEB_DIR / "templates"),
                                      FileSystemLoader(WEB_DIR.parent / "chat" / "templates"),
-                                     FileSystemLoader(WEB_DIR.parent / "cases" / "templates")])
+                                     FileSystemLoader(WEB_DIR.parent / "compliance" / "templates")])
 
 
 def format_value(value: object, language: str) -> str:
