@@ -13,6 +13,7 @@ from kraftsamling.compliance._cards import (
     card_context,
     card_data_file,
     cards_for,
+    installation_live,
     load_figures,
     render_cards,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "cards_for",
     "check_modules",
     "inspect_installation",
+    "installation_live",
     "load_figures",
     "papers_status",
     "render_cards",

@@ -34,6 +34,7 @@ __all__ = [
     "card_context",
     "card_data_file",
     "cards_for",
+    "installation_live",
     "load_figures",
     "render_cards",
 ]
@@ -221,11 +222,23 @@ def render_cards(module: str, language: str = "sv", *,
     return environment.get_template("card_page.html").render(**context)
 
 
+def installation_live(data_dir: Path, module: str) -> dict[str, CardLive]:
+    """What this installation's trained models report about themselves (cases: the held-out
+    figures and the fairness audit of the economic-assistance model, if one is trained)."""
+    if module != "cases":
+        return {}
+    from kraftsamling.cases import CaseModels, case_model_path, live_card
+
+    path = case_model_path(data_dir, "economic-assistance")
+    if not path.is_file():
+        return {}
+    return live_card(CaseModels.load(path))
+
+
 def _card(**fields: Any) -> ModelCard:
     return ModelCard(**fields)
 
 
-HUMAN_DECIDES = N_("The model recommends; a person decides and the decision is recorded.")
 
 CARDS: Sequence[ModelCard] = (
     _card(

@@ -177,7 +177,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import _admin, _autolarm, _cases, _chat, _data, _pages, _twin
+    from kraftsamling.web import (
+        _admin,
+        _autolarm,
+        _cases,
+        _chat,
+        _compliance,
+        _data,
+        _pages,
+        _twin,
+    )
 
     app.include_router(_pages.router)
     app.include_router(_data.router)
@@ -187,6 +196,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(_chat.router)
     app.include_router(_cases.router)
     app.include_router(_twin.router)
+    app.include_router(_compliance.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
