@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kraftsamling.compliance import CARDS, MODULES, card_data_file, cards_for, load_figures
+from kraftsamling.compliance import (
+    CARDS,
+    MODULES,
+    card_data_file,
+    cards_for,
+    load_figures,
+    render_cards,
+)
 from tests.conftest import login, run_cli
 
 
@@ -52,7 +59,7 @@ def test_cards_say_where_no_independent_figure_is_measured(tmp_path: Path) -> No
     assert html.returncode == 0, html.stderr
     assert html.stdout.count("Inte uppmätt på oberoende data ännu.") == 2  # both twin cards
     assert "inte uppmätt på oberoende data ännu" in html.stdout  # the pending figure row
-    chat = run_cli("card", "chat", cwd=tmp_path).stdout
+    chat = render_cards("chat", "sv")
     assert "Inte uppmätt på oberoende data ännu." not in chat  # ESConv test is independent
     assert "0,504" in chat and "benchmarks/chat_bench.py" in chat
 
@@ -77,12 +84,12 @@ def test_a_broken_figures_file_is_refused_in_swedish(tmp_path: Path) -> None:
     broken = tmp_path / "card.toml"
     broken.write_text('[[figure]]\ncard = "autolarm.detector"\nvalue = "hög"\n',
                       encoding="utf-8")
-    with pytest.raises(ValueError, match="Modellkortsfilen .* har fel"):
+    with pytest.raises(ValueError, match=r"Modellkortsfilen .* har fel"):
         load_figures("autolarm", broken)
     broken.write_text('[[figure]]\ncard = "autolarm.okänd"\nname = {sv = "a", en = "a"}\n'
                       'dataset = {sv = "b", en = "b"}\nindependent = false\n',
                       encoding="utf-8")
-    with pytest.raises(ValueError, match="okänt kort 'autolarm.okänd'"):
+    with pytest.raises(ValueError, match=r"okänt kort 'autolarm\.okänd'"):
         load_figures("autolarm", broken)
     broken.write_text("[[figure]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="inte giltig TOML"):

@@ -55,7 +55,7 @@ def test_apply_deletes_only_what_is_past_its_period_and_audits_it(
 
 
 def test_the_audit_log_cannot_be_given_a_period(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="Granskningsloggen .* gallras inte"):
+    with pytest.raises(ValueError, match=r"Granskningsloggen .* gallras inte"):
         load_settings(data_dir=tmp_path, retention_days={"audit_events": 365})
     with pytest.raises(ValueError, match="Okänd tabell 'fakturor'"):
         load_settings(data_dir=tmp_path, retention_days={"fakturor": 365})
@@ -72,11 +72,9 @@ def test_retention_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     database.dispose()
     (tmp_path / "kraftsamling.toml").write_text("[retention_days]\nimported_tables = 365\n",
                                                 encoding="utf-8")
-    dry = run_cli("retention", "apply", "--dry-run", cwd=tmp_path)
-    assert dry.returncode == 0, dry.stderr
-    assert "imported_tables" in dry.stdout and "Provkörning" in dry.stdout
     done = run_cli("retention", "apply", cwd=tmp_path)
-    assert done.returncode == 0 and "Raderade" in done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "imported_tables" in done.stdout and "Raderade" in done.stdout
     database = Database(f"sqlite:///{tmp_path / 'data' / 'kraftsamling.sqlite3'}")
     with database.session() as session:
         assert list(session.scalars(select(ImportedTable.name))) == ["ny"]

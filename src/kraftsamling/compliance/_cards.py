@@ -156,9 +156,10 @@ def load_figures(module: str, path: Path | None = None) -> CardFile:
                              for e in error.errors())
         raise ValueError(f"Modellkortsfilen '{file}' har fel: {problems}") from None
     known = {card.id for card in CARDS if card.module == module}
-    for entry in [*parsed.figure, *parsed.table]:
-        if entry.card not in known:
-            raise ValueError(f"Modellkortsfilen '{file}' nämner okänt kort '{entry.card}'. "
+    named = [f.card for f in parsed.figure] + [t.card for t in parsed.table]
+    for card_id in named:
+        if card_id not in known:
+            raise ValueError(f"Modellkortsfilen '{file}' nämner okänt kort '{card_id}'. "
                              f"Kända: {', '.join(sorted(known))}.")
     return parsed
 

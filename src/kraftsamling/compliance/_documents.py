@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from kraftsamling import __version__
 from kraftsamling.compliance._cards import cards_for
@@ -483,7 +484,8 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
     pseud.table("Igenkännare i konfigurationen",
                 ("Igenkännare", "Hittar", "Påslagen"),
                 [(r.type, r.entity or label.get(r.type, r.type), "ja" if r.enabled else "nej")
-                 for r in inst.recognisers], inst.recognisers_source, inst.setting("privacy_config"))
+                 for r in inst.recognisers],
+                inst.recognisers_source, inst.setting("privacy_config"))
     missing = [t for t in RECOGNISER_ENTITIES if t not in {r.type for r in enabled}]
     if missing:
         pseud.add("Dessa slag av uppgifter pseudonymiseras inte i fritext med denna "
@@ -666,7 +668,6 @@ ARTICLES = (
 
 def _ai_act(inst: Installation, module: str) -> Document:
     facts = FACTS[module]
-    settings = inst.settings
     cards = cards_for(module)
     card_file = inst.card_files[module].source
     doc = Document(f"ai_act_{module}", f"AI-förordningen: checklista för {MODULE_NAMES[module]}",
@@ -693,20 +694,21 @@ def _ai_act(inst: Installation, module: str) -> Document:
         klass.add("Artiklarna 9–15 nedan redovisas ändå, som frivilliga krav.",
                   code("docs/compliance.md"), module=module)
     figures = _figure_sources(inst, module)
-    per_article: dict[str, tuple[list[tuple[str, tuple[Source, ...]]], str]] = {
-        "art9": ([("Modellkorten anger vad modellerna inte får användas till och kända "
+    Met = list[tuple[str, tuple[Source, ...]]]
+    per_article: dict[str, tuple[Met, str]] = {
+        "art9": (cast(Met, [("Modellkorten anger vad modellerna inte får användas till och kända "
                    "felkällor; konsekvensbedömningen listar risker och åtgärder.",
                    (card_file, T("tests/compliance/test_cards.py::test_every_model_has_a_card"))),
                   ("Adminsidan visar om papperen är aktuella: en ändrad modell eller "
                    "inställning gör dem inaktuella.",
                    (T("tests/compliance/test_report.py::test_papers_go_out_of_date_when_a_"
-                      "setting_changes"),))],
+                      "setting_changes"),))]),
                  "En dokumenterad riskhantering under hela livscykeln, med ansvarig och "
                  "återkommande översyn."),
-        "art10": ([("Träningsdata och vem som skrev dem står på modellkortet; texter "
-                    "pseudonymiseras före träning och lagring.",
-                    (card_file, T("tests/privacy/test_pseudonymize.py::"
-                                  "test_nothing_raw_reaches_the_database_file")))]
+        "art10": (cast(Met, [("Träningsdata och vem som skrev dem står på modellkortet; texter "
+                              "pseudonymiseras före träning och lagring.",
+                              (card_file, T("tests/privacy/test_pseudonymize.py::"
+                                            "test_nothing_raw_reaches_the_database_file")))])
                   + ([("Registret över förbjudna variabler och gränser för rättvisa är "
                        f"{inst.setting('cases_register').value}.",
                        (inst.setting("cases_register"),
@@ -753,7 +755,6 @@ def _ai_act(inst: Installation, module: str) -> Document:
         for text, sources in met:
             section.add(text, *sources, module=module)
         section.organisation(left, module=module)
-    del settings
     return doc
 
 

@@ -50,9 +50,7 @@ def setting(settings: Settings, name: str) -> Source:
         shown = "inte satt"
     elif isinstance(value, dict) and name == "retention_days":
         shown = ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "inga"
-    elif isinstance(value, dict):
-        shown = f"{len(value)} st"
-    elif isinstance(value, list):
+    elif isinstance(value, dict | list):
         shown = f"{len(value)} st"
     elif isinstance(value, bool):
         shown = "ja" if value else "nej"

@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kraftsamling.compliance._cards import MODULES
 from kraftsamling.compliance._documents import build_documents, fingerprint, module_sources
-from kraftsamling.compliance._installation import inspect_installation
+from kraftsamling.compliance._installation import Installation, inspect_installation
 from kraftsamling.compliance._render import render_docx, render_html
 from kraftsamling.compliance._store import ComplianceReport
 from kraftsamling.settings import Settings
@@ -32,8 +31,9 @@ def check_modules(modules: Sequence[str]) -> tuple[str, ...]:
     return tuple(m for m in MODULES if m in modules) if modules else MODULES
 
 
-def _module_keys(settings: Settings, session: Session, module: str) -> list[str]:
-    inst = inspect_installation(settings, session, (module,))
+def _module_keys(inst: Installation, module: str) -> list[str]:
+    """A module's sources as its papers alone would cite them (the same whichever other
+    modules a report covered), so the admin page can compare like with like."""
     return module_sources(build_documents(inst, (module,)), module)
 
 
@@ -50,7 +50,7 @@ def write_report(settings: Settings, db: Database, *, modules: Sequence[str], ou
     with db.session() as session:
         inst = inspect_installation(settings, session, chosen)
         documents = build_documents(inst, chosen)
-        keys = {m: _module_keys(settings, session, m) for m in chosen}
+        keys = {m: _module_keys(inst, m) for m in chosen}
         prints = {m: fingerprint(k) for m, k in keys.items()}
         for doc in documents:
             stem = FILE_NAMES.get(doc.key, doc.key.replace("ai_act_", "ai-forordningen-"))
@@ -85,6 +85,7 @@ def papers_status(settings: Settings, db: Database) -> list[PapersStatus]:
     """Per module: when its papers were made and whether what they rest on has changed."""
     statuses = []
     with db.session() as session:
+        inst = inspect_installation(settings, session, MODULES)
         for module in MODULES:
             latest = session.scalars(
                 select(ComplianceReport).where(ComplianceReport.module == module)
@@ -92,7 +93,7 @@ def papers_status(settings: Settings, db: Database) -> list[PapersStatus]:
             if latest is None:
                 statuses.append(PapersStatus(module, None, "", False))
                 continue
-            now = _module_keys(settings, session, module)
+            now = _module_keys(inst, module)
             current = fingerprint(now) == latest.fingerprint
             before = set(latest.sources)
             statuses.append(PapersStatus(
