@@ -25,8 +25,8 @@ from kraftsamling.web._security import require_roles, require_user
 router = APIRouter()
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 AnyUser = Annotated[User, Depends(require_user)]
-MODULE_LABELS = {"privacy": N_("Privacy"), "autolarm": N_("Autolarm"), "chat": N_("Chat"),
-                 "twin": N_("Class twin"), "cases": N_("Cases")}
+MODULE_LABELS = {"privacy": N_("Privacy"), "autolarm": N_("Autolarm: danger in pupils' answers"),
+                 "chat": N_("Chat"), "twin": N_("Class twin"), "cases": N_("Cases")}
 
 
 def readers(module: str) -> set[str]:
