@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
+
 from kraftsamling.cases._service import CaseModels
 from kraftsamling.compliance import CardLive, CardTable, Figure, Text, card_context, render_cards
 
@@ -28,6 +30,11 @@ def _table(card: str, caption: Text, columns: list[tuple[str, str]],
            rows: list[list[Any]], dataset: Text, *, groups: bool = False) -> CardTable:
     return CardTable(card=card, caption=caption, columns=[Text(sv=s, en=e) for s, e in columns],
                      rows=rows, dataset=dataset, independent=False, groups=groups)
+
+
+def _rate(value: Any) -> float | None:
+    """A rate for a table cell; a group too small for an interval shows –."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def live_card(models: CaseModels, *, overrides: dict[str, Any] | None = None
@@ -58,9 +65,13 @@ def live_card(models: CaseModels, *, overrides: dict[str, Any] | None = None
         _table("cases.risk", Text(sv=f"Felkvoter per grupp: {name}",
                                   en=f"Error rates per group: {name}"),
                [("Grupp", "Group"), ("Antal", "Count"), ("Urvalsandel", "Selection rate"),
-                ("TPR", "TPR"), ("FPR", "FPR"), ("Kalibrering", "Calibration")],
-               [[str(r["grupp"]), int(r["antal"]), float(r["urvalsandel"]), float(r["TPR"]),
-                 float(r["FPR"]), float(r["kalibrering"])] for _, r in part.iterrows()],
+                ("TPR", "TPR"), ("TPR, 95 % KI från", "TPR, 95 % CI from"),
+                ("till", "to"), ("FPR", "FPR"), ("FPR, 95 % KI från", "FPR, 95 % CI from"),
+                ("till", "to"), ("Kalibrering", "Calibration")],
+               [[str(r["grupp"]), int(r["antal"]),
+                 *[_rate(r.get(c)) for c in ("urvalsandel", "TPR", "TPR_låg", "TPR_hög", "FPR",
+                                             "FPR_låg", "FPR_hög", "kalibrering")]]
+                for _, r in part.iterrows()],
                audit_data, groups=True)
         for name, part in models.audit.tables.items()]
     importance = _table(
