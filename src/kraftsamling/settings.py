@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,7 +19,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["Settings", "load_settings", "masked_settings", "pseudonym_key"]
+__all__ = ["RETENTION_TABLES", "Settings", "load_settings", "masked_settings", "pseudonym_key"]
+
+# Tables with a retention period (`retention_days`), each with the column that dates a row.
+# Deleting a row deletes what belongs to it (a batch's persons and decisions, a table's rows).
+# The audit log is not among them: it is append-only and hash-chained (docs/compliance.md).
+RETENTION_TABLES: dict[str, str] = {
+    "imported_tables": "imported_at",
+    "survey_responses": "submitted_at",
+    "autolarm_answers": "created_at",
+    "chat_batches": "imported_at",
+    "case_batches": "imported_at",
+    "twin_imports": "imported_at",
+    "pseudonyms": "created_at",
+    "web_sessions": "last_seen",
+}
 
 CONFIG_ENV = "KRAFTSAMLING_CONFIG"
 DEFAULT_CONFIG_FILE = "kraftsamling.toml"
@@ -104,10 +118,31 @@ class Settings(BaseSettings):
                                      description="TOML file of the chat demand-score weights.")
     cases_register: Path | None = Field(
         default=None, description="TOML register of forbidden features and fairness limits.")
+    retention_days: dict[str, int] = Field(
+        default_factory=lambda: {"web_sessions": 1},
+        description="Table -> days a row is kept; `kraftsamling retention apply` deletes older "
+        "rows. Tables not named are kept until deleted by hand.",
+    )
     api_tokens: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Organisation name -> API token for the JSON API.",
     )
+
+    @field_validator("retention_days")
+    @classmethod
+    def _known_retention_tables(cls, value: dict[str, int]) -> dict[str, int]:
+        for table, days in value.items():
+            if table == "audit_events":
+                raise ValueError(
+                    "Granskningsloggen (audit_events) gallras inte med retention_days: den är "
+                    "oföränderlig och hashkedjad och sparas hel (se docs/compliance.md).")
+            if table not in RETENTION_TABLES:
+                known = ", ".join(sorted(RETENTION_TABLES))
+                raise ValueError(f"Okänd tabell '{table}' i retention_days. Kända: {known}.")
+            if days < 1:
+                raise ValueError(
+                    f"Gallringsfristen för {table} måste vara minst 1 dag (angivet: {days}).")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -181,6 +216,8 @@ def masked_settings(settings: Settings) -> dict[str, str]:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             text = "***"
+        elif isinstance(value, dict) and name == "retention_days":
+            text = ", ".join(f"{key}={days}" for key, days in sorted(value.items())) or "(inga)"
         elif isinstance(value, dict):
             text = ", ".join(f"{key}=***" for key in value) or "(inga)"
         elif value is None:

@@ -104,7 +104,8 @@ def test_migrations_create_what_the_models_declare(database: Database) -> None:
 
     import kraftsamling.autolarm._store
     import kraftsamling.cases._store
-    import kraftsamling.chat._store  # noqa: F401 - registers the tables
+    import kraftsamling.chat._store
+    import kraftsamling.compliance._store  # noqa: F401 - registers the tables
     from kraftsamling.store.models import Base
 
     with database.engine.connect() as connection:

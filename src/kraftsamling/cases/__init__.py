@@ -13,7 +13,7 @@ from kraftsamling.cases._allocate import (
     allocate_random,
     plan_value,
 )
-from kraftsamling.cases._card import model_card_context, render_model_card
+from kraftsamling.cases._card import live_card, model_card_context, render_model_card
 from kraftsamling.cases._effect import (
     EffectEstimate,
     EffectEstimator,
@@ -110,6 +110,7 @@ __all__ = [
     "group_shares",
     "household_months",
     "kaplan_meier_by_group",
+    "live_card",
     "model_card_context",
     "plan_value",
     "predict_cases",

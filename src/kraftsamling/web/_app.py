@@ -52,10 +52,10 @@ def allow_chart_styles(response: Response) -> Response:
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.autoescape = True
-# Chart markup is shared with the chat report, the model card's body with its HTML file.
+# Chart markup is shared with the chat report, the model cards' body with their HTML file.
 templates.env.loader = ChoiceLoader([FileSystemLoader(WEB_DIR / "templates"),
                                      FileSystemLoader(WEB_DIR.parent / "chat" / "templates"),
-                                     FileSystemLoader(WEB_DIR.parent / "cases" / "templates")])
+                                     FileSystemLoader(WEB_DIR.parent / "compliance" / "templates")])
 
 
 def format_value(value: object, language: str) -> str:
@@ -177,7 +177,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import _admin, _autolarm, _cases, _chat, _data, _pages, _twin
+    from kraftsamling.web import (
+        _admin,
+        _autolarm,
+        _cases,
+        _chat,
+        _compliance,
+        _data,
+        _pages,
+        _twin,
+    )
 
     app.include_router(_pages.router)
     app.include_router(_data.router)
@@ -187,6 +196,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(_chat.router)
     app.include_router(_cases.router)
     app.include_router(_twin.router)
+    app.include_router(_compliance.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

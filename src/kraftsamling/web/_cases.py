@@ -33,10 +33,12 @@ from kraftsamling.cases._store import (
     record_decision,
     save_assessment,
 )
+from kraftsamling.compliance import card_context
 from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.web._app import allow_chart_styles, render
+from kraftsamling.web._app import allow_chart_styles, render, request_language
+from kraftsamling.web._i18n import translator
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/cases", dependencies=[Depends(csrf_protect)])
@@ -271,9 +273,13 @@ def card(request: Request, user: CaseStaff, kind: str = "economic-assistance") -
     if kind not in KINDS:
         raise HTTPException(status_code=404)
     models = _load_models(settings, kind)
-    if models is None:
-        return render(request, "cases/card.html", {"kind": kind, "models": None})
+    language = request_language(request)
+    if models is None:  # the shipped figures, without this installation's own
+        return render(request, "cases/card.html", {
+            "kind": kind, "no_model": True,
+            **card_context("cases", language, translator(language))})
     with db.session() as session:
         summary = decision_summary(session)
     return render(request, "cases/card.html", {
-        "kind": kind, **model_card_context(models, overrides=summary)})
+        "kind": kind, **model_card_context(models, language, translator(language),
+                                           overrides=summary)})
