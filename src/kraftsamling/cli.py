@@ -67,7 +67,7 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings, *, check: bool = True) -> Database:
-    database = Database(settings.sqlalchemy_url)
+    database = Database.for_settings(settings)
     if check:
         try:
             database.check_schema()
@@ -169,10 +169,20 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Kör databasmigreringarna fram till aktuell version."""
+    from kraftsamling.settings import adopt_legacy_pseudonym_key
+
     settings = _settings()
     settings.ensure_data_dir()
     database = _database(settings, check=False)
-    database.upgrade()
+    if database.current_revision() is not None and adopt_legacy_pseudonym_key(settings):
+        console.print(
+            "Pseudonymnyckeln (tidigare härledd ur den hemliga nyckeln) ligger nu i "
+            f"{settings.resolved_keys_dir() / 'pseudonym.key'}. Säkerhetskopiera den för sig "
+            "och byt sedan secret.key (se docs/privacy.md).")
+    try:
+        database.upgrade()
+    except RuntimeError as error:
+        fail(str(error))
     console.print(f"Databasen är på version {database.current_revision()}.")
 
 
@@ -309,14 +319,23 @@ def data_schemas() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Kontrollera att granskningsloggen är obruten (hashkedjan)."""
-    from kraftsamling.store import verify_chain
+    from sqlalchemy import func, select
+
+    from kraftsamling.store import AuditEvent, verify_chain
 
     database = _database(_settings())
     with database.session() as session:
         broken = verify_chain(session)
+        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     if broken:
-        fail(f"Granskningsloggen är bruten vid händelse {', '.join(map(str, broken[:10]))}.")
-    console.print("Granskningsloggen är obruten.")
+        first = min(broken)
+        hint = (" Alla händelser bryter kedjan: är det rätt granskningsnyckel (audit_key)?"
+                if len(broken) == count else "")
+        fail(f"Granskningsloggen är bruten vid {len(broken)} av {count} händelser, först vid "
+             f"händelse {first} ({', '.join(map(str, broken[:10]))}).{hint}")
+    tail = f" Sista händelsen: {last.id}, hash {last.row_hash}." if last is not None else ""
+    console.print(f"Granskningsloggen är obruten ({count} händelser).{tail}", highlight=False)
 
 
 @audit_app.command("export")

@@ -7,12 +7,13 @@ postgresql+psycopg://ks:ks-pass@127.0.0.1/ks (needs `pip install -e ".[postgres]
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from kraftsamling.store import Database, record_event, verify_chain
+from kraftsamling.store import AuditEvent, Database, record_event, verify_chain
 
 URL = os.environ.get("KRAFTSAMLING_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not URL, reason="KRAFTSAMLING_TEST_POSTGRES_URL is not set")
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(not URL, reason="KRAFTSAMLING_TEST_POSTGRES_URL 
 
 @pytest.fixture
 def postgres() -> Database:
-    database = Database(URL)
+    database = Database(URL, audit_key=b"postgres-test-audit-key")
     with database.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     database.upgrade()
@@ -56,3 +57,30 @@ def test_chain_holds_when_the_server_is_not_on_utc(postgres: Database) -> None:
         with postgres.engine.begin() as connection:
             connection.execute(text("ALTER ROLE CURRENT_USER RESET timezone"))
         postgres.dispose()
+
+
+def test_concurrent_writers_leave_no_broken_link(postgres: Database) -> None:
+    """The advisory lock serialises appends: many threads, then every link holds."""
+    from sqlalchemy import func, select
+
+    errors: list[BaseException] = []
+
+    def work(writer: int) -> None:
+        try:
+            for i in range(25):
+                with postgres.session() as session:
+                    session.scalar(select(func.count()).select_from(AuditEvent))
+                    record_event(session, actor=f"t{writer}", action="view_record", object_id=i)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with postgres.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 300
+        assert verify_chain(session) == []
+    postgres.dispose()

@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
-from kraftsamling.settings import Settings
+from kraftsamling.settings import Settings, audit_key
 from kraftsamling.store import Database
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._security import (
@@ -131,7 +131,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app; refuses to start on a database whose schema is not current."""
-    db = database or Database(settings.sqlalchemy_url)
+    db = database or Database.for_settings(settings)
+    if db.audit_key is None:
+        db.audit_key = audit_key(settings)
     db.check_schema()
     app = FastAPI(title="Kraftsamling", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=_lifespan)
