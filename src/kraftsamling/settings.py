@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1)
     lockout_threshold: int = Field(default=5, ge=1, description="Failed logins before lock-out.")
     lockout_minutes: int = Field(default=15, ge=1)
+    login_client_failures: int = Field(
+        default=20, ge=1,
+        description="Failed logins from one address (any account) per lockout_minutes before "
+        "that address must wait.")
+    survey_client_posts: int = Field(
+        default=60, ge=1,
+        description="Survey answers one address may send per survey_window_minutes.")
+    survey_link_posts: int = Field(
+        default=300, ge=1,
+        description="Survey answers one survey link takes per survey_window_minutes.")
+    survey_window_minutes: int = Field(default=10, ge=1)
     cookie_secure: bool = Field(
         default=True, description="Send cookies only over HTTPS (browsers allow localhost)."
     )

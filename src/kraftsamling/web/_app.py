@@ -23,6 +23,7 @@ from kraftsamling import __version__
 from kraftsamling.settings import Settings, audit_key
 from kraftsamling.store import Database
 from kraftsamling.web._i18n import LANGUAGES, translator
+from kraftsamling.web._limits import RateLimiter
 from kraftsamling.web._security import (
     CSRF_COOKIE,
     LoginRequired,
@@ -140,6 +141,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.login_limiter = RateLimiter(capacity=settings.login_client_failures,
+                                          window_seconds=settings.lockout_minutes * 60)
+    survey_window = settings.survey_window_minutes * 60
+    app.state.survey_client_limiter = RateLimiter(capacity=settings.survey_client_posts,
+                                                  window_seconds=survey_window)
+    app.state.survey_link_limiter = RateLimiter(capacity=settings.survey_link_posts,
+                                                window_seconds=survey_window)
 
     @app.middleware("http")
     async def browser_cookies_and_headers(
