@@ -60,7 +60,7 @@ def test_many_threads_leave_no_broken_link(chain_db: Database) -> None:
                     record_event(session, actor=f"t{writer}", action="view_record", object_id=i)
                     if i % 5 == 0:  # some units of work write two events
                         record_event(session, actor=f"t{writer}", action="export", object_id=i)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
@@ -96,8 +96,8 @@ def _recompute(path: Path, key: bytes | None) -> None:
     rows = connection.execute(
         "SELECT id, at, actor, action, object_type, object_id, detail, client "
         "FROM audit_events ORDER BY id").fetchall()
-    from datetime import UTC, datetime
     import json
+    from datetime import UTC, datetime
 
     prev = "0" * 64
     for event_id, at, actor, action, object_type, object_id, detail, client in rows:

@@ -71,7 +71,7 @@ def test_concurrent_writers_leave_no_broken_link(postgres: Database) -> None:
                 with postgres.session() as session:
                     session.scalar(select(func.count()).select_from(AuditEvent))
                     record_event(session, actor=f"t{writer}", action="view_record", object_id=i)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]

@@ -3,6 +3,7 @@ and off-boarding (deactivate, new password, end every session)."""
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import secrets
 import threading
@@ -45,10 +46,8 @@ def _dummy_verify(password: str) -> None:
         if _dummy_hash is None:
             _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
         dummy = _dummy_hash
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(dummy, password)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 def _password_matches(user: User, password: str) -> bool:
