@@ -84,3 +84,37 @@ def test_concurrent_writers_leave_no_broken_link(postgres: Database) -> None:
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 300
         assert verify_chain(session) == []
     postgres.dispose()
+
+
+def test_migration_rekeys_an_older_chain(postgres: Database) -> None:
+    """0007 re-keys an unkeyed chain on PostgreSQL too (its trigger is disabled meanwhile)."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from kraftsamling.store.audit import _row_hash
+    from kraftsamling.store.db import alembic_config
+    from kraftsamling.store.models import utcnow
+
+    with postgres.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    command.upgrade(alembic_config(URL), "0006")
+    prev = "0" * 64
+    with postgres.engine.begin() as connection:
+        for i in range(4):
+            at = utcnow()
+            row_hash = _row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
+            connection.execute(text(
+                "INSERT INTO audit_events (at, actor, action, object_type, object_id, detail, "
+                "client, prev_hash, row_hash) VALUES (:at, 'anna', 'view_record', '', :oid, "
+                "'{}', '', :prev, :hash)"), {"at": at, "oid": str(i), "prev": prev,
+                                              "hash": row_hash})
+            prev = row_hash
+    postgres.upgrade()
+    with postgres.session() as session:
+        assert verify_chain(session) == []
+        marker = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "audit_chain_keyed")).one()
+        assert marker.detail["events"] == 4 and marker.detail["legacy_broken"] == []
+    with pytest.raises(DatabaseError, match="append-only"), postgres.session() as session:
+        session.execute(text("DELETE FROM audit_events"))
+    postgres.dispose()
