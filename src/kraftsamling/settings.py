@@ -180,11 +180,18 @@ class Settings(BaseSettings):
         return _key_file(self.ensure_data_dir() / "secret.key")
 
 
-def private_folder(folder: Path) -> Path:
-    """Create ``folder`` (and parents) owner-only; narrow an existing one we own to 0700."""
+def private_folder(folder: Path, *, narrow: bool = True) -> Path:
+    """Create ``folder`` (and parents) owner-only (0700).
+
+    With ``narrow``, an existing folder we own is narrowed to 0700 too — never a shared
+    one (sticky bit, like /tmp): only Kraftsamling's own data and keys folders are narrowed.
+    """
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not narrow:
+        return folder
     try:
-        if folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077:
+        mode = folder.stat()
+        if mode.st_uid == os.getuid() and mode.st_mode & 0o077 and not mode.st_mode & 0o1000:
             folder.chmod(0o700)
     except (AttributeError, OSError):  # no getuid (Windows) or not ours to change
         pass

@@ -146,3 +146,41 @@ def test_a_new_login_ends_the_old_session(client: TestClient) -> None:
     client.cookies.clear()
     client.cookies.set("ks_session", new, domain="testserver.local")
     assert client.get("/", follow_redirects=False).status_code == 200
+
+
+def test_colleagues_behind_one_address_log_in_at_once(settings: Settings,
+                                                      database: Database) -> None:
+    """Right passwords never use up the address's budget, even all at the same moment."""
+    import threading
+
+    from kraftsamling.web import create_app
+
+    app = create_app(settings.model_copy(update={"login_client_failures": 2}), database=database)
+    statuses: list[int] = []
+
+    def colleague(username: str) -> None:
+        with _client(app, "192.0.2.200") as browser:
+            statuses.append(_attempt(browser, username, PASSWORDS[username])[0])
+
+    threads = [threading.Thread(target=colleague, args=(name,)) for name in PASSWORDS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * len(PASSWORDS)
+
+
+def test_rate_limiter_refills_over_its_window() -> None:
+    from kraftsamling.web._limits import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(capacity=3, window_seconds=60, max_keys=2, clock=lambda: now[0])
+    assert [limiter.take("a") for _ in range(4)] == [True, True, True, False]
+    assert not limiter.allows("a") and limiter.retry_after("a") == pytest.approx(20)
+    now[0] = 20.0
+    assert limiter.take("a") and not limiter.take("a")
+    limiter.give_back("a")
+    assert limiter.take("a")
+    limiter.take("b")
+    limiter.take("c")  # max_keys=2: the least recently used key ("a") is forgotten
+    assert limiter.allows("a") and len(limiter._buckets) == 2

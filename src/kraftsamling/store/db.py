@@ -57,8 +57,12 @@ def alembic_config(url: str, *, audit_key: bytes | None = None) -> Config:
 
 
 def _private_file(path: Path) -> None:
-    """The SQLite file owner-only (0600); SQLite gives its -wal and -shm files the same mode."""
-    private_folder(path.parent)
+    """The SQLite file owner-only (0600); SQLite gives its -wal and -shm files the same mode.
+
+    A missing folder is created 0700; an existing one is left as it is (the data folder is
+    narrowed by ``Settings.ensure_data_dir``, never an arbitrary folder a URL points into).
+    """
+    private_folder(path.parent, narrow=False)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     for suffix in ("", "-wal", "-shm"):

@@ -51,6 +51,11 @@ class RateLimiter:
             self._store(key, tokens - 1, now)
             return True
 
+    def allows(self, key: str) -> bool:
+        """Whether ``key`` has a token now, without taking it."""
+        with self._lock:
+            return self._level(key, self._clock()) >= 1
+
     def give_back(self, key: str) -> None:
         """Undo one ``take`` (a login that turned out to be right is not counted)."""
         with self._lock:

@@ -57,7 +57,10 @@ def login(
     limiter: RateLimiter = request.app.state.login_limiter
     _ = translator(request_language(request))
     client = client_address(request)
-    if not limiter.take(client):
+    # Checked before, counted after a failure: right passwords never use up the address's
+    # budget, however many colleagues behind one address log in at once. (A burst can exceed
+    # the budget by at most the requests in flight, which argon2 keeps few.)
+    if not limiter.allows(client):
         minutes = max(1, math.ceil(limiter.retry_after(client) / 60))
         with db.session() as session:
             record_event(session, actor=username.strip()[:100] or "(tomt)",
@@ -80,10 +83,10 @@ def login(
         if result.user is not None:
             session.expunge(result.user)
     if result.outcome is LoginOutcome.ok and result.user is not None:
-        limiter.give_back(client)  # only failures count against the address
         response = RedirectResponse(safe_next(next), status_code=303)
         start_session(request, response, result.user)
         return response
+    limiter.take(client)
     error = _("Wrong username or password, or the account is locked for a while after too "
               "many attempts. Try again later or ask an administrator.")
     return render(request, "login.html", {"next": safe_next(next), "error": error,
