@@ -104,7 +104,7 @@ def latency(detector: Detector, texts: list[str], requests: int) -> tuple[float,
     folder = Path(tempfile.mkdtemp())
     settings = load_settings(data_dir=folder, api_tokens={"bench": "bench-token"},
                              cookie_secure=False)
-    database = Database(settings.sqlalchemy_url)
+    database = Database.for_settings(settings)
     database.upgrade()
     app = create_app(settings, database=database)
     app.state.detector = detector

@@ -49,7 +49,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.sqlalchemy_url)
+    db = Database.for_settings(settings)
     db.upgrade()
     with db.session() as session:
         for username, password in PASSWORDS.items():

@@ -25,7 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Databasen: migreringar och schemaversion.", no_args_is_help=True)
-users_app = typer.Typer(help="Användare: lägg till, lista, lås upp.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Användare: lägg till, lista, lås upp, inaktivera, byt lösenord, logga ut överallt.",
+    no_args_is_help=True)
 config_app = typer.Typer(help="Inställningar: visa vad som gäller.", no_args_is_help=True)
 data_app = typer.Typer(help="Data: importera tabeller genom ett schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Granskningsloggen: kontrollera och exportera.", no_args_is_help=True)
@@ -73,7 +75,7 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings, *, check: bool = True) -> Database:
-    database = Database(settings.sqlalchemy_url)
+    database = Database.for_settings(settings)
     if check:
         try:
             database.check_schema()
@@ -175,10 +177,20 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Kör databasmigreringarna fram till aktuell version."""
+    from kraftsamling.settings import adopt_legacy_pseudonym_key
+
     settings = _settings()
     settings.ensure_data_dir()
     database = _database(settings, check=False)
-    database.upgrade()
+    if database.current_revision() is not None and adopt_legacy_pseudonym_key(settings):
+        console.print(
+            "Pseudonymnyckeln (tidigare härledd ur den hemliga nyckeln) ligger nu i "
+            f"{settings.resolved_keys_dir() / 'pseudonym.key'}. Säkerhetskopiera den för sig "
+            "och byt sedan secret.key (se docs/privacy.md).")
+    try:
+        database.upgrade()
+    except RuntimeError as error:
+        fail(str(error))
     console.print(f"Databasen är på version {database.current_revision()}.")
 
 
@@ -254,6 +266,67 @@ def users_unlock(username: Annotated[str, typer.Argument(help="Användarnamn.")]
     console.print(f"{username} är upplåst.")
 
 
+def _user_command(username: str, action: Any, done: str) -> None:
+    """Run one off-boarding step on one user; Swedish errors, no traceback."""
+    from kraftsamling.store import UserError, find_user
+
+    database = _database(_settings())
+    try:
+        with database.session() as session:
+            action(session, find_user(session, username))
+    except UserError as error:
+        fail(str(error))
+    console.print(done)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: Annotated[str, typer.Argument(help="Användarnamn.")]) -> None:
+    """Inaktivera ett konto (kan inte logga in, alla sessioner avslutas); loggen behåller namnet."""
+    from kraftsamling.store import deactivate_user
+
+    _user_command(username, lambda session, user: deactivate_user(session, user, actor="cli"),
+                  f"{username} är inaktiverad och utloggad överallt.")
+
+
+@users_app.command("activate")
+def users_activate(username: Annotated[str, typer.Argument(help="Användarnamn.")]) -> None:
+    """Aktivera ett inaktiverat konto igen."""
+    from kraftsamling.store import activate_user
+
+    _user_command(username, lambda session, user: activate_user(session, user, actor="cli"),
+                  f"{username} är aktiv igen.")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="Användarnamn.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Läs lösenordet från standard in.")
+    ] = False,
+) -> None:
+    """Byt lösenord; användarens alla sessioner avslutas."""
+    from kraftsamling.store import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Nytt lösenord", hide_input=True, confirmation_prompt=True)
+    _user_command(username,
+                  lambda session, user: set_password(session, user, password, actor="cli"),
+                  f"Lösenordet för {username} är bytt; alla sessioner är avslutade.")
+
+
+@users_app.command("revoke-sessions")
+def users_revoke_sessions(username: Annotated[str, typer.Argument(help="Användarnamn.")]) -> None:
+    """Logga ut en användare överallt (alla webbsessioner avslutas)."""
+    from kraftsamling.store import revoke_sessions
+
+    ended: list[int] = []
+    _user_command(username, lambda session, user: ended.append(
+        revoke_sessions(session, user, actor="cli")), f"{username} är utloggad överallt.")
+    console.print(f"{ended[0] if ended else 0} sessioner avslutades.")
+
+
 # -- config ----------------------------------------------------------------------------------
 
 
@@ -315,14 +388,23 @@ def data_schemas() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Kontrollera att granskningsloggen är obruten (hashkedjan)."""
-    from kraftsamling.store import verify_chain
+    from sqlalchemy import func, select
+
+    from kraftsamling.store import AuditEvent, verify_chain
 
     database = _database(_settings())
     with database.session() as session:
         broken = verify_chain(session)
+        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     if broken:
-        fail(f"Granskningsloggen är bruten vid händelse {', '.join(map(str, broken[:10]))}.")
-    console.print("Granskningsloggen är obruten.")
+        first = min(broken)
+        hint = (" Alla händelser bryter kedjan: är det rätt granskningsnyckel (audit_key)?"
+                if len(broken) == count else "")
+        fail(f"Granskningsloggen är bruten vid {len(broken)} av {count} händelser, först vid "
+             f"händelse {first} ({', '.join(map(str, broken[:10]))}).{hint}")
+    tail = f" Sista händelsen: {last.id}, hash {last.row_hash}." if last is not None else ""
+    console.print(f"Granskningsloggen är obruten ({count} händelser).{tail}", highlight=False)
 
 
 @audit_app.command("export")
@@ -518,6 +600,62 @@ def autolarm_train(
     console.print(f"Modellen är tränad på {own} egna svar"
                   f"{'' if no_seed else ' och grunduppsättningen'}; tröskel för akut: "
                   f"{detector.urgent_threshold_:.2f}.")
+
+
+@autolarm_app.command("links")
+def autolarm_links() -> None:
+    """Lista enkätlänkarna: skola, klass, adress och om länken är öppen."""
+    from sqlalchemy import select
+
+    from kraftsamling.autolarm._store import SurveyLink
+
+    settings = _settings()
+    database = _database(settings)
+    table = Table("Id", "Enkät", "Skola", "Klass", "Token", "Öppen")
+    table.columns[4].no_wrap = True
+    with database.session() as session:
+        for link in session.scalars(select(SurveyLink).order_by(SurveyLink.id)):
+            table.add_row(str(link.id), link.survey.name, link.school, link.class_name,
+                          link.token, "ja" if link.active else "nej")
+    console.print(table)
+    console.print(f"Länkarna: {settings.public_url.rstrip('/')}/s/<token>", highlight=False)
+
+
+def _set_link(link: str, *, open: bool) -> None:
+    from sqlalchemy import or_, select
+
+    from kraftsamling.autolarm._review import set_link_open
+    from kraftsamling.autolarm._store import SurveyLink
+
+    token = link.rstrip("/").rsplit("/s/", 1)[-1]
+    database = _database(_settings())
+    with database.session() as session:
+        found = session.scalar(select(SurveyLink).where(or_(
+            SurveyLink.token == token,
+            SurveyLink.id == (int(token) if token.isdigit() else -1))))
+        if found is None:
+            fail(f"Enkätlänken '{link}' finns inte (se 'kraftsamling autolarm links').")
+        changed = set_link_open(session, found, open=open, actor="cli")
+        where = f"{found.school} {found.class_name}"
+    state = "öppen" if open else "stängd"
+    console.print(f"Länken för {where} är {state}." if changed
+                  else f"Länken för {where} var redan {state}.")
+
+
+@autolarm_app.command("close-link")
+def autolarm_close_link(
+    link: Annotated[str, typer.Argument(help="Länkens id, token eller hela adress.")],
+) -> None:
+    """Stäng en enkätlänk: den tar inte emot fler svar."""
+    _set_link(link, open=False)
+
+
+@autolarm_app.command("open-link")
+def autolarm_open_link(
+    link: Annotated[str, typer.Argument(help="Länkens id, token eller hela adress.")],
+) -> None:
+    """Öppna en stängd enkätlänk igen."""
+    _set_link(link, open=True)
 
 
 @autolarm_app.command("explain")

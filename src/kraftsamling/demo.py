@@ -90,7 +90,7 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) ->
     if settings.database_url is None:
         for suffix in ("", "-wal", "-shm"):
             (data_dir / f"kraftsamling.sqlite3{suffix}").unlink(missing_ok=True)
-    database = Database(settings.sqlalchemy_url)
+    database = Database.for_settings(settings)
     database.upgrade()
     info = DemoInfo(database_url=settings.sqlalchemy_url)
     with database.session() as session:

@@ -19,7 +19,6 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["RETENTION_TABLES", "Settings", "load_settings", "masked_settings", "pseudonym_key"]
 
 # Tables with a retention period (`retention_days`), each with the column that dates a row.
 # Deleting a row deletes what belongs to it (a batch's persons and decisions, a table's rows).
@@ -34,6 +33,16 @@ RETENTION_TABLES: dict[str, str] = {
     "pseudonyms": "created_at",
     "web_sessions": "last_seen",
 }
+__all__ = [
+    "RETENTION_TABLES",
+    "Settings",
+    "adopt_legacy_pseudonym_key",
+    "audit_key",
+    "load_settings",
+    "masked_settings",
+    "private_folder",
+    "pseudonym_key",
+]
 
 CONFIG_ENV = "KRAFTSAMLING_CONFIG"
 DEFAULT_CONFIG_FILE = "kraftsamling.toml"
@@ -65,7 +74,17 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         default=None,
-        description="Key for CSRF tokens and pseudonyms; generated into data_dir if unset.",
+        description="Key for CSRF tokens and device cookies; generated into data_dir if unset.",
+    )
+    keys_dir: Path | None = Field(
+        default=None,
+        description="Folder (mode 0700) for the audit and pseudonym keys, kept apart from the "
+        "data folder and its backups; default: '<data_dir>-keys' beside data_dir.",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key of the audit log's hash chain; generated into keys_dir if unset. "
+        "Never stored in the database.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -74,12 +93,23 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1)
     lockout_threshold: int = Field(default=5, ge=1, description="Failed logins before lock-out.")
     lockout_minutes: int = Field(default=15, ge=1)
+    login_client_failures: int = Field(
+        default=20, ge=1,
+        description="Failed logins from one address (any account) per lockout_minutes before "
+        "that address must wait.")
+    survey_client_posts: int = Field(
+        default=60, ge=1,
+        description="Survey answers one address may send per survey_window_minutes.")
+    survey_link_posts: int = Field(
+        default=300, ge=1,
+        description="Survey answers one survey link takes per survey_window_minutes.")
+    survey_window_minutes: int = Field(default=10, ge=1)
     cookie_secure: bool = Field(
         default=True, description="Send cookies only over HTTPS (browsers allow localhost)."
     )
     pseudonym_key: SecretStr | None = Field(
         default=None,
-        description="Key for pseudonyms and keyed hashes; derived from secret_key if unset. "
+        description="Key for pseudonyms and keyed hashes; generated into keys_dir if unset. "
         "Keep it: a new key gives every person new pseudonyms.",
     )
     privacy_config: Path | None = Field(
@@ -170,29 +200,103 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'kraftsamling.sqlite3').resolve()}"
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir
+        """The data folder, created owner-only (0700); an existing one is narrowed to 0700."""
+        return private_folder(self.data_dir)
+
+    def resolved_keys_dir(self) -> Path:
+        if self.keys_dir is not None:
+            return self.keys_dir
+        data_dir = self.data_dir.resolve()
+        return data_dir.with_name(f"{data_dir.name}-keys")
 
     def resolved_secret_key(self) -> bytes:
         """The configured key, or one generated once and kept (mode 0600) in the data folder."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
-        key_file = self.ensure_data_dir() / "secret.key"
-        if not key_file.exists():
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-        return key_file.read_text().strip().encode()
+        return _key_file(self.ensure_data_dir() / "secret.key")
 
 
-def pseudonym_key(settings: Settings) -> bytes:
-    """The pseudonym key: configured, or derived from the secret key for this one purpose."""
-    if settings.pseudonym_key is not None:
-        return settings.pseudonym_key.get_secret_value().encode()
+def private_folder(folder: Path, *, narrow: bool = True) -> Path:
+    """Create ``folder`` (and parents) owner-only (0700).
+
+    With ``narrow``, an existing folder we own is narrowed to 0700 too — never a shared
+    one (sticky bit, like /tmp): only Kraftsamling's own data and keys folders are narrowed.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not narrow:
+        return folder
+    try:
+        mode = folder.stat()
+        if mode.st_uid == os.getuid() and mode.st_mode & 0o077 and not mode.st_mode & 0o1000:
+            folder.chmod(0o700)
+    except (AttributeError, OSError):  # no getuid (Windows) or not ours to change
+        pass
+    return folder
+
+
+def _key_file(path: Path, initial: str | None = None) -> bytes:
+    """Read a key file, creating it once (0600) with a random or the given value.
+
+    Written to a temporary name and linked into place, so concurrent first uses from
+    several processes agree on one key and nobody reads a half-written file.
+    """
+    if not path.exists():
+        private_folder(path.parent)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(initial if initial is not None else secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first; its key wins
+        finally:
+            temporary.unlink()
+    return path.read_text().strip().encode()
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The audit chain's HMAC key: configured, or kept in ``keys_dir/audit.key``."""
+    if settings.audit_key is not None:
+        return settings.audit_key.get_secret_value().encode()
+    return _key_file(settings.resolved_keys_dir() / "audit.key")
+
+
+def _legacy_pseudonym_key(settings: Settings) -> bytes:
     import hashlib
     import hmac
 
     return hmac.new(settings.resolved_secret_key(), b"pseudonyms", hashlib.sha256).digest()
+
+
+def pseudonym_key(settings: Settings) -> bytes:
+    """The pseudonym key: configured, or kept in ``keys_dir/pseudonym.key``.
+
+    Never derived from the secret key any more: the data folder (database and
+    ``secret.key``) alone must not be enough to decrypt the pseudonym mapping.
+    """
+    if settings.pseudonym_key is not None:
+        return settings.pseudonym_key.get_secret_value().encode()
+    key = _key_file(settings.resolved_keys_dir() / "pseudonym.key")
+    return bytes.fromhex(key[4:].decode()) if key.startswith(b"hex:") else key
+
+
+def adopt_legacy_pseudonym_key(settings: Settings) -> bool:
+    """For a database from before 0.x: move its derived pseudonym key into its own file.
+
+    Older versions derived the key from the secret key; existing pseudonyms and the
+    encrypted mapping depend on it, so an existing installation keeps that value, now in
+    ``keys_dir/pseudonym.key``. Returns True when the file was written. Afterwards the
+    secret key can be replaced (``docs/privacy.md``), which cuts the last link between
+    the data folder and the mapping.
+    """
+    if settings.pseudonym_key is not None:
+        return False
+    path = settings.resolved_keys_dir() / "pseudonym.key"
+    if path.exists():
+        return False
+    _key_file(path, "hex:" + _legacy_pseudonym_key(settings).hex())
+    return True
 
 
 def load_settings(**overrides: Any) -> Settings:

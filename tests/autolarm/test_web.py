@@ -103,7 +103,7 @@ def alert_settings(tmp_path: Path, mailbox: tuple[Mailbox, int], webhook: Webhoo
 def alert_app(alert_settings: Settings, detector: Detector) -> Iterator[tuple[FastAPI, Database]]:
     from kraftsamling.store import Role, create_user
 
-    database = Database(alert_settings.sqlalchemy_url)
+    database = Database.for_settings(alert_settings)
     database.upgrade()
     with database.session() as session:
         create_user(session, username="granskare", password="granska-lösen-123",

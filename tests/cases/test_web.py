@@ -19,7 +19,8 @@ from kraftsamling.cases import (
     synthetic_economic_assistance,
     train_case_models,
 )
-from kraftsamling.settings import Settings
+from kraftsamling.privacy import keyed_hash
+from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import AuditEvent, Database
 from tests.conftest import login, page_token
 
@@ -94,7 +95,8 @@ def test_unit_manager_assesses_a_file_and_sees_plan_fairness_and_card(
 
 
 def test_caseworker_finds_a_person_reads_why_and_decides(
-        client: TestClient, database: Database, with_models: CaseModels, tmp_path: Path) -> None:
+        client: TestClient, database: Database, with_models: CaseModels, tmp_path: Path,
+        settings: Settings) -> None:
     source, ids = _case_file(tmp_path, n=60)
     login(client, "enhetschef")
     assert _import(client, source, fair_by="").status_code == 303
@@ -103,6 +105,12 @@ def test_caseworker_finds_a_person_reads_why_and_decides(
     assert listing.status_code == 200 and "Personer, högst risk först (60)" in listing.text
     found = client.get("/cases/persons", params={"q": ids[5]})
     assert "(1)" in found.text
+    # The search is audited with the pseudonym searched for, never what was typed.
+    with database.session() as session:
+        searches = [e.detail for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "view_case_list").order_by(AuditEvent.id))]
+    assert searches[-1]["search"] == keyed_hash(pseudonym_key(settings), ids[5], purpose="case")
+    assert searches[0]["search"] == "" and ids[5] not in str(searches)
     person_id = found.text.split('href="/cases/persons/')[1].split('"')[0]
     page = client.get(f"/cases/persons/{person_id}")
     assert page.status_code == 200

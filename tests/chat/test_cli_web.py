@@ -83,6 +83,12 @@ def test_coordinator_imports_views_and_downloads(client: TestClient, database: D
     with database.session() as session:
         actions = [(e.action, e.object_id) for e in session.scalars(select(AuditEvent))]
     assert ("view_chat_conversation", link) in actions
+    # The dashboard's table names single conversations: which ones were shown is audited.
+    with database.session() as session:
+        shown = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "view_chat_dashboard").order_by(AuditEvent.id.desc())).first()
+    assert shown is not None and shown.actor == "samordnare"
+    assert int(link) in shown.detail["rows_shown"] and shown.detail["conversations"] == 20
     assert any(a == "download_chat_report" for a, _ in actions)
     assert any(a == "chat.import" for a, _ in actions)
 

@@ -65,7 +65,7 @@ def test_the_audit_log_cannot_be_given_a_period(tmp_path: Path) -> None:
 
 def test_retention_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_cli("db", "upgrade", cwd=tmp_path).returncode == 0
-    database = Database(f"sqlite:///{tmp_path / 'data' / 'kraftsamling.sqlite3'}")
+    database = Database.for_settings(load_settings(data_dir=tmp_path / "data"))
     with database.session() as session:
         _table(session, "gammal", 400)
         _table(session, "ny", 0)
@@ -75,7 +75,7 @@ def test_retention_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     done = run_cli("retention", "apply", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "imported_tables" in done.stdout and "Raderade" in done.stdout
-    database = Database(f"sqlite:///{tmp_path / 'data' / 'kraftsamling.sqlite3'}")
+    database = Database.for_settings(load_settings(data_dir=tmp_path / "data"))
     with database.session() as session:
         assert list(session.scalars(select(ImportedTable.name))) == ["ny"]
     database.dispose()

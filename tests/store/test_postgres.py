@@ -7,12 +7,13 @@ postgresql+psycopg://ks:ks-pass@127.0.0.1/ks (needs `pip install -e ".[postgres]
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from kraftsamling.store import Database, record_event, verify_chain
+from kraftsamling.store import AuditEvent, Database, record_event, verify_chain
 
 URL = os.environ.get("KRAFTSAMLING_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not URL, reason="KRAFTSAMLING_TEST_POSTGRES_URL is not set")
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(not URL, reason="KRAFTSAMLING_TEST_POSTGRES_URL 
 
 @pytest.fixture
 def postgres() -> Database:
-    database = Database(URL)
+    database = Database(URL, audit_key=b"postgres-test-audit-key")
     with database.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     database.upgrade()
@@ -56,3 +57,64 @@ def test_chain_holds_when_the_server_is_not_on_utc(postgres: Database) -> None:
         with postgres.engine.begin() as connection:
             connection.execute(text("ALTER ROLE CURRENT_USER RESET timezone"))
         postgres.dispose()
+
+
+def test_concurrent_writers_leave_no_broken_link(postgres: Database) -> None:
+    """The advisory lock serialises appends: many threads, then every link holds."""
+    from sqlalchemy import func, select
+
+    errors: list[BaseException] = []
+
+    def work(writer: int) -> None:
+        try:
+            for i in range(25):
+                with postgres.session() as session:
+                    session.scalar(select(func.count()).select_from(AuditEvent))
+                    record_event(session, actor=f"t{writer}", action="view_record", object_id=i)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with postgres.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 300
+        assert verify_chain(session) == []
+    postgres.dispose()
+
+
+def test_migration_rekeys_an_older_chain(postgres: Database) -> None:
+    """0007 re-keys an unkeyed chain on PostgreSQL too (its trigger is disabled meanwhile)."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from kraftsamling.store.audit import _row_hash
+    from kraftsamling.store.db import alembic_config
+    from kraftsamling.store.models import utcnow
+
+    with postgres.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    command.upgrade(alembic_config(URL), "0006")
+    prev = "0" * 64
+    with postgres.engine.begin() as connection:
+        for i in range(4):
+            at = utcnow()
+            row_hash = _row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
+            connection.execute(text(
+                "INSERT INTO audit_events (at, actor, action, object_type, object_id, detail, "
+                "client, prev_hash, row_hash) VALUES (:at, 'anna', 'view_record', '', :oid, "
+                "'{}', '', :prev, :hash)"), {"at": at, "oid": str(i), "prev": prev,
+                                              "hash": row_hash})
+            prev = row_hash
+    postgres.upgrade()
+    with postgres.session() as session:
+        assert verify_chain(session) == []
+        marker = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "audit_chain_keyed")).one()
+        assert marker.detail["events"] == 4 and marker.detail["legacy_broken"] == []
+    with pytest.raises(DatabaseError, match="append-only"), postgres.session() as session:
+        session.execute(text("DELETE FROM audit_events"))
+    postgres.dispose()

@@ -29,7 +29,7 @@ def test_sqlite_runs_in_wal_mode(database: Database) -> None:
 
 
 def test_app_refuses_an_out_of_date_schema(settings: Settings) -> None:
-    empty = Database(settings.sqlalchemy_url)
+    empty = Database.for_settings(settings)
     with pytest.raises(SchemaOutOfDateError, match="kraftsamling db upgrade"):
         create_app(settings, database=empty)
     empty.upgrade()

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from kraftsamling.privacy import keyed_hash
+from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import AuditEvent, Database
 from kraftsamling.twin import synthetic_school, write_waves
 from kraftsamling.twin._store import TwinClass
@@ -53,7 +55,7 @@ def test_cli_refuses_bad_waves_and_interventions(tmp_path: Path) -> None:
 
 
 def test_staff_import_waves_and_see_each_class(client: TestClient, database: Database,
-                                               tmp_path: Path) -> None:
+                                               tmp_path: Path, settings: Settings) -> None:
     paths = _school(tmp_path, n_classes=1)
     login(client, "granskare")
     response = client.post("/twin/import", data={"csrf_token": page_token(client, "/twin")},
@@ -80,6 +82,13 @@ def test_staff_import_waves_and_see_each_class(client: TestClient, database: Dat
         actions = [(e.action, e.object_id) for e in session.scalars(select(AuditEvent))]
     assert ("view_twin_class", str(row.id)) in actions and any(
         a == "twin.import" for a, _ in actions)
+    # The pupil search is audited with the pseudonym searched for, not the id typed.
+    with database.session() as session:
+        views = [e.detail for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "view_twin_class"))]
+    assert views[-1]["search"] == keyed_hash(pseudonym_key(settings), "E0105", purpose="pupil",
+                                             length=12)
+    assert "E0105" not in str(views)
 
 
 def test_bad_waves_upload_lists_problems_and_stores_nothing(client: TestClient,

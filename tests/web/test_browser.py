@@ -167,7 +167,7 @@ def test_every_page_is_listed() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(data_dir=Path(folder))
-        database = Database(settings.sqlalchemy_url)
+        database = Database.for_settings(settings)
         database.upgrade()
         paths = create_app(settings, database=database).openapi()["paths"]
         database.dispose()

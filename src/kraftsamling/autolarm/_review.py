@@ -201,3 +201,18 @@ def labelled_examples(session: Session) -> list[dict[str, str]]:
     rows = session.scalars(select(AnswerReview).where(AnswerReview.label_level.is_not(None)))
     return [{"text": r.text, "level": r.label_level or "",
              "categories": ";".join(r.label_categories or [])} for r in rows]
+
+
+def set_link_open(session: Session, link: SurveyLink, *, open: bool, actor: str) -> bool:
+    """Close (or reopen) one survey link; a closed link takes no more answers.
+
+    Returns False when the link already was in that state (nothing is audited then).
+    """
+    if link.active == open:
+        return False
+    link.active = open
+    record_event(session, actor=actor, action="survey_link_opened" if open else
+                 "survey_link_closed", object_type="survey_link", object_id=link.id,
+                 detail={"survey": link.survey_id, "school": link.school,
+                         "class": link.class_name})
+    return True

@@ -3,12 +3,20 @@
 Rättssäkerhet needs a record a person can ask for: every login, failed login, role
 change and every view or export of person-level data. Never put raw case text here;
 ``detail`` holds identifiers and counts only.
+
+Each event's ``row_hash`` is an HMAC-SHA256, under the audit key, of the event and the hash
+before it. The key is not in the database (``settings.audit_key`` or ``audit.key`` in the
+keys folder), so whoever holds only a copy of the database cannot delete or edit events and
+recompute the chain. Appends are serialised: ``BEGIN IMMEDIATE`` on SQLite (the write lock
+is taken before the last hash is read), ``pg_advisory_xact_lock`` on PostgreSQL, so two
+writers never chain to the same predecessor.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -22,7 +30,9 @@ from sqlalchemy.orm import Session
 from kraftsamling.store.models import AuditEvent, utcnow
 
 __all__ = [
+    "AUDIT_KEY_INFO",
     "AuditFilter",
+    "AuditKeyMissing",
     "audit_csv",
     "query_audit",
     "record_event",
@@ -33,15 +43,51 @@ GENESIS = "0" * 64
 CSV_COLUMNS = ["id", "at", "actor", "action", "object_type", "object_id", "detail", "client"]
 
 
-def _row_hash(prev_hash: str, at: datetime, actor: str, action: str, object_type: str,
-              object_id: str, detail: dict[str, Any], client: str) -> str:
+AUDIT_KEY_INFO = "audit_key"
+_ADVISORY_LOCK = 770077
+
+
+class AuditKeyMissing(RuntimeError):
+    """A session without the audit key cannot write or check the chain."""
+
+
+def _row_hash(key: bytes | None, prev_hash: str, at: datetime, actor: str, action: str,
+              object_type: str, object_id: str, detail: dict[str, Any], client: str) -> str:
+    """HMAC-SHA256 of the event under ``key``; ``key=None`` is the older, unkeyed SHA-256
+    (used only to check a chain written before the key existed, see migration 0007)."""
     payload = json.dumps(
         [prev_hash, at.isoformat(), actor, action, object_type, object_id, detail, client],
         sort_keys=True,
         ensure_ascii=False,
         default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    ).encode()
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def _session_key(session: Session) -> bytes:
+    key = session.info.get(AUDIT_KEY_INFO)
+    if not isinstance(key, bytes) or not key:
+        raise AuditKeyMissing(
+            "Granskningsloggens nyckel saknas för den här databasanslutningen "
+            "(Database(..., audit_key=...) eller Database.for_settings).")
+    return key
+
+
+def _lock_chain(session: Session) -> None:
+    """Take the one-writer lock before the last hash is read, held until commit."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK})"))
+    elif dialect == "sqlite":
+        raw = connection.connection.dbapi_connection
+        # The sqlite3 module opens a (deferred) transaction only before the first write:
+        # not in one yet means no lock is held, so take the write lock now. Already in one
+        # means this transaction has written and holds the write lock since.
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
 
 
 def record_event(
@@ -54,9 +100,13 @@ def record_event(
     detail: dict[str, Any] | None = None,
     client: str = "",
 ) -> AuditEvent:
-    """Append one event in the caller's transaction, so it lands only if the work does."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(770077)"))
+    """Append one event in the caller's transaction, so it lands only if the work does.
+
+    The caller's transaction holds the chain's lock from here until it commits, so keep
+    work after the first event short.
+    """
+    key = _session_key(session)
+    _lock_chain(session)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     prev_hash = last.row_hash if last is not None else GENESIS
     at = utcnow()
@@ -71,7 +121,8 @@ def record_event(
         detail=detail,
         client=client,
         prev_hash=prev_hash,
-        row_hash=_row_hash(prev_hash, at, actor, action, object_type, object_id, detail, client),
+        row_hash=_row_hash(key, prev_hash, at, actor, action, object_type, object_id, detail,
+                           client),
     )
     session.add(event)
     session.flush()
@@ -79,11 +130,19 @@ def record_event(
 
 
 def verify_chain(session: Session) -> list[int]:
-    """Ids of events whose hash does not follow from the event before; empty when intact."""
+    """Ids of events whose hash does not follow from the event before; empty when intact.
+
+    An event removed from the middle breaks the link of the one after it; a chain recomputed
+    without the audit key breaks at every event. (Events cut off the end leave no trace in
+    the chain itself: compare with a count or last hash noted earlier, ``audit verify``
+    prints both.)
+    """
+    key = _session_key(session)
     broken: list[int] = []
     prev_hash = GENESIS
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         expected = _row_hash(
+            key,
             prev_hash,
             event.at,
             event.actor,

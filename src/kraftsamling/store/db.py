@@ -7,10 +7,11 @@ rather than guess, and names the command that fixes it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from kraftsamling.settings import private_folder
+from kraftsamling.store.audit import AUDIT_KEY_INFO
+
+if TYPE_CHECKING:
+    from kraftsamling.settings import Settings
 
 __all__ = [
     "Database",
@@ -36,26 +43,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Writers queue for the one write lock (the audit chain takes it): wait, do not fail.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, *, audit_key: bytes | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes[AUDIT_KEY_INFO] = audit_key
     return config
 
 
-class Database:
-    """One database: an engine, a session factory and its migration state."""
+def _private_file(path: Path) -> None:
+    """The SQLite file owner-only (0600); SQLite gives its -wal and -shm files the same mode.
 
-    def __init__(self, url: str) -> None:
+    A missing folder is created 0700; an existing one is left as it is (the data folder is
+    narrowed by ``Settings.ensure_data_dir``, never an arbitrary folder a URL points into).
+    """
+    private_folder(path.parent, narrow=False)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        try:
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
+        except OSError:
+            pass
+
+
+class Database:
+    """One database: an engine, a session factory and its migration state.
+
+    ``audit_key`` keys the audit log's hash chain; sessions without it cannot write
+    audit events (``for_settings`` reads it from the settings).
+    """
+
+    def __init__(self, url: str, *, audit_key: bytes | None = None) -> None:
         self.url = url
+        self.audit_key = audit_key
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _private_file(Path(path))
             self.engine: Engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": 30}
             )
@@ -64,10 +96,18 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The configured database, with the audit key from the settings."""
+        from kraftsamling.settings import audit_key
+
+        return cls(settings.sqlalchemy_url, audit_key=audit_key(settings))
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back whole on any error."""
         session = self._sessions()
+        session.info[AUDIT_KEY_INFO] = self.audit_key
         try:
             yield session
             session.commit()
@@ -78,7 +118,7 @@ class Database:
             session.close()
 
     def upgrade(self) -> None:
-        command.upgrade(alembic_config(self.url), "head")
+        command.upgrade(alembic_config(self.url, audit_key=self.audit_key), "head")
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as connection:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kraftsamling.privacy import resolve_pseudonym
 from kraftsamling.settings import pseudonym_key
@@ -19,11 +21,16 @@ from kraftsamling.store import (
     Role,
     User,
     UserError,
+    WebSession,
+    activate_user,
     audit_csv,
     change_role,
     create_user,
+    deactivate_user,
     query_audit,
     record_event,
+    revoke_sessions,
+    set_password,
     unlock_user,
 )
 from kraftsamling.web._app import render
@@ -59,6 +66,8 @@ def _users_page(request: Request, *, error: str = "", status: int = 200) -> Resp
     db: Database = request.app.state.db
     with db.session() as session:
         users = session.scalars(select(User).order_by(User.username)).all()
+        sessions = dict(session.execute(
+            select(WebSession.user_id, func.count()).group_by(WebSession.user_id)).all())
         session.expunge_all()
     now = datetime.now(UTC)
     locked = {
@@ -66,8 +75,8 @@ def _users_page(request: Request, *, error: str = "", status: int = 200) -> Resp
         if u.locked_until is not None and u.locked_until > now
     }
     return render(request, "admin/users.html",
-                  {"users": users, "roles": list(Role), "locked": locked, "error": error},
-                  status=status)
+                  {"users": users, "roles": list(Role), "locked": locked, "error": error,
+                   "sessions": sessions}, status=status)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -126,6 +135,48 @@ def unlock(request: Request, user_id: int, admin: Admin) -> Response:
         assert user is not None
         unlock_user(session, user, actor=admin.username)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+def _user_action(request: Request, user_id: int, action: Callable[[Session, User], None]
+                 ) -> Response:
+    db, _ = _user_or_404(request, user_id)
+    try:
+        with db.session() as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            action(session, user)
+    except UserError as error:
+        return _users_page(request, error=str(error), status=422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate(request: Request, user_id: int, admin: Admin) -> Response:
+    """Off-boarding: no more logins, every session ends now."""
+    return _user_action(request, user_id,
+                        lambda session, user: deactivate_user(session, user, actor=admin.username))
+
+
+@router.post("/users/{user_id}/activate")
+def activate(request: Request, user_id: int, admin: Admin) -> Response:
+    return _user_action(request, user_id,
+                        lambda session, user: activate_user(session, user, actor=admin.username))
+
+
+@router.post("/users/{user_id}/sessions/revoke")
+def end_sessions(request: Request, user_id: int, admin: Admin) -> Response:
+    def revoke(session: Session, user: User) -> None:
+        revoke_sessions(session, user, actor=admin.username)
+
+    return _user_action(request, user_id, revoke)
+
+
+@router.post("/users/{user_id}/password")
+def new_password(request: Request, user_id: int, admin: Admin,
+                 password: Annotated[str, Form()] = "") -> Response:
+    """A new password set by an admin; every session of that user ends."""
+    return _user_action(request, user_id, lambda session, user: set_password(
+        session, user, password, actor=admin.username))
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -20,9 +20,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
-from kraftsamling.settings import Settings
+from kraftsamling.settings import Settings, audit_key
 from kraftsamling.store import Database
 from kraftsamling.web._i18n import LANGUAGES, translator
+from kraftsamling.web._limits import RateLimiter
 from kraftsamling.web._security import (
     CSRF_COOKIE,
     LoginRequired,
@@ -131,13 +132,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app; refuses to start on a database whose schema is not current."""
-    db = database or Database(settings.sqlalchemy_url)
+    db = database or Database.for_settings(settings)
+    if db.audit_key is None:
+        db.audit_key = audit_key(settings)
     db.check_schema()
     app = FastAPI(title="Kraftsamling", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.login_limiter = RateLimiter(capacity=settings.login_client_failures,
+                                          window_seconds=settings.lockout_minutes * 60)
+    survey_window = settings.survey_window_minutes * 60
+    app.state.survey_client_limiter = RateLimiter(capacity=settings.survey_client_posts,
+                                                  window_seconds=survey_window)
+    app.state.survey_link_limiter = RateLimiter(capacity=settings.survey_link_posts,
+                                                window_seconds=survey_window)
 
     @app.middleware("http")
     async def browser_cookies_and_headers(

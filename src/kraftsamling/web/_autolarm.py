@@ -24,6 +24,7 @@ from kraftsamling.autolarm._review import (
     labelling_queue,
     resolve,
     review_queue,
+    set_link_open,
     sla_deadline,
     submit_response,
 )
@@ -33,6 +34,7 @@ from kraftsamling.privacy import Pseudonymizer, text_tagger
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web._app import render
+from kraftsamling.web._limits import RateLimiter
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -69,8 +71,10 @@ def _deliver(request: Request) -> None:
 def _link_or_404(db: Database, token: str) -> tuple[SurveyLink, Survey]:
     with db.session() as session:
         link = session.scalar(select(SurveyLink).where(SurveyLink.token == token))
-        if link is None or not link.active or not link.survey.active:
+        if link is None:
             raise HTTPException(status_code=404)
+        if not link.active or not link.survey.active:
+            raise HTTPException(status_code=410, detail="closed")
         survey = link.survey
         session.expunge_all()
     return link, survey
@@ -97,6 +101,12 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
         return render(request, "autolarm/survey.html",
                       {"survey": survey, "link": link, "answers": answers, "error": error},
                       status=422)
+    if not _within_survey_limits(request, link):
+        error = ("Många svar har skickats härifrån på kort tid. Vänta några minuter och skicka "
+                 "igen; dina svar finns kvar i formuläret.")
+        return render(request, "autolarm/survey.html",
+                      {"survey": survey, "link": link, "answers": answers, "error": error},
+                      status=429)
     detector = detector_for(request)
     tagger = tagger_for(request)
     with db.session() as session:
@@ -109,6 +119,26 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
     if urgent:
         background.add_task(_deliver, request)
     return RedirectResponse(f"/s/{token}/tack", status_code=303)
+
+
+def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
+    """At most survey_client_posts answers per address and survey_link_posts per link, per
+    survey_window_minutes; a refused answer is audited (without its text) and not stored."""
+    by_client: RateLimiter = request.app.state.survey_client_limiter
+    by_link: RateLimiter = request.app.state.survey_link_limiter
+    client = client_address(request)
+    if by_client.take(client):
+        if by_link.take(str(link.id)):
+            return True
+        by_client.give_back(client)
+        limit = "link"
+    else:
+        limit = "client"
+    with request.app.state.db.session() as session:
+        record_event(session, actor="anonymous", action="survey_throttled",
+                     object_type="survey_link", object_id=link.id, detail={"limit": limit})
+        # no address in the log: the survey is anonymous (the limiter keeps it in memory only)
+    return False
 
 
 @router.get("/s/{token}/tack", response_class=HTMLResponse)
@@ -273,6 +303,26 @@ def create_survey(request: Request, admin: Admin, name: Annotated[str, Form()] =
         record_event(session, actor=admin.username, action="survey_created",
                      object_type="survey", object_id=survey.id,
                      detail={"questions": len(lines)})
+    return RedirectResponse("/admin/surveys", status_code=303)
+
+
+@router.post("/admin/surveys/links/{link_id}/close")
+def close_link(request: Request, link_id: int, admin: Admin) -> Response:
+    return _set_link(request, link_id, admin, open=False)
+
+
+@router.post("/admin/surveys/links/{link_id}/open")
+def open_link(request: Request, link_id: int, admin: Admin) -> Response:
+    return _set_link(request, link_id, admin, open=True)
+
+
+def _set_link(request: Request, link_id: int, admin: User, *, open: bool) -> Response:
+    db: Database = request.app.state.db
+    with db.session() as session:
+        link = session.get(SurveyLink, link_id)
+        if link is None:
+            raise HTTPException(status_code=404)
+        set_link_open(session, link, open=open, actor=admin.username)
     return RedirectResponse("/admin/surveys", status_code=303)
 
 

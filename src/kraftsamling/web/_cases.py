@@ -192,9 +192,10 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
     if current is not None:
         with db.session() as session:
             query = select(CasePerson).where(CasePerson.batch_id == current.id)
+            searched = ""
             if q.strip():
-                query = query.where(CasePerson.pseudonym == keyed_hash(
-                    pseudonym_key(settings), q.strip(), purpose="case"))
+                searched = keyed_hash(pseudonym_key(settings), q.strip(), purpose="case")
+                query = query.where(CasePerson.pseudonym == searched)
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = list(session.scalars(query.options(selectinload(CasePerson.decisions))
                                         .order_by(CasePerson.risk.desc(), CasePerson.id)
@@ -202,7 +203,7 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
             session.expunge_all()
             record_event(session, actor=user.username, action="view_case_list",
                          object_type="case_batch", object_id=current.id,
-                         detail={"page": page, "search": bool(q.strip()), "shown": len(rows)},
+                         detail={"page": page, "search": searched, "shown": len(rows)},
                          client=client_address(request))
     return render(request, "cases/persons.html", {
         "batch": current, "rows": rows, "q": q, "page": page, "total": total,

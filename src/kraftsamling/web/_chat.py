@@ -54,6 +54,13 @@ def dashboard(request: Request, user: Coordinator) -> Response:
     frame, batches = _frame(db)
     load = _load(frame, request.app.state.settings)
     demanding = frame.sort_values("demand_score", ascending=False).head(15)
+    # The table lists single conversations (risk markers included): audit which ones.
+    with db.session() as session:
+        record_event(session, actor=user.username, action="view_chat_dashboard",
+                     object_type="chat", detail={
+                         "conversations": len(frame),
+                         "rows_shown": [int(i) for i in demanding["id"]]},
+                     client=client_address(request))
     return allow_chart_styles(render(request, "chat/dashboard.html", {
         "frame": frame, "batches": batches, "charts": charts(frame, load),
         "demanding": demanding.to_dict("records"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -126,8 +127,20 @@ def view_record(request: Request, table_id: int, row_id: int, user: PersonDataRe
     return render(request, "data/record.html", {"table": table, "row": row})
 
 
+def _attachment(filename: str) -> str:
+    """A Content-Disposition any name survives (RFC 6266: ASCII fallback plus UTF-8)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                       for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 @router.get("/{table_id}/export.csv")
-def export_table(request: Request, table_id: int, user: PersonDataReader) -> Response:
+def export_table(request: Request, table_id: int, user: Importer) -> Response:
+    """Analysts only (the role table): reviewers read tables but do not take them away.
+
+    The response is complete before the ``export`` event is written, and both happen in one
+    transaction: an export that fails is not logged as one.
+    """
     db: Database = request.app.state.db
     table = _table_or_404(db, table_id)
     buffer = io.StringIO()
@@ -146,9 +159,9 @@ def export_table(request: Request, table_id: int, user: PersonDataReader) -> Res
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in row.data.items()})
             count += 1
+        response = Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": _attachment(f"{table.name}.csv")})
         record_event(session, actor=user.username, action="export", object_type="table",
                      object_id=table_id, detail={"rows": count, "format": "csv"},
                      client=client_address(request))
-    filename = f"{table.name}.csv".replace('"', "")
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kraftsamling._charts import plotly_js
 from kraftsamling.settings import Settings
-from kraftsamling.store import Database, LoginOutcome, User, authenticate
+from kraftsamling.store import Database, LoginOutcome, User, authenticate, record_event
 from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
 from kraftsamling.web._i18n import LANGUAGES, translator
+from kraftsamling.web._limits import RateLimiter
 from kraftsamling.web._security import (
     client_address,
     csrf_protect,
@@ -21,6 +23,7 @@ from kraftsamling.web._security import (
     require_user,
     set_cookie,
     start_session,
+    trusted_user_id,
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -47,10 +50,26 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    """One answer for every failure (unknown user, wrong password, locked account), in the
+    same time; failures per client address are limited, whichever account they aim at."""
     settings: Settings = request.app.state.settings
     db: Database = request.app.state.db
+    limiter: RateLimiter = request.app.state.login_limiter
     _ = translator(request_language(request))
     client = client_address(request)
+    # Checked before, counted after a failure: right passwords never use up the address's
+    # budget, however many colleagues behind one address log in at once. (A burst can exceed
+    # the budget by at most the requests in flight, which argon2 keeps few.)
+    if not limiter.allows(client):
+        minutes = max(1, math.ceil(limiter.retry_after(client) / 60))
+        with db.session() as session:
+            record_event(session, actor=username.strip()[:100] or "(tomt)",
+                         action="login_throttled", object_type="client", object_id=client,
+                         client=client)
+        error = _("Too many failed logins from this computer. "
+                  "Wait %(minutes)s minutes and try again.", minutes=minutes)
+        return render(request, "login.html", {"next": safe_next(next), "error": error,
+                                              "username": username}, status=429)
     with db.session() as session:
         result = authenticate(
             session,
@@ -59,6 +78,7 @@ def login(
             threshold=settings.lockout_threshold,
             lockout=timedelta(minutes=settings.lockout_minutes),
             client=client,
+            trusted_user_id=trusted_user_id(request),
         )
         if result.user is not None:
             session.expunge(result.user)
@@ -66,12 +86,9 @@ def login(
         response = RedirectResponse(safe_next(next), status_code=303)
         start_session(request, response, result.user)
         return response
-    if result.outcome is LoginOutcome.locked:
-        error = _("The account is locked after too many failed attempts. "
-                  "Try again in %(minutes)s minutes or ask an administrator.",
-                  minutes=settings.lockout_minutes)
-    else:
-        error = _("Wrong username or password.")
+    limiter.take(client)
+    error = _("Wrong username or password, or the account is locked for a while after too "
+              "many attempts. Try again later or ask an administrator.")
     return render(request, "login.html", {"next": safe_next(next), "error": error,
                                           "username": username}, status=401)
 

@@ -23,6 +23,7 @@ from kraftsamling.store.models import utcnow
 
 __all__ = [
     "CSRF_COOKIE",
+    "DEVICE_COOKIE",
     "SESSION_COOKIE",
     "LoginRequired",
     "client_address",
@@ -34,12 +35,15 @@ __all__ = [
     "require_user",
     "set_cookie",
     "start_session",
+    "trusted_user_id",
 ]
 
 SESSION_COOKIE = "ks_session"
 CSRF_COOKIE = "ks_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+DEVICE_COOKIE = "ks_device"
+DEVICE_MAX_AGE = 180 * 24 * 3600
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
@@ -84,13 +88,41 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(status_code=403, detail="csrf")
 
 
+def _device_mac(key: bytes, user_id: int, nonce: str) -> str:
+    return hmac.new(key, f"device:{user_id}:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def trusted_user_id(request: Request) -> int | None:
+    """The user this browser has logged in as before, from its signed device cookie.
+
+    Only used to let the owner past an account lock that someone else's guesses caused;
+    it proves nothing about the password.
+    """
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    parts = value.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 12:
+        return None
+    user_id = int(parts[0])
+    expected = _device_mac(request.app.state.secret_key, user_id, parts[1])
+    return user_id if hmac.compare_digest(parts[2], expected) else None
+
+
 def start_session(request: Request, response: Response, user: User) -> None:
+    """A new session for ``user``; the one this browser had before ends (rotation)."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     token = secrets.token_urlsafe(32)
+    previous = request.cookies.get(SESSION_COOKIE)
     with db.session() as session:
+        if previous:
+            session.execute(delete(WebSession).where(WebSession.token_hash == _hash(previous)))
         session.add(WebSession(token_hash=_hash(token), user_id=user.id))
     set_cookie(response, settings, SESSION_COOKIE, token)
+    if trusted_user_id(request) != user.id:
+        nonce = secrets.token_urlsafe(12)
+        set_cookie(response, settings, DEVICE_COOKIE,
+                   f"{user.id}.{nonce}.{_device_mac(request.app.state.secret_key, user.id, nonce)}",
+                   max_age=DEVICE_MAX_AGE)
     # A fresh CSRF secret at every login: a token seen before login is worth nothing after.
     set_cookie(response, settings, CSRF_COOKIE, secrets.token_urlsafe(32))
 

@@ -96,12 +96,13 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
         if row is None:
             raise HTTPException(status_code=404)
         session.expunge_all()
+        found = ""
+        if pupil.strip():  # the pseudonym searched for, never what was typed
+            found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil",
+                               length=12)
         record_event(session, actor=user.username, action="view_twin_class",
                      object_type="twin_class", object_id=class_id,
-                     detail={"search": bool(pupil.strip())}, client=client_address(request))
-    found = ""
-    if pupil.strip():
-        found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil", length=12)
+                     detail={"search": found}, client=client_address(request))
     nodes: list[dict[str, Any]] = sorted(
         row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
     fit = (row.details or {}).get("fit")
