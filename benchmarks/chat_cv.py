@@ -11,6 +11,13 @@ training rows are assembled here as ``ChatModel.fit`` assembles them.
 learnt from text at all: the seeker's pre-chat situation description read when predicting
 (hidden in use: a survey field), and every word the seeker wrote embedded (about 13 times
 the embedding time, beyond the speed target). About 8 minutes more.
+
+``--endings`` chooses how much the end and experience models read how the chat ended
+(``ChatModel(ending_weight=…)``: the closing-word cues of ``chat/data/ending.toml``). As in
+use, the end model is trained on the true starting intensity and predicts from the estimated
+one (the start model's out-of-fold estimate). It reports the final intensity, the change and
+the experience (Spearman), and how well the predicted change tells the chats that helped most
+(change ≥ 3) from those that helped least (change = 1): AUC.
 """
 
 from __future__ import annotations
@@ -23,11 +30,18 @@ from pathlib import Path
 import numpy as np
 from chat_bench import unit, with_situation
 from scipy.stats import spearmanr
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from kraftsamling._textfeatures import embed
-from kraftsamling.chat import ChatModel, MoodEstimator, ProblemTypeClassifier, read_esconv
+from kraftsamling.chat import (
+    ChatModel,
+    Conversation,
+    EndingCues,
+    MoodEstimator,
+    ProblemTypeClassifier,
+    read_esconv,
+)
 from kraftsamling.chat._analysis import _next_slice
 from kraftsamling.privacy import Pseudonymizer
 
@@ -43,6 +57,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="seeds 2, 3, …")
     parser.add_argument("--ceilings", action="store_true",
                         help="also the rows no shipped model can have (about 8 min more)")
+    parser.add_argument("--endings", action="store_true",
+                        help="only the end and experience models' ending weights")
     args = parser.parse_args()
     tagger = Pseudonymizer(key=b"benchmark", mode="tag")
     chats = [c for split in ("train", "valid")
@@ -55,6 +71,9 @@ def main() -> None:
     situation_embeddings, following_embeddings = embed(situations), embed(following)
     print(f"ESConv train + valid: {len(chats)} conversations, embedded in "
           f"{time.perf_counter() - started:.0f} s\n")
+    if args.endings:
+        _endings(chats, shipped, views, args.repeats)
+        return
     problems = np.array([str(c.labels["problem_type"]) for c in chats])
     initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
     dialog = np.array(views.dialog, dtype=object)
@@ -128,6 +147,72 @@ def main() -> None:
     rows += [(f"initial intensity Spearman, {name}", values) for name, values in spearman.items()]
     for label, values in rows:
         print(f"| {label} | {np.mean(values):.3f} | {', '.join(f'{v:.3f}' for v in values)} |")
+
+
+def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repeats: int,
+             weights: tuple[float, ...] = (0.0, 0.1, 0.3, 1.0)) -> None:
+    seeker, end, start = views.seeker, views.end, views.start_embeddings  # type: ignore[attr-defined]
+    cues = EndingCues.from_toml().features(chats)
+    initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
+
+    def known(name: str) -> np.ndarray:
+        return np.array([float(str(c.labels[name])) if c.labels.get(name) is not None
+                         else np.nan for c in chats])
+
+    final, experience = known("final_emotion_intensity"), known("experience")
+    results: dict[str, dict[str, list[float]]] = {
+        f"ending_weight {w}": {k: [] for k in ("final", "change", "auc", "experience")}
+        for w in weights}
+    for seed in range(2, 2 + repeats):
+        estimated_start = np.zeros(len(chats))
+        estimated = {w: (np.full(len(chats), np.nan), np.full(len(chats), np.nan))
+                     for w in weights}
+        problems = np.array([str(c.labels["problem_type"]) for c in chats])
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
+                problems, problems):
+            mood = MoodEstimator(alpha=shipped.mood_alpha,
+                                 embedding_weight=shipped.mood_embedding_weight).fit(
+                [seeker[i] for i in train], initial[train], embeddings=start[train])
+            estimated_start[test] = mood.predict([seeker[i] for i in test],
+                                                 embeddings=start[test])
+            with_end = train[~np.isnan(final[train])]
+            with_experience = train[~np.isnan(experience[train])]
+            for w in weights:
+                model = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
+                                      extra_weight=w).fit(
+                    [end[i] for i in with_end], final[with_end], start=initial[with_end],
+                    extra=cues[with_end])
+                estimated[w][0][test] = model.predict([end[i] for i in test],
+                                                      start=estimated_start[test],
+                                                      extra=cues[test])
+                rating = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
+                                       extra_weight=w).fit(
+                    [end[i] for i in with_experience], experience[with_experience],
+                    extra=cues[with_experience])
+                estimated[w][1][test] = rating.predict([end[i] for i in test], extra=cues[test])
+        has = ~np.isnan(final)
+        change = initial - final
+        ends = has & ((change >= 3) | (change == 1))
+        for w in weights:
+            name = f"ending_weight {w}"
+            predicted_final, predicted_experience = estimated[w]
+            predicted_change = estimated_start - predicted_final
+            results[name]["final"].append(float(spearmanr(predicted_final[has], final[has])[0]))
+            results[name]["change"].append(float(spearmanr(predicted_change[has],
+                                                           change[has])[0]))
+            results[name]["auc"].append(float(roc_auc_score(change[ends] >= 3,
+                                                            predicted_change[ends])))
+            rated = ~np.isnan(experience)
+            results[name]["experience"].append(float(spearmanr(
+                predicted_experience[rated], experience[rated])[0]))
+        print(f"seed {seed} done", flush=True)
+    print("\n| end models (5-fold CV, ESConv train + valid) | final intensity Spearman | "
+          "change Spearman | helped most vs least, AUC of predicted change | "
+          "experience Spearman |")
+    print("|---|---|---|---|---|")
+    for name, values in results.items():
+        print(f"| {name} | " + " | ".join(f"{np.mean(values[k]):.3f}" for k in
+                                          ("final", "change", "auc", "experience")) + " |")
 
 
 def _whole_seeker_embeddings(seeker: list[str], words: int = 96) -> np.ndarray:

@@ -291,7 +291,7 @@ def test_ending_label_rules() -> None:
 def test_ending_file_is_validated_in_swedish(tmp_path: Path) -> None:
     misspelt = tmp_path / "slut.toml"
     misspelt.write_text('closing_mesages = 2\n[cues]\nhelped = ["tack"]\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="Okänd inställning.*closing_mesages"):
+    with pytest.raises(ValueError, match=r"Okänd inställning.*closing_mesages"):
         EndingCues.from_toml(misspelt)
     broken = tmp_path / "trasig.toml"
     broken.write_text('[cues]\nnot_helped = ["(oavslutad"]\n', encoding="utf-8")

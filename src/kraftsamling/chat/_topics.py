@@ -59,7 +59,7 @@ class TopicTaxonomy:
     """Topics and how to recognise them; load your own with :meth:`from_toml`."""
 
     def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5,
-                 prototype_threshold: float = 0.86, prototype_margin: float = 0.02) -> None:
+                 prototype_threshold: float = 0.88, prototype_margin: float = 0.0) -> None:
         self.topics = tuple(topics)
         self.problem_threshold = problem_threshold
         self.prototype_threshold = prototype_threshold
@@ -85,8 +85,8 @@ class TopicTaxonomy:
         if not topics:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
         return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),
-                   prototype_threshold=float(data.get("prototype_threshold", 0.86)),
-                   prototype_margin=float(data.get("prototype_margin", 0.02)))
+                   prototype_threshold=float(data.get("prototype_threshold", 0.88)),
+                   prototype_margin=float(data.get("prototype_margin", 0.0)))
 
     @property
     def ids(self) -> list[str]:
