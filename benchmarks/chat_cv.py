@@ -66,14 +66,16 @@ def main() -> None:
     started = time.perf_counter()
     shipped = ChatModel()
     views = shipped.views(chats)
+    if args.endings:
+        print(f"ESConv train + valid: {len(chats)} conversations, embedded in "
+              f"{time.perf_counter() - started:.0f} s\n", flush=True)
+        _endings(chats, shipped, views, args.repeats)
+        return
     situations = [str(c.labels.get("situation") or "") for c in chats]
     following = [_next_slice(c, shipped.start_words) for c in chats]
     situation_embeddings, following_embeddings = embed(situations), embed(following)
     print(f"ESConv train + valid: {len(chats)} conversations, embedded in "
           f"{time.perf_counter() - started:.0f} s\n")
-    if args.endings:
-        _endings(chats, shipped, views, args.repeats)
-        return
     problems = np.array([str(c.labels["problem_type"]) for c in chats])
     initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
     dialog = np.array(views.dialog, dtype=object)
@@ -149,60 +151,77 @@ def main() -> None:
         print(f"| {label} | {np.mean(values):.3f} | {', '.join(f'{v:.3f}' for v in values)} |")
 
 
-def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repeats: int,
-             weights: tuple[float, ...] = (0.0, 0.1, 0.3, 1.0)) -> None:
+def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repeats: int
+             ) -> None:
     seeker, end, start = views.seeker, views.end, views.start_embeddings  # type: ignore[attr-defined]
     cues = EndingCues.from_toml().features(chats)
     initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
+    problems = np.array([str(c.labels["problem_type"]) for c in chats])
 
     def known(name: str) -> np.ndarray:
         return np.array([float(str(c.labels[name])) if c.labels.get(name) is not None
                          else np.nan for c in chats])
 
     final, experience = known("final_emotion_intensity"), known("experience")
+    none = np.zeros_like(start)  # the end models embed nothing (end_embedding_weight 0)
+    # (ending weight, what the end model is trained on as the start: true, estimated, none)
+    variants = {f"ending_weight {w}": (w, "true") for w in (0.0, 0.1, 0.3, 1.0)}
+    variants["ending_weight 0.3, trained on the estimated start"] = (0.3, "estimated")
+    variants["ending_weight 0.3, no start"] = (0.3, "none")
+
+    def start_model(rows: np.ndarray) -> MoodEstimator:
+        return MoodEstimator(alpha=shipped.mood_alpha,
+                             embedding_weight=shipped.mood_embedding_weight).fit(
+            [seeker[i] for i in rows], initial[rows], embeddings=start[rows])
+
+    def estimate(model: MoodEstimator, rows: np.ndarray) -> np.ndarray:
+        return model.predict([seeker[i] for i in rows], embeddings=start[rows])
+
     results: dict[str, dict[str, list[float]]] = {
-        f"ending_weight {w}": {k: [] for k in ("final", "change", "auc", "experience")}
-        for w in weights}
+        name: {k: [] for k in ("final", "change", "auc", "experience")} for name in variants}
     for seed in range(2, 2 + repeats):
         estimated_start = np.zeros(len(chats))
-        estimated = {w: (np.full(len(chats), np.nan), np.full(len(chats), np.nan))
-                     for w in weights}
-        problems = np.array([str(c.labels["problem_type"]) for c in chats])
+        estimated = {name: (np.full(len(chats), np.nan), np.full(len(chats), np.nan))
+                     for name in variants}
         for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
                 problems, problems):
-            mood = MoodEstimator(alpha=shipped.mood_alpha,
-                                 embedding_weight=shipped.mood_embedding_weight).fit(
-                [seeker[i] for i in train], initial[train], embeddings=start[train])
-            estimated_start[test] = mood.predict([seeker[i] for i in test],
-                                                 embeddings=start[test])
+            estimated_start[test] = estimate(start_model(train), test)
+            inner = np.zeros(len(chats))  # out-of-fold start estimates inside the training part
+            for fit_rows, held in StratifiedKFold(3, shuffle=True, random_state=seed).split(
+                    train, problems[train]):
+                inner[train[held]] = estimate(start_model(train[fit_rows]), train[held])
             with_end = train[~np.isnan(final[train])]
             with_experience = train[~np.isnan(experience[train])]
-            for w in weights:
+            for name, (w, kind) in variants.items():
+                trained_start = {"true": initial, "estimated": inner}.get(kind)
                 model = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
                                       extra_weight=w).fit(
-                    [end[i] for i in with_end], final[with_end], start=initial[with_end],
+                    [end[i] for i in with_end], final[with_end], embeddings=none[with_end],
+                    start=None if trained_start is None else trained_start[with_end],
                     extra=cues[with_end])
-                estimated[w][0][test] = model.predict([end[i] for i in test],
-                                                      start=estimated_start[test],
-                                                      extra=cues[test])
+                estimated[name][0][test] = model.predict(
+                    [end[i] for i in test], embeddings=none[test],
+                    start=None if trained_start is None else estimated_start[test],
+                    extra=cues[test])
                 rating = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
                                        extra_weight=w).fit(
                     [end[i] for i in with_experience], experience[with_experience],
-                    extra=cues[with_experience])
-                estimated[w][1][test] = rating.predict([end[i] for i in test], extra=cues[test])
+                    embeddings=none[with_experience], extra=cues[with_experience])
+                estimated[name][1][test] = rating.predict([end[i] for i in test],
+                                                          embeddings=none[test],
+                                                          extra=cues[test])
         has = ~np.isnan(final)
         change = initial - final
         ends = has & ((change >= 3) | (change == 1))
-        for w in weights:
-            name = f"ending_weight {w}"
-            predicted_final, predicted_experience = estimated[w]
+        rated = ~np.isnan(experience)
+        for name in variants:
+            predicted_final, predicted_experience = estimated[name]
             predicted_change = estimated_start - predicted_final
             results[name]["final"].append(float(spearmanr(predicted_final[has], final[has])[0]))
             results[name]["change"].append(float(spearmanr(predicted_change[has],
                                                            change[has])[0]))
             results[name]["auc"].append(float(roc_auc_score(change[ends] >= 3,
                                                             predicted_change[ends])))
-            rated = ~np.isnan(experience)
             results[name]["experience"].append(float(spearmanr(
                 predicted_experience[rated], experience[rated])[0]))
         print(f"seed {seed} done", flush=True)
