@@ -11,6 +11,13 @@ training rows are assembled here as ``ChatModel.fit`` assembles them.
 learnt from text at all: the seeker's pre-chat situation description read when predicting
 (hidden in use: a survey field), and every word the seeker wrote embedded (about 13 times
 the embedding time, beyond the speed target). About 8 minutes more.
+
+``--endings`` chooses how much the end and experience models read how the chat ended
+(``ChatModel(ending_weight=…)``: the closing-word cues of ``chat/data/ending.toml``). As in
+use, the end model is trained on the true starting intensity and predicts from the estimated
+one (the start model's out-of-fold estimate). It reports the final intensity, the change and
+the experience (Spearman), and how well the predicted change tells the chats that helped most
+(change ≥ 3) from those that helped least (change = 1): AUC.
 """
 
 from __future__ import annotations
@@ -23,11 +30,18 @@ from pathlib import Path
 import numpy as np
 from chat_bench import unit, with_situation
 from scipy.stats import spearmanr
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from kraftsamling._textfeatures import embed
-from kraftsamling.chat import ChatModel, MoodEstimator, ProblemTypeClassifier, read_esconv
+from kraftsamling.chat import (
+    ChatModel,
+    Conversation,
+    EndingCues,
+    MoodEstimator,
+    ProblemTypeClassifier,
+    read_esconv,
+)
 from kraftsamling.chat._analysis import _next_slice
 from kraftsamling.privacy import Pseudonymizer
 
@@ -43,6 +57,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="seeds 2, 3, …")
     parser.add_argument("--ceilings", action="store_true",
                         help="also the rows no shipped model can have (about 8 min more)")
+    parser.add_argument("--endings", action="store_true",
+                        help="only the end and experience models' ending weights")
     args = parser.parse_args()
     tagger = Pseudonymizer(key=b"benchmark", mode="tag")
     chats = [c for split in ("train", "valid")
@@ -50,6 +66,11 @@ def main() -> None:
     started = time.perf_counter()
     shipped = ChatModel()
     views = shipped.views(chats)
+    if args.endings:
+        print(f"ESConv train + valid: {len(chats)} conversations, embedded in "
+              f"{time.perf_counter() - started:.0f} s\n", flush=True)
+        _endings(chats, shipped, views, args.repeats)
+        return
     situations = [str(c.labels.get("situation") or "") for c in chats]
     following = [_next_slice(c, shipped.start_words) for c in chats]
     situation_embeddings, following_embeddings = embed(situations), embed(following)
@@ -128,6 +149,89 @@ def main() -> None:
     rows += [(f"initial intensity Spearman, {name}", values) for name, values in spearman.items()]
     for label, values in rows:
         print(f"| {label} | {np.mean(values):.3f} | {', '.join(f'{v:.3f}' for v in values)} |")
+
+
+def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repeats: int
+             ) -> None:
+    seeker, end, start = views.seeker, views.end, views.start_embeddings  # type: ignore[attr-defined]
+    cues = EndingCues.from_toml().features(chats)
+    initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in chats])
+    problems = np.array([str(c.labels["problem_type"]) for c in chats])
+
+    def known(name: str) -> np.ndarray:
+        return np.array([float(str(c.labels[name])) if c.labels.get(name) is not None
+                         else np.nan for c in chats])
+
+    final, experience = known("final_emotion_intensity"), known("experience")
+    none = np.zeros_like(start)  # the end models embed nothing (end_embedding_weight 0)
+    # (ending weight, what the end model is trained on as the start: true, estimated, none)
+    variants = {f"ending_weight {w}": (w, "true") for w in (0.0, 0.1, 0.3, 1.0)}
+    variants["ending_weight 0.3, trained on the estimated start"] = (0.3, "estimated")
+    variants["ending_weight 0.3, no start"] = (0.3, "none")
+
+    def start_model(rows: np.ndarray) -> MoodEstimator:
+        return MoodEstimator(alpha=shipped.mood_alpha,
+                             embedding_weight=shipped.mood_embedding_weight).fit(
+            [seeker[i] for i in rows], initial[rows], embeddings=start[rows])
+
+    def estimate(model: MoodEstimator, rows: np.ndarray) -> np.ndarray:
+        return model.predict([seeker[i] for i in rows], embeddings=start[rows])
+
+    results: dict[str, dict[str, list[float]]] = {
+        name: {k: [] for k in ("final", "change", "auc", "experience")} for name in variants}
+    for seed in range(2, 2 + repeats):
+        estimated_start = np.zeros(len(chats))
+        estimated = {name: (np.full(len(chats), np.nan), np.full(len(chats), np.nan))
+                     for name in variants}
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
+                problems, problems):
+            estimated_start[test] = estimate(start_model(train), test)
+            inner = np.zeros(len(chats))  # out-of-fold start estimates inside the training part
+            for fit_rows, held in StratifiedKFold(3, shuffle=True, random_state=seed).split(
+                    train, problems[train]):
+                inner[train[held]] = estimate(start_model(train[fit_rows]), train[held])
+            with_end = train[~np.isnan(final[train])]
+            with_experience = train[~np.isnan(experience[train])]
+            for name, (w, kind) in variants.items():
+                trained_start = {"true": initial, "estimated": inner}.get(kind)
+                model = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
+                                      extra_weight=w).fit(
+                    [end[i] for i in with_end], final[with_end], embeddings=none[with_end],
+                    start=None if trained_start is None else trained_start[with_end],
+                    extra=cues[with_end])
+                estimated[name][0][test] = model.predict(
+                    [end[i] for i in test], embeddings=none[test],
+                    start=None if trained_start is None else estimated_start[test],
+                    extra=cues[test])
+                rating = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
+                                       extra_weight=w).fit(
+                    [end[i] for i in with_experience], experience[with_experience],
+                    embeddings=none[with_experience], extra=cues[with_experience])
+                estimated[name][1][test] = rating.predict([end[i] for i in test],
+                                                          embeddings=none[test],
+                                                          extra=cues[test])
+        has = ~np.isnan(final)
+        change = initial - final
+        ends = has & ((change >= 3) | (change == 1))
+        rated = ~np.isnan(experience)
+        for name in variants:
+            predicted_final, predicted_experience = estimated[name]
+            predicted_change = estimated_start - predicted_final
+            results[name]["final"].append(float(spearmanr(predicted_final[has], final[has])[0]))
+            results[name]["change"].append(float(spearmanr(predicted_change[has],
+                                                           change[has])[0]))
+            results[name]["auc"].append(float(roc_auc_score(change[ends] >= 3,
+                                                            predicted_change[ends])))
+            results[name]["experience"].append(float(spearmanr(
+                predicted_experience[rated], experience[rated])[0]))
+        print(f"seed {seed} done", flush=True)
+    print("\n| end models (5-fold CV, ESConv train + valid) | final intensity Spearman | "
+          "change Spearman | helped most vs least, AUC of predicted change | "
+          "experience Spearman |")
+    print("|---|---|---|---|---|")
+    for name, values in results.items():
+        print(f"| {name} | " + " | ".join(f"{np.mean(values[k]):.3f}" for k in
+                                          ("final", "change", "auc", "experience")) + " |")
 
 
 def _whole_seeker_embeddings(seeker: list[str], words: int = 96) -> np.ndarray:

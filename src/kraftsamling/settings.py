@@ -146,6 +146,8 @@ class Settings(BaseSettings):
                                      description="TOML file of chat topics (taxonomy).")
     chat_demand: Path | None = Field(default=None,
                                      description="TOML file of the chat demand-score weights.")
+    chat_ending: Path | None = Field(
+        default=None, description="TOML file of the cues that tell how a chat ended.")
     cases_register: Path | None = Field(
         default=None, description="TOML register of forbidden features and fairness limits.")
     retention_days: dict[str, int] = Field(

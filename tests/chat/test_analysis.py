@@ -12,11 +12,16 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
+from kraftsamling._textfeatures import embed
 from kraftsamling.chat import (
+    ENDING_LABELS,
     ChatModel,
     Conversation,
     DemandModel,
+    EndingCues,
+    EndingEvidence,
     Message,
+    Topic,
     TopicTaxonomy,
     analyze_conversations,
     detect_language,
@@ -240,3 +245,71 @@ def test_report_is_self_contained_and_has_tables(model: ChatModel) -> None:
     assert "Plotly" in html and "<table" in html and "http" not in html.split("<script>")[0]
     assert all(m.text not in html for c in synthetic_conversations(60, seed=8)
                for m in c.messages if len(m.text) > 25)  # no chat text in the report
+
+
+def test_the_end_models_read_how_the_chat_ended(model: ChatModel) -> None:
+    """Two chats alike but for the seeker's last words: thanks and a plan, or resignation."""
+    opening = ("jag har haft det så jobbigt med min pojkvän", "jag mår väldigt dåligt")
+    good = _chat("bra", *opening, "tack, det hjälpte verkligen att prata, jag ska ringa imorgon")
+    bad = _chat("dålig", *opening, "det här hjälper inte, du förstår inte")
+    frame = analyze_conversations([good, bad], model=model).to_frame().set_index(
+        "conversation_id")
+    assert frame.loc["bra", "mood_after"] > frame.loc["dålig", "mood_after"]
+    assert frame.loc["bra", "experience"] > frame.loc["dålig", "experience"]
+    assert frame.loc["dålig", "ending"] == "badly"
+    assert frame.loc["bra", "ending"] in {"well", "unclear"}
+    assert set(ENDING_LABELS) >= set(frame["ending"])
+
+
+def test_ending_labels_follow_the_known_outcome(model: ChatModel) -> None:
+    fresh = synthetic_conversations(200, seed=41)
+    analysis = analyze_conversations(fresh, model=model)
+    helped = {c.conversation_id for c in fresh if int(str(c.labels["experience"])) >= 4}
+    endings = {i.conversation_id: i.ending for i in analysis.insights}
+    bad_share_helped = np.mean([endings[c] == "badly" for c in helped])
+    bad_share_other = np.mean([endings[c] == "badly" for c in endings if c not in helped])
+    assert bad_share_other > bad_share_helped + 0.4
+    for insight, source in zip(analysis.insights, fresh, strict=True):
+        closing = " ".join(source.texts("seeker")[-2:])
+        for sentence in insight.ending_evidence["helped"] + insight.ending_evidence["not_helped"]:
+            assert sentence in closing  # reasons are the seeker's own closing words
+
+
+def test_ending_label_rules() -> None:
+    cues = EndingCues.from_toml()
+    assert cues.label(2.0, EndingEvidence(("tack!",), ())) == "well"
+    assert cues.label(0.2, EndingEvidence(("tack!",), ())) == "unclear"
+    assert cues.label(2.0, EndingEvidence((), ("du fattar ingenting",))) == "badly"
+    assert cues.label(0.0, EndingEvidence((), ())) == "badly"
+    assert cues.label(1.5, EndingEvidence((), ())) == "unclear"
+    chat = _chat("c", "jag mår dåligt", "Okej. Tack ändå. Men det här hjälper inte.")
+    evidence = cues.evidence(chat)
+    assert evidence.not_helped == ("Men det här hjälper inte.",)
+    assert evidence.helped == ("Tack ändå.",)
+
+
+def test_ending_file_is_validated_in_swedish(tmp_path: Path) -> None:
+    misspelt = tmp_path / "slut.toml"
+    misspelt.write_text('closing_mesages = 2\n[cues]\nhelped = ["tack"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"Okänd inställning.*closing_mesages"):
+        EndingCues.from_toml(misspelt)
+    broken = tmp_path / "trasig.toml"
+    broken.write_text('[cues]\nnot_helped = ["(oavslutad"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cues\.not_helped"):
+        EndingCues.from_toml(broken)
+
+
+def test_topics_by_meaning_without_the_words() -> None:
+    """A topic's prototypes catch a conversation that uses none of its words."""
+    taxonomy = TopicTaxonomy([
+        Topic(id="våld/övergrepp", en="violence", patterns=(),
+              prototypes=("han kontrollerar vem jag träffar och tar min telefon",)),
+        Topic(id="ekonomi", en="money", patterns=(),
+              prototypes=("jag har inga pengar till hyran",))])
+    texts = ["min sambo bestämmer vem jag får umgås med och läser mina meddelanden",
+             "vi har idrott en gång i veckan"]
+    similarities = taxonomy.similarities(embed(texts))
+    assert similarities.shape == (2, 2)
+    assert taxonomy.assign(texts[0], None, similarities[0]) == ["våld/övergrepp"]
+    assert taxonomy.assign(texts[1], None, similarities[1]) == []
+    assert taxonomy.assign(texts[0]) == []  # without embeddings: words only

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -93,9 +95,36 @@ def test_coordinator_imports_views_and_downloads(client: TestClient, database: D
     assert any(a == "chat.import" for a, _ in actions)
 
 
+def test_chats_that_ended_badly_are_shown_with_their_words(client: TestClient,
+                                                          database: Database,
+                                                          tmp_path: Path) -> None:
+    login(client, "samordnare")
+    _import(client, tmp_path, n=40)
+    from kraftsamling.chat._store import ChatConversation
+
+    with database.session() as session:
+        rows = list(session.scalars(select(ChatConversation)))
+        badly = [r for r in rows if r.ending == "badly"]
+        assert badly and {r.ending for r in rows} <= {"well", "badly", "unclear"}
+        with_words = next(r for r in badly if r.ending_evidence.get("not_helped"))
+        row_id, sentence = with_words.id, with_words.ending_evidence["not_helped"][0]
+        assert with_words.started_at is not None
+        week = with_words.started_at.replace(tzinfo=UTC).astimezone(
+            ZoneInfo("Europe/Stockholm")).strftime("%G-V%V")
+    page = client.get("/chat/endings", params={"week": week})
+    assert page.status_code == 200 and f"Vecka {week}" in page.text
+    assert f'href="/chat/conversations/{row_id}"' in page.text and sentence in page.text
+    conversation = client.get(f"/chat/conversations/{row_id}")
+    assert "Hur samtalet slutade" in conversation.text and sentence in conversation.text
+    with database.session() as session:
+        actions = [e.action for e in session.scalars(select(AuditEvent))]
+    assert "view_chat_endings" in actions
+
+
 def test_chat_pages_are_for_coordinators_only(client: TestClient) -> None:
     login(client, "granskare")
-    for path in ("/chat", "/chat/volunteers", "/chat/report.html", "/chat/conversations/1"):
+    for path in ("/chat", "/chat/volunteers", "/chat/report.html", "/chat/conversations/1",
+                 "/chat/endings"):
         assert client.get(path).status_code == 403, path
 
 

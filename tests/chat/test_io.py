@@ -73,9 +73,24 @@ def test_esconv_reader(tmp_path: Path, tagger: Pseudonymizer) -> None:
     assert labels["situation"].startswith("[PERSON]") and "John" not in labels["situation"]
     seeker = conversations[0].texts("seeker")[0]
     assert seeker.startswith("I am [PERSON] and I lost my") and "John" not in seeker
-    (tmp_path / "fel.jsonl").write_text('{"dialog": []}\n', encoding="utf-8")
-    with pytest.raises(ReadError, match="Rad 1"):
-        read_esconv(tmp_path / "fel.jsonl")
+    for broken in ('{"dialog": []}', '{"survey_score": {}}', '{"dialog": "hej"}', "[1, 2]"):
+        (tmp_path / "fel.jsonl").write_text(broken + "\n", encoding="utf-8")
+        with pytest.raises(ReadError, match="Rad 1"):
+            read_esconv(tmp_path / "fel.jsonl")
+
+
+def test_esconv_reader_without_survey(tmp_path: Path, tagger: Pseudonymizer) -> None:
+    """A user's own chats in ESConv form carry no survey: read them, with no known answers."""
+    dialog = {"dialog": [{"speaker": "usr", "text": "Jag mår dåligt och kan inte sova"},
+                         {"speaker": "sys", "text": "Berätta mer."}]}
+    source = tmp_path / "egna.jsonl"
+    source.write_text(json.dumps(dialog, ensure_ascii=False) + "\n"
+                      + json.dumps(dialog | {"survey_score": None}) + "\n", encoding="utf-8")
+    conversations = read_esconv(source, pseudonymizer=tagger)
+    assert len(conversations) == 2
+    for conversation in conversations:
+        assert conversation.texts("seeker") == ["Jag mår dåligt och kan inte sova"]
+        assert not {"mood_before", "mood_after", "experience"} & set(conversation.labels)
 
 
 def test_survey_reader(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ PAGES = {
                  "/review-labels", "/lang/en?next=/review/2", "/twin", "/twin/classes/1",
                  "/twin/classes/2?pupil=E0101", "/lang/en?next=/twin/classes/1",
                  "/cards/autolarm", "/cards/twin"],
-    "coordinator": ["/", "/chat", "/chat/volunteers", "/chat/conversations/1",
+    "coordinator": ["/", "/chat", "/chat/volunteers", "/chat/conversations/1", "/chat/endings",
                     "/lang/en?next=/chat", "/cards/chat"],
     "caseworker": ["/", "/cases/persons", "/cases/persons?page=2", "/cases/persons/1",
                    "/cases/card", "/lang/en?next=/cases/persons/1", "/cards/cases"],

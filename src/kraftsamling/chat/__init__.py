@@ -15,6 +15,7 @@ from kraftsamling.chat._analysis import (
     analyze_conversations,
 )
 from kraftsamling.chat._demand import DemandModel, volunteer_load
+from kraftsamling.chat._ending import ENDING_LABELS, EndingCues, EndingEvidence
 from kraftsamling.chat._io import (
     CHAT_SCHEMA,
     SURVEY_SCHEMA,
@@ -44,6 +45,7 @@ from kraftsamling.chat._topics import DiscoveredTopic, Topic, TopicTaxonomy, dis
 __all__ = [
     "CHAT_SCHEMA",
     "CSV_COLUMNS",
+    "ENDING_LABELS",
     "SURVEY_SCHEMA",
     "ChatAnalysis",
     "ChatInsight",
@@ -51,6 +53,8 @@ __all__ = [
     "Conversation",
     "DemandModel",
     "DiscoveredTopic",
+    "EndingCues",
+    "EndingEvidence",
     "Message",
     "MoodEstimator",
     "ProblemTypeClassifier",

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sklearn.base import BaseEstimator
 
@@ -27,6 +28,7 @@ from kraftsamling._language import detect_language
 from kraftsamling._textfeatures import EMBEDDING_DIM, FloatArray, embed
 from kraftsamling.autolarm import Level, RuleSet
 from kraftsamling.chat._demand import DemandModel
+from kraftsamling.chat._ending import EndingCues
 from kraftsamling.chat._io import Conversation
 from kraftsamling.chat._models import MoodEstimator, Numbers, ProblemTypeClassifier
 from kraftsamling.chat._topics import DiscoveredTopic, TopicTaxonomy, discover_topics
@@ -34,8 +36,8 @@ from kraftsamling.chat._topics import DiscoveredTopic, TopicTaxonomy, discover_t
 __all__ = ["CSV_COLUMNS", "ChatAnalysis", "ChatInsight", "ChatModel", "analyze_conversations"]
 
 CSV_COLUMNS = ["conversation_id", "language", "topics", "mood_before", "mood_after",
-               "mood_change", "experience", "demand_score", "risk_flags", "n_messages",
-               "duration_min"]
+               "mood_change", "experience", "ending", "demand_score", "risk_flags",
+               "n_messages", "duration_min"]
 Progress = Callable[[int], None]
 _BATCH = 256
 
@@ -92,6 +94,7 @@ class _Views:
     end: list[str]
     start_embeddings: FloatArray
     end_embeddings: FloatArray
+    ending: npt.NDArray[np.float64]
 
 
 class ChatModel(BaseEstimator):  # type: ignore[misc]
@@ -107,6 +110,11 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
     For the same reason the seeker's next ``start_words`` words after the start slice are
     one more example too (``problem_from_next_words``, 5-fold macro-F1 0.545 → 0.564):
     analysis embeds only the start slice, for speed, but training can afford a second look.
+
+    The end and experience models also read how the chat ended (``ending_weight`` scales
+    :class:`EndingCues`' numbers: gratitude, relief and plans against resignation in the
+    seeker's closing messages, and how that moved over the chat). The cues come from
+    ``ending`` (default ``data/ending.toml``) and are kept in the model (``ending_``).
     """
 
     def __init__(self, *, start_words: int = 24, end_words: int = 12,
@@ -114,7 +122,8 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
                  mood_alpha: float = 3.0, mood_embedding_weight: float = 0.5,
                  end_alpha: float = 10.0, end_embedding_weight: float = 0.0,
                  problem_from_situation: bool = True,
-                 problem_from_next_words: bool = True) -> None:
+                 problem_from_next_words: bool = True, ending_weight: float = 0.3,
+                 ending: EndingCues | None = None) -> None:
         self.start_words = start_words
         self.end_words = end_words
         self.problem_C = problem_C
@@ -125,9 +134,13 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
         self.end_embedding_weight = end_embedding_weight
         self.problem_from_situation = problem_from_situation
         self.problem_from_next_words = problem_from_next_words
+        self.ending_weight = ending_weight
+        self.ending = ending
 
     def views(self, conversations: Sequence[Conversation], progress: Progress | None = None
               ) -> _Views:
+        # Fitted models read the cues they were trained with.
+        cues: EndingCues = getattr(self, "ending_", None) or self.ending or EndingCues.from_toml()
         starts = [_start_slice(c, self.start_words) for c in conversations]
         ends = [_end_slice(c, self.end_words) for c in conversations]
         return _Views(
@@ -137,7 +150,8 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
             start_embeddings=_embed_batched(starts, progress),
             # Weight 0 (the default) skips the second embedding: a third of the time.
             end_embeddings=(_embed_batched(ends, None) if self.end_embedding_weight > 0
-                            else np.zeros((len(ends), EMBEDDING_DIM), dtype=np.float32)))
+                            else np.zeros((len(ends), EMBEDDING_DIM), dtype=np.float32)),
+            ending=cues.features(conversations))
 
     def fit(self, conversations: Sequence[Conversation], y: Any = None) -> ChatModel:
         items = [c for c in conversations if c.labels.get("problem_type") is not None
@@ -145,6 +159,7 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
         if len(items) < 10:
             raise ValueError("Minst 10 samtal med problemtyp och känsloläge behövs för "
                              "att träna chattmodellen.")
+        self.ending_ = self.ending or EndingCues.from_toml()
         views = self.views(items)
         initial = np.array([float(str(c.labels["initial_emotion_intensity"])) for c in items])
         problems = [str(c.labels["problem_type"]) for c in items]
@@ -172,20 +187,23 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
                    if c.labels.get("final_emotion_intensity") is not None]
         final = np.array([float(str(items[i].labels["final_emotion_intensity"]))
                           for i in has_end])
-        self.end_ = MoodEstimator(alpha=self.end_alpha,
-                                  embedding_weight=self.end_embedding_weight).fit(
+        self.end_ = MoodEstimator(alpha=self.end_alpha, embedding_weight=self.end_embedding_weight,
+                                  extra_weight=self.ending_weight).fit(
             [views.end[i] for i in has_end], final,
-            embeddings=views.end_embeddings[has_end], start=initial[has_end])
+            embeddings=views.end_embeddings[has_end], start=initial[has_end],
+            extra=views.ending[has_end])
         self.training_mean_["final_emotion_intensity"] = float(final.mean())
         # How far the end moves back towards the middle from each start, in the training
         # data: used to show change "beyond what the start alone predicts".
         self.pull_ = np.polyfit(initial[has_end], final, 1)
         has_experience = [i for i, c in enumerate(items) if c.labels.get("experience") is not None]
         experience = np.array([float(str(items[i].labels["experience"])) for i in has_experience])
-        self.experience_ = MoodEstimator(alpha=self.end_alpha,
-                                         embedding_weight=self.end_embedding_weight).fit(
+        self.experience_ = MoodEstimator(
+            alpha=self.end_alpha, embedding_weight=self.end_embedding_weight,
+            extra_weight=self.ending_weight).fit(
             [views.end[i] for i in has_experience], experience,
-            embeddings=views.end_embeddings[has_experience])
+            embeddings=views.end_embeddings[has_experience],
+            extra=views.ending[has_experience])
         self.training_mean_["experience"] = float(experience.mean())
         self.n_training_ = len(items)
         return self
@@ -207,6 +225,8 @@ class ChatInsight:
     mood_change_beyond_expected: float
     mood_source: str  # "enkät" (survey) or "text" (estimated)
     experience: float
+    ending: str  # "well", "badly" or "unclear"
+    ending_evidence: dict[str, list[str]]  # closing sentences that decided it, by kind
     demand_score: float
     demanding: bool
     demand_parts: dict[str, float]
@@ -232,9 +252,10 @@ class ChatAnalysis:
             row["topics"] = ";".join(insight.topics)
             row["risk_flags"] = ";".join(insight.risk_flags)
             row.pop("demand_parts")
+            row.pop("ending_evidence")
             rows.append(row)
-        columns = list(ChatInsight.__dataclass_fields__)
-        columns.remove("demand_parts")
+        columns = [c for c in ChatInsight.__dataclass_fields__
+                   if c not in ("demand_parts", "ending_evidence")]
         return pd.DataFrame(rows, columns=columns)
 
 
@@ -248,8 +269,8 @@ def analyze_conversations(
         conversations: Sequence[Conversation], *, model: ChatModel,
         survey: dict[str, dict[str, int | None]] | None = None,
         taxonomy: TopicTaxonomy | None = None, demand: DemandModel | None = None,
-        risk_rules: dict[str, RuleSet] | None = None, n_topics: int = 8, seed: int = 0,
-        progress: Progress | None = None) -> ChatAnalysis:
+        risk_rules: dict[str, RuleSet] | None = None, ending: EndingCues | None = None,
+        n_topics: int = 8, seed: int = 0, progress: Progress | None = None) -> ChatAnalysis:
     """Analyse conversations; survey answers, where given, replace the estimates.
 
     ``risk_rules`` maps a language ('sv', 'en') to its rules; by default autolarm's Swedish
@@ -261,6 +282,7 @@ def analyze_conversations(
     taxonomy = taxonomy or TopicTaxonomy.from_toml()
     demand = demand or DemandModel.from_toml()
     rules = risk_rules if risk_rules is not None else default_risk_rules()
+    ending = ending or model.ending_
     survey = survey or {}
     items = list(conversations)
     if not items:
@@ -272,9 +294,11 @@ def analyze_conversations(
     start_intensity = np.array([6 - float(k["mood_before"] or 0) if k.get("mood_before") else est
                                 for k, est in zip(known, start_estimate, strict=True)])
     end_estimate = model.end_.predict(views.end, embeddings=views.end_embeddings,
-                                      start=start_intensity)
-    experience_estimate = model.experience_.predict(views.end, embeddings=views.end_embeddings)
+                                      start=start_intensity, extra=views.ending)
+    experience_estimate = model.experience_.predict(views.end, embeddings=views.end_embeddings,
+                                                    extra=views.ending)
     expected_end = model.expected_end_intensity(start_intensity)
+    closeness = taxonomy.similarities(views.start_embeddings)
     insights = []
     for i, conversation in enumerate(items):
         answers = known[i]
@@ -296,15 +320,19 @@ def analyze_conversations(
             hour=started.hour if started else None,
             abrupt_end=not demand.closes_well(seeker[-2:]))
         score = demand.score(parts)
+        evidence = ending.evidence(conversation)
         insights.append(ChatInsight(
             conversation_id=conversation.conversation_id, language=language,
-            topics=taxonomy.assign(views.seeker[i], probabilities),
+            topics=taxonomy.assign(views.seeker[i], probabilities, closeness[i]),
             problem_type=str(model.classes_[int(np.argmax(problems[i]))]),
             mood_before=mood_before, mood_after=mood_after,
             mood_change=round(mood_after - mood_before, 1),
             mood_change_beyond_expected=round(mood_after - (6 - expected_end[i]), 1),
             mood_source="enkät" if from_survey else "text",
             experience=float(answers.get("experience") or round(experience_estimate[i], 1)),
+            ending=ending.label(mood_after - mood_before, evidence),
+            ending_evidence={"helped": list(evidence.helped),
+                             "not_helped": list(evidence.not_helped)},
             demand_score=score, demanding=score >= demand.demanding_from, demand_parts=parts,
             risk_flags=risk, n_messages=len(conversation.messages),
             duration_min=None if duration is None else round(duration, 1),

@@ -114,9 +114,14 @@ def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
                 continue
             try:
                 record = json.loads(line)
-                seeker = record["survey_score"]["seeker"]
                 dialog = record["dialog"]
-            except (json.JSONDecodeError, KeyError, TypeError):
+                if not isinstance(dialog, list) or not dialog:
+                    raise TypeError
+                # The survey is optional: a user's own chats in ESConv form have none.
+                seeker = (record.get("survey_score") or {}).get("seeker") or {}
+                if not isinstance(seeker, dict):
+                    raise TypeError
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                 raise ReadError(f"Rad {number + 1} i '{source.name}' är inte en ESConv-dialog."
                                 ) from None
             messages = []

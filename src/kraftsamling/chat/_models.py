@@ -101,34 +101,46 @@ class MoodEstimator(RegressorMixin, _TextModel):  # type: ignore[misc]
 
     ``start`` — the intensity at the start, known or estimated — may be given as one more
     feature: then the model learns how far moods move back towards the middle on their own,
-    so an estimated end mood is not mistaken for the chat's effect. Defaults chosen by
-    5-fold cross-validation on ESConv train + valid.
+    so an estimated end mood is not mistaken for the chat's effect. ``extra`` adds a few dense
+    columns (how the chat ended: :class:`~kraftsamling.chat.EndingCues`), scaled by
+    ``extra_weight``. Defaults chosen by 5-fold cross-validation on ESConv train + valid.
     """
 
-    def __init__(self, *, alpha: float = 3.0, embedding_weight: float = 0.5) -> None:
+    def __init__(self, *, alpha: float = 3.0, embedding_weight: float = 0.5,
+                 extra_weight: float = 1.0) -> None:
         self.alpha = alpha
         self.embedding_weight = embedding_weight
+        self.extra_weight = extra_weight
 
-    @staticmethod
-    def _with_start(features: Any, start: Numbers | None) -> Any:
-        if start is None:
-            return features
-        column = sparse.csr_matrix(np.asarray(start, dtype=float).reshape(-1, 1) / 5.0)
-        return sparse.hstack([features, column]).tocsr()
+    def _with_columns(self, features: Any, start: Numbers | None,
+                      extra: npt.NDArray[Any] | None) -> Any:
+        columns = [features]
+        if start is not None:
+            columns.append(sparse.csr_matrix(
+                np.asarray(start, dtype=float).reshape(-1, 1) / 5.0))
+        if extra is not None:
+            columns.append(sparse.csr_matrix(np.asarray(extra, dtype=float) * self.extra_weight))
+        return sparse.hstack(columns).tocsr() if len(columns) > 1 else features
 
     def fit(self, X: Sequence[str], y: Numbers, embeddings: FloatArray | None = None,
-            start: Numbers | None = None) -> MoodEstimator:
-        features = self._with_start(self._fit_features(list(X), embeddings), start)
+            start: Numbers | None = None, extra: npt.NDArray[Any] | None = None
+            ) -> MoodEstimator:
+        features = self._with_columns(self._fit_features(list(X), embeddings), start, extra)
         self.uses_start_ = start is not None
+        self.n_extra_ = 0 if extra is None else int(np.asarray(extra).shape[1])
         self.model_ = Ridge(alpha=self.alpha).fit(features, np.asarray(y, dtype=float))
         return self
 
     def predict(self, X: Sequence[str], embeddings: FloatArray | None = None,
-                start: Numbers | None = None) -> npt.NDArray[np.float64]:
+                start: Numbers | None = None, extra: npt.NDArray[Any] | None = None
+                ) -> npt.NDArray[np.float64]:
         if self.uses_start_ and start is None:
             raise ValueError("Modellen tränades med startvärde; ange start=.")
-        features = self._with_start(self._features(X, embeddings),
-                                    start if self.uses_start_ else None)
+        if self.n_extra_ and (extra is None or np.asarray(extra).shape[1] != self.n_extra_):
+            raise ValueError(f"Modellen tränades med {self.n_extra_} extra kolumner; ange extra=.")
+        features = self._with_columns(self._features(X, embeddings),
+                                      start if self.uses_start_ else None,
+                                      extra if self.n_extra_ else None)
         raw = np.asarray(self.model_.predict(features))
         return np.asarray(np.clip(raw, 1.0, 5.0), dtype=np.float64)
 

@@ -7,6 +7,7 @@ inlined, so it opens offline and can be archived with the decision it informed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kraftsamling._charts import Chart, plotly_js, styled
 
-__all__ = ["charts", "mood_by_topic", "render_report", "topic_table"]
+__all__ = ["EndingsPanel", "charts", "endings_panel", "mood_by_topic", "render_report",
+           "topic_table"]
 
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -107,6 +109,62 @@ def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
                 "volunteer_id": "volontär", "conversations": "samtal",
                 "demanding": "krävande", "back_to_back": "krävande i följd"})))
     return result
+
+
+@dataclass
+class EndingsPanel:
+    """The chats that ended badly in one week, for coordinators: by topic, by hour, each
+    volunteer's share, and each chat with the closing sentences that decided its label."""
+
+    week: str
+    weeks: list[str]
+    total: int
+    badly: int
+    by_topic: pd.DataFrame
+    by_hour: Chart | None
+    by_volunteer: pd.DataFrame
+    rows: list[dict[str, Any]]
+
+
+def _weeks(frame: pd.DataFrame) -> pd.Series:
+    stamps = pd.to_datetime(frame["started_at"], utc=True).dt.tz_convert("Europe/Stockholm")
+    return stamps.dt.strftime("%G-V%V")
+
+
+def endings_panel(frame: pd.DataFrame, *, week: str | None = None) -> EndingsPanel | None:
+    """The panel for ``week`` ('2026-V05'), by default the latest week with timed chats;
+    None when no chat has a start time."""
+    timed = frame.dropna(subset=["started_at"]).copy()
+    if timed.empty:
+        return None
+    timed["vecka"] = _weeks(timed)
+    weeks = sorted(timed["vecka"].unique(), reverse=True)
+    chosen = week if week in weeks else weeks[0]
+    current = timed[timed["vecka"] == chosen].copy()
+    bad = current[current["ending"] == "badly"].copy()
+    topics = topic_table(current).groupby("topic").agg(
+        samtal=("conversation_id", "count"),
+        slutade_dåligt=("ending", lambda e: int((e == "badly").sum())))
+    topics["andel"] = (topics["slutade_dåligt"] / topics["samtal"]).round(2)
+    topics = topics.sort_values(["slutade_dåligt", "samtal"], ascending=False).reset_index()
+    hours = pd.to_datetime(bad["started_at"], utc=True).dt.tz_convert("Europe/Stockholm").dt.hour
+    per_hour = hours.value_counts().reindex(range(24), fill_value=0).rename_axis("timme")
+    per_hour = per_hour.reset_index(name="slutade_dåligt")
+    chart = None
+    if not bad.empty:
+        figure = go.Figure([go.Bar(x=per_hour["timme"], y=per_hour["slutade_dåligt"],
+                                   name="slutade dåligt")])
+        chart = Chart("endings-hours", "Samtal som slutade dåligt per timme (svensk tid)",
+                      styled(figure, "Samtal som slutade dåligt per timme", "Timme", "Samtal"),
+                      per_hour)
+    volunteers = current.assign(volontär=current["volunteer_id"].fillna("(okänd)")).groupby(
+        "volontär").agg(samtal=("conversation_id", "count"),
+                        slutade_dåligt=("ending", lambda e: int((e == "badly").sum())))
+    volunteers["andel"] = (volunteers["slutade_dåligt"] / volunteers["samtal"]).round(2)
+    volunteers = volunteers.sort_values(["andel", "samtal"], ascending=False).reset_index()
+    rows = bad.sort_values("started_at").to_dict("records")
+    return EndingsPanel(week=chosen, weeks=list(weeks), total=len(current), badly=len(bad),
+                        by_topic=topics, by_hour=chart, by_volunteer=volunteers, rows=rows)
 
 
 def render_report(frame: pd.DataFrame, load: pd.DataFrame, *, title: str,

@@ -21,6 +21,7 @@ from kraftsamling.autolarm import RuleSet
 from kraftsamling.autolarm._service import rules_path
 from kraftsamling.chat._analysis import CSV_COLUMNS, ChatAnalysis, ChatModel, analyze_conversations
 from kraftsamling.chat._demand import DemandModel
+from kraftsamling.chat._ending import EndingCues
 from kraftsamling.chat._io import Conversation, read_canonical, read_esconv, read_survey
 from kraftsamling.chat._synth import synthetic_conversations
 from kraftsamling.chat._topics import TopicTaxonomy
@@ -60,7 +61,7 @@ def organisation_chat_model(settings: Settings) -> Path:
 
 def _demo_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
-    for name in ("_analysis.py", "_models.py", "_synth.py"):
+    for name in ("_analysis.py", "_models.py", "_synth.py", "_ending.py", "data/ending.toml"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -70,7 +71,7 @@ def _load(path: str, mtime: float) -> ChatModel:
     model = joblib.load(path)
     if not isinstance(model, ChatModel):
         raise ValueError(f"'{path}' är ingen chattmodell.")
-    if not hasattr(model.problem_, "naive_bayes_"):
+    if not hasattr(model.problem_, "naive_bayes_") or not hasattr(model, "ending_"):
         raise ValueError(f"'{path}' tränades med en äldre version av Kraftsamling. "
                          "Träna om den med 'kraftsamling chat train'.")
     return model
@@ -108,7 +109,7 @@ def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esc
     """Train on labelled conversations (ESConv's train file) and save as the organisation's
     model (or to ``output``)."""
     conversations = read_conversations(path, settings, format=format)
-    model = ChatModel().fit(conversations)
+    model = ChatModel(ending=EndingCues.from_toml(settings.chat_ending)).fit(conversations)
     target = output or organisation_chat_model(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, target)
@@ -124,7 +125,8 @@ def analyze_with_settings(conversations: Sequence[Conversation], settings: Setti
         conversations, model=model, survey=answers,
         taxonomy=TopicTaxonomy.from_toml(settings.chat_topics),
         demand=DemandModel.from_toml(settings.chat_demand),
-        risk_rules=default_risk_rules(settings), progress=progress)
+        risk_rules=default_risk_rules(settings),
+        ending=EndingCues.from_toml(settings.chat_ending), progress=progress)
 
 
 def analyze_file(path: str | Path, settings: Settings, *, format: str = "canonical",

@@ -53,6 +53,9 @@ class ChatConversation(Base):
     mood_change_beyond_expected: Mapped[float] = mapped_column(Float)
     mood_source: Mapped[str] = mapped_column(String(10))
     experience: Mapped[float] = mapped_column(Float)
+    # How the chat ended: well, badly or unclear, with the closing sentences that decided it.
+    ending: Mapped[str] = mapped_column(String(10), default="unclear")
+    ending_evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     demand_score: Mapped[float] = mapped_column(Float)
     demanding: Mapped[bool] = mapped_column(Boolean)
     demand_parts: Mapped[dict[str, Any]] = mapped_column()
@@ -98,6 +101,7 @@ def save_analysis(session: Session, analysis: ChatAnalysis,
             mood_after=insight.mood_after, mood_change=insight.mood_change,
             mood_change_beyond_expected=insight.mood_change_beyond_expected,
             mood_source=insight.mood_source, experience=insight.experience,
+            ending=insight.ending, ending_evidence=insight.ending_evidence,
             demand_score=insight.demand_score, demanding=insight.demanding,
             demand_parts=insight.demand_parts, risk_flags=insight.risk_flags,
             n_messages=insight.n_messages, duration_min=insight.duration_min)

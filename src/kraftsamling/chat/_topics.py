@@ -1,7 +1,10 @@
 """What the seeker wants to talk about: a taxonomy from a file, and discovery for the rest.
 
 The taxonomy (``data/topics.toml``) is the coordinators' own list, matched by word patterns in
-Swedish and English and by the problem model. What it misses goes to topic discovery:
+Swedish and English, by the problem model, and by meaning: each topic's prototype sentences
+are embedded once, and a conversation whose opening words' embedding lies close to one of
+them gets the topic even when none of the words is on the list ("han bestämmer vem jag får
+träffa" is violence/abuse without the word). What it misses goes to topic discovery:
 k-means on the conversations' embeddings with a fixed seed, each group named by its most
 distinctive words, so the same data always gives the same new topics.
 """
@@ -19,6 +22,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 
 from kraftsamling._config_files import read_toml
+from kraftsamling._textfeatures import embed
 
 __all__ = ["DEFAULT_TOPICS", "DiscoveredTopic", "Topic", "TopicTaxonomy", "discover_topics"]
 
@@ -41,6 +45,7 @@ class Topic:
     en: str
     patterns: tuple[re.Pattern[str], ...]
     problem_types: tuple[str, ...] = ()
+    prototypes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,13 @@ class DiscoveredTopic:
 class TopicTaxonomy:
     """Topics and how to recognise them; load your own with :meth:`from_toml`."""
 
-    def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5) -> None:
+    def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5,
+                 prototype_threshold: float = 0.88, prototype_margin: float = 0.0) -> None:
         self.topics = tuple(topics)
         self.problem_threshold = problem_threshold
+        self.prototype_threshold = prototype_threshold
+        self.prototype_margin = prototype_margin
+        self._prototypes: tuple[Any, list[int]] | None = None
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> TopicTaxonomy:
@@ -68,26 +77,54 @@ class TopicTaxonomy:
                     id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
                     patterns=tuple(re.compile(r"\b" + p, re.IGNORECASE)
                                    for p in entry.get("patterns", [])),
-                    problem_types=tuple(str(p) for p in entry.get("problem_types", []))))
+                    problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
+                    prototypes=tuple(str(p) for p in entry.get("prototypes", []))))
             except (KeyError, re.error) as error:
                 raise ValueError(f"Ämnet '{entry.get('id', '?')}' i '{source}' är felaktigt: "
                                  f"{error}") from None
         if not topics:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
-        return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)))
+        return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),
+                   prototype_threshold=float(data.get("prototype_threshold", 0.88)),
+                   prototype_margin=float(data.get("prototype_margin", 0.0)))
 
     @property
     def ids(self) -> list[str]:
         return [topic.id for topic in self.topics]
 
-    def assign(self, text: str, problem_probabilities: dict[str, float] | None = None
-               ) -> list[str]:
-        """The taxonomy's topics in this text (and from the problem model, if given)."""
+    def similarities(self, embeddings: Any) -> np.ndarray[Any, Any]:
+        """Each text's closest-prototype cosine per topic (texts × topics; −1 without
+        prototypes). The prototypes are embedded once per taxonomy."""
+        if self._prototypes is None:
+            owners = [i for i, topic in enumerate(self.topics) for _ in topic.prototypes]
+            texts = [p for topic in self.topics for p in topic.prototypes]
+            self._prototypes = (embed(texts), owners)
+        vectors, owners = self._prototypes
+        rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
+        best = np.full((rows.shape[0], len(self.topics)), -1.0)
+        if owners:
+            cosine = rows @ np.asarray(vectors).T
+            for column, owner in enumerate(owners):
+                best[:, owner] = np.maximum(best[:, owner], cosine[:, column])
+        return best
+
+    def assign(self, text: str, problem_probabilities: dict[str, float] | None = None,
+               similarities: Any = None) -> list[str]:
+        """The taxonomy's topics in this text: by its words, by the problem model's
+        probabilities (if given), and by meaning (``similarities``: one row of
+        :meth:`similarities` for the text's embedding)."""
         found = []
         likely = {problem for problem, p in (problem_probabilities or {}).items()
                   if p >= self.problem_threshold}
-        for topic in self.topics:
-            if likely.intersection(topic.problem_types) or any(
+        close: set[int] = set()
+        if similarities is not None:
+            row = np.asarray(similarities, dtype=float).ravel()
+            if row.size and row.max() >= self.prototype_threshold:
+                close = {int(i) for i in np.flatnonzero(
+                    (row >= self.prototype_threshold)
+                    & (row >= row.max() - self.prototype_margin))}
+        for index, topic in enumerate(self.topics):
+            if index in close or likely.intersection(topic.problem_types) or any(
                     pattern.search(text) for pattern in topic.patterns):
                 found.append(topic.id)
         return found

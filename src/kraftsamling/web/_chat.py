@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
-from kraftsamling.chat._report import charts, render_report
+from kraftsamling.chat._report import charts, endings_panel, render_report
 from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.settings import Settings
@@ -30,8 +30,9 @@ router = APIRouter(prefix="/chat", dependencies=[Depends(csrf_protect)])
 Coordinator = Annotated[User, Depends(require_roles(Role.coordinator))]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _FIELDS = ("conversation_id", "language", "topics", "mood_before", "mood_after", "mood_change",
-           "mood_change_beyond_expected", "experience", "demand_score", "demanding",
-           "risk_flags", "n_messages", "duration_min", "volunteer_id", "started_at")
+           "mood_change_beyond_expected", "experience", "ending", "ending_evidence",
+           "demand_score", "demanding", "risk_flags", "n_messages", "duration_min",
+           "volunteer_id", "started_at")
 
 
 def _frame(db: Database) -> tuple[pd.DataFrame, list[ChatBatch]]:
@@ -66,6 +67,20 @@ def dashboard(request: Request, user: Coordinator) -> Response:
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
         "error": getattr(request.state, "chat_error", "")}))
+
+
+@router.get("/endings", response_class=HTMLResponse)
+def endings(request: Request, user: Coordinator, week: str | None = None) -> Response:
+    """Chats that ended badly in a week, by topic and hour, and each volunteer's share."""
+    db: Database = request.app.state.db
+    frame, _ = _frame(db)
+    panel = endings_panel(frame, week=week) if len(frame) else None
+    with db.session() as session:
+        record_event(session, actor=user.username, action="view_chat_endings",
+                     object_type="chat", detail={"week": panel.week if panel else None,
+                                                 "conversations": panel.badly if panel else 0},
+                     client=client_address(request))
+    return allow_chart_styles(render(request, "chat/endings.html", {"panel": panel}))
 
 
 @router.get("/volunteers", response_class=HTMLResponse)
