@@ -42,9 +42,13 @@ def import_table(
     """
     filename = Path(source).name
     table_file = read_table(source, content=content)
+    schema = schema.for_table(table_file)  # undeclared columns as free text, if it says so
     records = schema.validate(table_file, filename=filename)
     if transform is not None:
         records = transform(records, schema)
+    present = {name for record in records[:1] for name in record}
+    protected = sorted(c.name for c in schema.columns
+                       if c.kind != "plain" and c.name in present) if transform else []
     table = ImportedTable(
         name=name or Path(filename).stem,
         schema_name=schema.name,
@@ -63,6 +67,10 @@ def import_table(
         transform.after_store(session, table)
     record_event(session, actor=actor, action="import", object_type="table", object_id=table.id,
                  detail={"schema": schema.name, "rows": len(records), "file": filename,
-                         "pseudonymised": transform is not None})
+                         "encoding": table_file.encoding,
+                         # what was pseudonymised, and what is stored as it stands (declared
+                         # plain: no person is named by it)
+                         "pseudonymised": protected,
+                         "plain": sorted(present - set(protected))})
     session.flush()
     return table
