@@ -186,7 +186,7 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
         if raw.startswith(signature):
             raise ReadError(f"'{name}' är {kind}, inte en tabell i textformat.")
     encoding = detect_encoding(raw)
-    if encoding == "cp1252" and _mostly_utf8(raw):
+    if encoding == "utf-8" or (encoding == "cp1252" and _mostly_utf8(raw)):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -19,9 +19,9 @@ from kraftsamling.tabular._read import TableFile
 
 __all__ = [
     "ColumnKind",
-    "ExtraColumns",
     "ColumnSpec",
     "ColumnType",
+    "ExtraColumns",
     "Problem",
     "TableSchema",
     "ValidationFailed",

@@ -9,12 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
+from kraftsamling._cells import FormulaSafeWriter, formula_safe
 from kraftsamling.privacy import table_pseudonymizer
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
 from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
 from kraftsamling.tabular import import_table as store_table
-from kraftsamling.web._app import render
+from kraftsamling.web._app import attachment, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
@@ -64,11 +66,16 @@ async def import_upload(
         table_schema = get_schema(schema_name)
         if len(content) > MAX_UPLOAD_BYTES:
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        with db.session() as session:
-            table = store_table(session, filename, table_schema, actor=user.username,
-                                name=name.strip() or None, content=content,
-                                transform=table_pseudonymizer(request.app.state.settings))
-            table_id = table.id
+        settings = request.app.state.settings
+
+        def work() -> int:  # in a worker thread: the event loop keeps serving
+            with db.session() as session:
+                table = store_table(session, filename, table_schema, actor=user.username,
+                                    name=name.strip()[:200] or None, content=content,
+                                    transform=table_pseudonymizer(settings))
+                return table.id
+
+        table_id = await run_in_threadpool(work)
     except ValidationFailed as failure:
         problems = [str(p) for p in failure.problems]
         summary = str(failure).split("\n", 1)[0]
@@ -132,7 +139,7 @@ def export_table(request: Request, table_id: int, user: PersonDataReader) -> Res
     table = _table_or_404(db, table_id)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer: csv.DictWriter[str] | None = None
+    writer: FormulaSafeWriter | None = None
     with db.session() as session:
         rows = session.scalars(
             select(ImportedRow).where(ImportedRow.table_id == table_id)
@@ -141,14 +148,13 @@ def export_table(request: Request, table_id: int, user: PersonDataReader) -> Res
         count = 0
         for row in rows:
             if writer is None:
-                writer = csv.DictWriter(buffer, fieldnames=list(row.data), delimiter=";",
-                                        extrasaction="ignore")
+                writer = formula_safe(csv.DictWriter(buffer, fieldnames=list(row.data),
+                                                     delimiter=";", extrasaction="ignore"))
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in row.data.items()})
             count += 1
         record_event(session, actor=user.username, action="export", object_type="table",
                      object_id=table_id, detail={"rows": count, "format": "csv"},
                      client=client_address(request))
-    filename = f"{table.name}.csv".replace('"', "")
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers=attachment(f"{table.name}.csv"))
