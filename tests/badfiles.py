@@ -117,7 +117,7 @@ def corpus() -> tuple[BadFile, ...]:
                 csv_lines([HEADER, "P1;1984;kvinna;Ryd;a;b;c"]).encode(), "fält men"),
         BadFile("undeclared-column", "personer.csv",
                 csv_lines([HEADER + ";personnummer",
-                           "P1;1984;kvinna;Ryd;hej;19840101-1234"]).encode(),
+                           "P1;1984;kvinna;Ryd;hej;19121212-1212"]).encode(),
                 "'personnummer'"),
         BadFile("deep-json", "personer.json", b"[" * 200_000 + b"]" * 200_000, "nästlad"),
         BadFile("nested-json-value", "personer.json",

@@ -154,6 +154,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
 
+    # Inside the cookie middleware, so its refusals reach the route as HTTP errors.
+    app.add_middleware(RequestLimits, settings=settings)
+
     @app.middleware("http")
     async def browser_cookies_and_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -219,7 +222,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         except Exception:
             return PlainTextResponse("Ett oväntat fel inträffade.", status_code=500)
 
-    app.add_middleware(RequestLimits, settings=settings)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
     from kraftsamling.web import _admin, _autolarm, _cases, _chat, _data, _pages, _twin
