@@ -65,8 +65,15 @@ class Problem:
         return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
 
 
+def _validation_failed(problems: list[Problem], filename: str) -> ValidationFailed:
+    return ValidationFailed(problems, filename=filename)
+
+
 class ValidationFailed(ValueError):
     """The file does not match its schema; nothing of it was stored."""
+
+    def __reduce__(self) -> tuple[Any, ...]:  # back from a worker process whole
+        return (_validation_failed, (self.problems, self.filename))
 
     def __init__(self, problems: Sequence[Problem], *, filename: str = "") -> None:
         self.problems = list(problems)

@@ -139,6 +139,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        from kraftsamling.web._workers import shutdown_workers
+
+        shutdown_workers()
         stop.set()
         if worker is not None:
             worker.join(timeout=5)

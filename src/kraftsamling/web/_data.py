@@ -9,15 +9,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling._cells import FormulaSafeWriter, formula_safe
 from kraftsamling.privacy import table_pseudonymizer
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
-from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
+from kraftsamling.tabular import (
+    ReadError,
+    TableSchema,
+    ValidationFailed,
+    available_schemas,
+    get_schema,
+)
 from kraftsamling.tabular import import_table as store_table
 from kraftsamling.web._app import attachment, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.web._workers import run_in_worker_process
 
 router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
 
@@ -25,6 +32,20 @@ PersonDataReader = Annotated[User, Depends(require_roles(Role.analyst, Role.revi
 Importer = Annotated[User, Depends(require_roles(Role.analyst))]
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def import_in_worker(settings: Settings, url: str, filename: str, schema: TableSchema,
+                     actor: str, name: str | None, content: bytes) -> int:
+    """Read, validate, pseudonymise and store an upload; runs in the worker process."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            table = store_table(session, filename, schema, actor=actor,
+                                name=name, content=content,
+                                transform=table_pseudonymizer(settings))
+            return table.id
+    finally:
+        database.dispose()
 
 
 def _table_or_404(db: Database, table_id: int) -> ImportedTable:
@@ -66,16 +87,10 @@ async def import_upload(
         table_schema = get_schema(schema_name)
         if len(content) > MAX_UPLOAD_BYTES:
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        settings = request.app.state.settings
-
-        def work() -> int:  # in a worker thread: the event loop keeps serving
-            with db.session() as session:
-                table = store_table(session, filename, table_schema, actor=user.username,
-                                    name=name.strip()[:200] or None, content=content,
-                                    transform=table_pseudonymizer(settings))
-                return table.id
-
-        table_id = await run_in_threadpool(work)
+        # in the worker process: the event loop (and its interpreter lock) keeps serving
+        table_id = await run_in_worker_process(
+            import_in_worker, request.app.state.settings, db.url, filename, table_schema,
+            user.username, name.strip()[:200] or None, content)
     except ValidationFailed as failure:
         problems = [str(p) for p in failure.problems]
         summary = str(failure).split("\n", 1)[0]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from starlette.datastructures import Headers
 from fastapi import HTTPException
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kraftsamling.settings import Settings
