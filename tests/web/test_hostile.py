@@ -219,3 +219,11 @@ def test_charts_never_render_links_from_uploaded_data() -> None:
     assert "<a " not in text.lower() and "</a>" not in text.lower()
     assert "&lt;a href" in text and "<br>" in text  # shown as text; line breaks still work
     assert "<a " not in chart.html.lower().replace("<\\/", "</")
+
+
+def test_the_largest_scoring_call_is_bounded_by_its_total_length(api_client: TestClient) -> None:
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    response = api_client.post("/api/autolarm/score", json={"texts": ["a" * 5000] * 5},
+                               headers=headers)
+    assert response.status_code == 422
+    assert "tecken per anrop" in response.json()["detail"]

@@ -42,6 +42,9 @@ Reviewer = Annotated[User, Depends(require_roles(Role.reviewer))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 MAX_ANSWER_CHARS = 5000
 MAX_API_TEXTS = 100
+# The embedding of a 5,000-character answer takes seconds: a call is bounded by its total
+# length too, so the largest call takes seconds, not minutes (split larger work into calls).
+MAX_API_CHARS = 20_000
 _lock = threading.Lock()
 
 
@@ -314,6 +317,9 @@ class ScoreRequest(BaseModel):
             raise ValueError("Ange antingen 'text' eller 'texts'.")
         if self.texts is not None and any(len(t) > MAX_ANSWER_CHARS for t in self.texts):
             raise ValueError(f"Ett svar får vara högst {MAX_ANSWER_CHARS} tecken.")
+        if self.texts is not None and sum(len(t) for t in self.texts) > MAX_API_CHARS:
+            raise ValueError(f"Högst {MAX_API_CHARS:,} tecken per anrop sammanlagt; dela upp "
+                             "svaren på flera anrop.".replace(",", "\u00a0"))
         return self
 
 
