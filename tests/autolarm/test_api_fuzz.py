@@ -1,6 +1,6 @@
 """schemathesis over the app's OpenAPI schema: the JSON API with a valid token, and every
-GET page as a logged-in user — zero 500s. Bounded (a few examples per operation); the
-longer run is ``benchmarks/import_latency_bench.py --fuzz``."""
+GET page as a logged-in user — zero 500s. Bounded (a few examples per operation) so it
+stays a test; raise ``max_examples`` locally for a longer run."""
 
 from __future__ import annotations
 

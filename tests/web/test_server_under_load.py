@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from kraftsamling.settings import load_settings
@@ -131,6 +132,13 @@ def test_healthz_answers_while_a_large_import_runs(server: Server) -> None:
     print(f"import {took:.1f} s, {len(waits)} probes, slowest {max(waits) * 1000:.0f} ms")
     assert took > 1.5 and len(waits) >= 5, (took, len(waits))  # the import did take a while
     assert max(waits) < 1.0, (max(waits), took)  # on the event loop it was the whole import
+    # the worker process goes with the server, even when the server is killed
+    workers = psutil.Process(server.process.pid).children(recursive=True)
+    assert workers
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=20)
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, alive
 
 
 def test_a_killed_import_leaves_no_raw_upload_behind(server: Server) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,12 +31,24 @@ _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
 
+def _watch_parent(parent: int) -> None:
+    """In the worker: exit as soon as the server is gone (killed, crashed), never linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kraftsamling-parent-watch", daemon=True).start()
+
+
 def _executor() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1,
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_watch_parent, initargs=(os.getpid(),))
         return _pool
 
 
@@ -51,8 +65,13 @@ async def run_in_worker_process(function: Callable[..., T], *args: Any) -> T:
 
 
 def shutdown_workers() -> None:
+    """Stop the worker, an import under way included (its transaction is never committed,
+    so nothing of it is stored): the server must not wait minutes to stop."""
     global _pool
     with _lock:
         if _pool is not None:
+            processes = list(getattr(_pool, "_processes", {}).values())
             _pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
             _pool = None
