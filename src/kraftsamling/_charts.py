@@ -3,6 +3,10 @@ numbers as a table beside each chart for screen readers and for people who would
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -12,13 +16,36 @@ COLOURS = ["#1b4f72", "#b03a2e", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5
            "#a04000"]
 
 
+LINK_TAG = re.compile(r"<(?=\s*/?\s*a\b)", re.IGNORECASE)
+
+
+def _no_links(value: Any) -> Any:
+    """Every string of a figure with Plotly's link markup (``<a href=…>``) made inert text.
+
+    Plotly renders ``<a href>`` in titles, labels and hover text as a clickable link, and
+    those strings can come from uploaded data (a district, a topic, a school's name).
+    ``&lt;`` shows as ``<`` but is never parsed as a tag; ``<br>`` and ``<b>`` still work.
+    """
+    if isinstance(value, str):
+        return LINK_TAG.sub("&lt;", value)
+    if isinstance(value, dict):
+        return {k: _no_links(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_links(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return [_no_links(v) for v in value.tolist()]
+    return value
+
+
 class Chart:
-    """A chart and its numbers: ``html`` is Plotly's div, ``table`` a DataFrame beside it."""
+    """A chart and its numbers: ``html`` is Plotly's div, ``table`` a DataFrame beside it.
+
+    The figure is stored with link markup neutralised (:func:`_no_links`)."""
 
     def __init__(self, key: str, title: str, figure: go.Figure, table: pd.DataFrame) -> None:
         self.key = key
         self.title = title
-        self.figure = figure
+        self.figure = go.Figure(_no_links(figure.to_dict()))
         self.table = table
 
     @property

@@ -19,7 +19,6 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-
 # Tables with a retention period (`retention_days`), each with the column that dates a row.
 # Deleting a row deletes what belongs to it (a batch's persons and decisions, a table's rows).
 # The audit log is not among them: it is append-only and hash-chained (docs/compliance.md).

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kraftsamling import __version__
+from kraftsamling._cells import formula_safe
 from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
 from kraftsamling.autolarm._seed import SEED_FILES, load_seed
@@ -194,7 +195,7 @@ def score_file(
         yield from chunks
 
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = formula_safe(csv.writer(handle))  # OWASP: evidence cannot be a formula
         writer.writerow(OUTPUT_COLUMNS)
 
         def write(rows: list[dict[str, str]], start: int,

@@ -78,9 +78,12 @@ def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer) -> list[Conversation]:
-    """Conversations from a canonical CSV/JSONL file, in the order they first appear."""
-    table = read_table(path)
+def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer,
+                   content: bytes | None = None) -> list[Conversation]:
+    """Conversations from a canonical CSV/JSONL file, in the order they first appear.
+
+    ``content``: the file's bytes (an upload), read from memory, never written to disk."""
+    table = read_table(path, content=content)
     records = CHAT_SCHEMA.validate(table, filename=Path(path).name)
     grouped: dict[str, list[tuple[datetime, int, Message]]] = defaultdict(list)
     volunteers: dict[str, str | None] = {}
@@ -153,9 +156,10 @@ def read_esconv(path: str | Path, *, pseudonymizer: Pseudonymizer | None = None
     return conversations
 
 
-def read_survey(path: str | Path) -> dict[str, dict[str, int | None]]:
-    """Post-chat survey answers by conversation id."""
-    table = read_table(path)
+def read_survey(path: str | Path, *, content: bytes | None = None
+                ) -> dict[str, dict[str, int | None]]:
+    """Post-chat survey answers by conversation id (``content``: the bytes of an upload)."""
+    table = read_table(path, content=content)
     records = SURVEY_SCHEMA.validate(table, filename=Path(path).name)
     return {str(r["conversation_id"]): {k: r.get(k) for k in ("mood_before", "mood_after",
                                                               "experience")}

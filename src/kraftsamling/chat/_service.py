@@ -17,6 +17,7 @@ from pathlib import Path
 import joblib
 
 from kraftsamling import __version__
+from kraftsamling._cells import safe_frame
 from kraftsamling.autolarm import RuleSet
 from kraftsamling.autolarm._service import rules_path
 from kraftsamling.chat._analysis import CSV_COLUMNS, ChatAnalysis, ChatModel, analyze_conversations
@@ -93,15 +94,16 @@ def load_chat_model(settings: Settings, *, progress: Callable[[str], None] | Non
     return _load(str(demo), demo.stat().st_mtime), True
 
 
-def read_conversations(path: str | Path, settings: Settings, *, format: str = "canonical"
-                       ) -> list[Conversation]:
-    """Conversations from a file, pseudonymised as they are read."""
+def read_conversations(path: str | Path, settings: Settings, *, format: str = "canonical",
+                       content: bytes | None = None) -> list[Conversation]:
+    """Conversations from a file, pseudonymised as they are read (``content``: an upload's
+    bytes, canonical format, read from memory)."""
     if format not in FORMATS:
         raise ValueError(f"Okänt format '{format}'. Välj {' eller '.join(FORMATS)}.")
     tagger = text_tagger(settings)
     if format == "esconv":
         return read_esconv(path, pseudonymizer=tagger)
-    return read_canonical(path, pseudonymizer=tagger)
+    return read_canonical(path, pseudonymizer=tagger, content=content)
 
 
 def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esconv",
@@ -118,9 +120,12 @@ def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esc
 
 def analyze_with_settings(conversations: Sequence[Conversation], settings: Settings, *,
                           model: ChatModel, survey: str | Path | None = None,
-                          progress: Callable[[int], None] | None = None) -> ChatAnalysis:
-    """Analyse with the installation's topics, demand weights and risk rules."""
-    answers = read_survey(survey) if survey is not None else None
+                          progress: Callable[[int], None] | None = None,
+                          survey_answers: dict[str, dict[str, int | None]] | None = None,
+                          ) -> ChatAnalysis:
+    """Analyse with the installation's topics, demand weights and risk rules (the survey as
+    a file, or as ``survey_answers`` already read)."""
+    answers = read_survey(survey) if survey is not None else survey_answers
     return analyze_conversations(
         conversations, model=model, survey=answers,
         taxonomy=TopicTaxonomy.from_toml(settings.chat_topics),
@@ -149,5 +154,5 @@ def write_analysis_csv(analysis: ChatAnalysis, path: str | Path, *, all_columns:
     if not all_columns:
         frame = frame[CSV_COLUMNS]
     target = Path(path)
-    frame.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
+    safe_frame(frame).to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
     return target

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from kraftsamling._cells import formula_safe
 from kraftsamling.store.models import AuditEvent, utcnow
 
 __all__ = [
@@ -191,7 +192,7 @@ def audit_csv(events: Iterable[AuditEvent]) -> str:
     """CSV that Swedish Excel opens correctly: semicolon-separated, UTF-8 with BOM."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
+    writer = formula_safe(csv.writer(buffer, delimiter=";"))  # OWASP: no formulas
     writer.writerow(CSV_COLUMNS)
     for event in events:
         writer.writerow(

@@ -1,8 +1,10 @@
 """Tabular import shared by every module: detect, read, validate, store — or refuse whole."""
 
 from kraftsamling.tabular._read import (
+    DEFAULT_LIMITS,
     FileFormat,
     ReadError,
+    ReadLimits,
     TableFile,
     detect_encoding,
     iter_rows,
@@ -19,20 +21,25 @@ from kraftsamling.tabular._schema import (
     ColumnKind,
     ColumnSpec,
     ColumnType,
+    ExtraColumns,
     Problem,
     TableSchema,
     ValidationFailed,
+    header_key,
 )
 from kraftsamling.tabular._store import RecordTransform, import_table
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "PERSONS_SCHEMA",
     "ColumnKind",
     "ColumnSpec",
     "ColumnType",
+    "ExtraColumns",
     "FileFormat",
     "Problem",
     "ReadError",
+    "ReadLimits",
     "RecordTransform",
     "TableFile",
     "TableSchema",
@@ -40,6 +47,7 @@ __all__ = [
     "available_schemas",
     "detect_encoding",
     "get_schema",
+    "header_key",
     "import_table",
     "iter_rows",
     "parse_jsonl_line",

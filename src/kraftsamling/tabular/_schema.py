@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,14 +21,19 @@ __all__ = [
     "ColumnKind",
     "ColumnSpec",
     "ColumnType",
+    "ExtraColumns",
     "Problem",
     "TableSchema",
     "ValidationFailed",
+    "header_key",
 ]
 
 ColumnType = Literal["str", "int", "float", "date", "bool"]
 # How the privacy layer treats a column: keyed hash, generalised, recognisers, or kept.
 ColumnKind = Literal["plain", "identifier", "quasi_identifier", "free_text"]
+# What happens to a column the schema does not declare: the file is refused (the default),
+# the column is treated as free text (recognisers, pseudonyms), or it is dropped unread.
+ExtraColumns = Literal["refuse", "free_text", "ignore"]
 
 TRUE_WORDS = {"ja", "j", "sant", "true", "1", "yes", "y", "x"}
 FALSE_WORDS = {"nej", "n", "falskt", "false", "0", "no"}
@@ -59,8 +65,15 @@ class Problem:
         return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
 
 
+def _validation_failed(problems: list[Problem], filename: str) -> ValidationFailed:
+    return ValidationFailed(problems, filename=filename)
+
+
 class ValidationFailed(ValueError):
     """The file does not match its schema; nothing of it was stored."""
+
+    def __reduce__(self) -> tuple[Any, ...]:  # back from a worker process whole
+        return (_validation_failed, (self.problems, self.filename))
 
     def __init__(self, problems: Sequence[Problem], *, filename: str = "") -> None:
         self.problems = list(problems)
@@ -90,15 +103,37 @@ class ColumnSpec:
     description: str = ""
     # For quasi-identifiers: year_band, age_band, postcode3, year or none (None: inferred).
     generalise: str | None = None
+    # Other names a file may use for the column (English, say); matched like the name.
+    aliases: tuple[str, ...] = ()
+
+
+def header_key(name: str) -> str:
+    """How a header is matched to a column: case, accents and separators do not count.
+
+    ``Anteckning`` = ``anteckning``, ``Födelseår`` = ``fodelsear``, ``Person ID`` =
+    ``person_id``. Swedish and English names are matched the same way; a schema lists a
+    column's other names in ``aliases``.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.strip())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[\s\-./]+", "_", bare).strip("_")
 
 
 @dataclass(frozen=True, kw_only=True)
 class TableSchema:
-    """What a table must look like. Extra columns in a file are kept as text."""
+    """What a table must look like.
+
+    A file's headers are matched to the columns by :func:`header_key` (case, accents and
+    separators do not count; ``aliases`` are other names). A column the schema does not
+    declare is handled as ``extra_columns`` says: ``refuse`` (the default) refuses the file
+    and names the column, ``free_text`` pseudonymises it as free text, ``ignore`` drops it —
+    never is it stored as it stands.
+    """
 
     name: str
     columns: tuple[ColumnSpec, ...]
     description: str = ""
+    extra_columns: ExtraColumns = "refuse"
     _pandera: pa.DataFrameSchema = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,9 +146,16 @@ class TableSchema:
             spec = dict(spec)
             if "allowed" in spec:
                 spec["allowed"] = tuple(str(v) for v in spec["allowed"])
+            if "aliases" in spec:
+                spec["aliases"] = tuple(str(v) for v in spec["aliases"])
             columns.append(ColumnSpec(**spec))
+        extra = str(data.get("extra_columns", "refuse"))
+        if extra not in {"refuse", "free_text", "ignore"}:
+            raise ValueError(f"extra_columns måste vara refuse, free_text eller ignore, inte "
+                             f"'{extra}'.")
         return cls(name=str(data["name"]), columns=tuple(columns),
-                   description=str(data.get("description", "")))
+                   description=str(data.get("description", "")),
+                   extra_columns=extra)  # type: ignore[arg-type]
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TableSchema:
@@ -147,6 +189,65 @@ class TableSchema:
             )
         return pa.DataFrameSchema(columns, strict=False)
 
+    # -- matching headers -------------------------------------------------------------------
+
+    def match(self, table: TableFile) -> tuple[TableFile, list[Problem]]:
+        """The file with its headers renamed to the schema's names, and what does not match.
+
+        Undeclared columns are problems under ``refuse``, kept under ``free_text`` and
+        dropped under ``ignore``; two headers that mean the same column are a problem.
+        """
+        keys: dict[str, str] = {}
+        for spec in self.columns:
+            for alias in (spec.name, *spec.aliases):
+                keys.setdefault(header_key(alias), spec.name)
+        renamed: dict[str, str] = {}
+        claimed: dict[str, str] = {}
+        problems: list[Problem] = []
+        dropped: list[str] = []
+        for column in (str(c) for c in table.frame.columns):
+            target = keys.get(header_key(column))
+            if target is None:
+                if self.extra_columns == "refuse":
+                    problems.append(Problem(None, column, (
+                        f"kolumnen finns inte i schemat '{self.name}' och sparas inte som den "
+                        "står. Ta bort kolumnen ur filen, eller lägg till den i schemat "
+                        f"(kolumner: {', '.join(self.column_names)}).")))
+                elif self.extra_columns == "ignore":
+                    dropped.append(column)
+                else:
+                    target = column
+            if target is None:
+                continue
+            if target in claimed:
+                problems.append(Problem(None, column, (
+                    f"betyder samma kolumn som '{claimed[target]}' ({target}); behåll en av "
+                    "dem.")))
+                continue
+            claimed[target] = column
+            renamed[column] = target
+        frame = table.frame.drop(columns=dropped + [c for c in table.frame.columns
+                                                    if str(c) not in renamed and
+                                                    str(c) not in dropped])
+        frame = frame.rename(columns=renamed)
+        matched = TableFile(frame, table.format, table.encoding, table.delimiter,
+                            table.first_row)
+        return matched, problems
+
+    def for_table(self, table: TableFile) -> TableSchema:
+        """This schema, plus the file's undeclared columns as nullable free text when
+        ``extra_columns`` is ``free_text`` (so the privacy layer pseudonymises them)."""
+        if self.extra_columns != "free_text":
+            return self
+        matched, _ = self.match(table)
+        declared = set(self.column_names)
+        extra = tuple(ColumnSpec(name=str(c), kind="free_text", nullable=True, required=False)
+                      for c in matched.frame.columns if str(c) not in declared)
+        if not extra:
+            return self
+        return TableSchema(name=self.name, columns=self.columns + extra,
+                           description=self.description, extra_columns="refuse")
+
     # -- validation -------------------------------------------------------------------------
 
     def _prepare(self, table: TableFile) -> pd.DataFrame:
@@ -168,15 +269,25 @@ class TableSchema:
         return frame
 
     def validate(self, table: TableFile, *, filename: str = "") -> list[dict[str, Any]]:
-        """Records ready to store, or :class:`ValidationFailed` naming every problem."""
+        """Records ready to store, or :class:`ValidationFailed` naming every problem.
+
+        Records hold the schema's columns only (under ``free_text``, also the file's other
+        columns: pass them through :meth:`for_table`'s schema's transform before storing).
+        """
+        effective = self.for_table(table)
+        if effective is not self:
+            return effective.validate(table, filename=filename)
+        table, problems = self.match(table)
         frame = self._prepare(table)
-        problems: list[Problem] = []
         try:
             validated = self._pandera.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as errors:
-            problems = self._problems(errors.failure_cases, table, frame)
+            found = self._problems(errors.failure_cases, table, frame)
+            problems = problems + found
             if not problems:  # pandera failed in a way we could not place
                 problems = [Problem(None, None, "Filen stämmer inte med schemat.")]
+        if problems:
+            problems.sort(key=lambda p: (p.row or 0, p.column or ""))
             raise ValidationFailed(problems, filename=filename) from None
         return [self._record(row) for row in validated.to_dict(orient="records")]
 

@@ -33,7 +33,7 @@ from kraftsamling.store import (
     set_password,
     unlock_user,
 )
-from kraftsamling.web._app import render
+from kraftsamling.web._app import attachment, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
@@ -202,9 +202,8 @@ def audit_export(request: Request, admin: Admin) -> Response:
                      detail={key: value for key, value in raw.items() if value},
                      client=client_address(request))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    disposition = f'attachment; filename="granskningslogg-{stamp}.csv"'
     return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": disposition})
+                    headers=attachment(f"granskningslogg-{stamp}.csv"))
 
 
 @router.get("/pseudonyms", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -13,7 +14,7 @@ from urllib.parse import quote
 from babel.numbers import format_decimal
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -23,7 +24,8 @@ from kraftsamling import __version__
 from kraftsamling.settings import Settings, audit_key
 from kraftsamling.store import Database
 from kraftsamling.web._i18n import LANGUAGES, translator
-from kraftsamling.web._limits import RateLimiter
+from kraftsamling.web._limits import RequestLimits
+from kraftsamling.web._rate_limits import RateLimiter
 from kraftsamling.web._security import (
     CSRF_COOKIE,
     LoginRequired,
@@ -32,9 +34,13 @@ from kraftsamling.web._security import (
     set_cookie,
 )
 
-__all__ = ["allow_chart_styles", "create_app", "render"]
+__all__ = ["allow_chart_styles", "attachment", "create_app", "render"]
 
 WEB_DIR = Path(__file__).parent
+logger = logging.getLogger("kraftsamling.web")
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+BODY_UNREADABLE = ("Begäran kunde inte tolkas: ett trasigt formulär eller JSON som är ogiltig "
+                   "eller för djupt nästlad.")
 LANGUAGE_COOKIE = "ks_lang"
 DELIVERY_INTERVAL_SECONDS = 20
 CONTENT_SECURITY_POLICY = (
@@ -42,6 +48,15 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header for any file name (``Tabell – 2026``, ``å``): an ASCII
+    fallback and the UTF-8 name per RFC 6266, instead of a header that cannot be encoded."""
+    name = filename.replace("\r", " ").replace("\n", " ").replace('"', "")
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '\\%;' else "_" for c in name)
+    return {"Content-Disposition":
+            f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}
 
 
 def allow_chart_styles(response: Response) -> Response:
@@ -125,6 +140,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        from kraftsamling.web._workers import shutdown_workers
+
+        shutdown_workers()
         stop.set()
         if worker is not None:
             worker.join(timeout=5)
@@ -148,6 +166,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                                                   window_seconds=survey_window)
     app.state.survey_link_limiter = RateLimiter(capacity=settings.survey_link_posts,
                                                 window_seconds=survey_window)
+
+    # Inside the cookie middleware, so its refusals reach the route as HTTP errors.
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.middleware("http")
     async def browser_cookies_and_headers(
@@ -180,10 +201,39 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail
+        if exc.status_code == 400 and detail == FASTAPI_BODY_ERROR:
+            # FastAPI's words for a body it could not parse (deep JSON, a broken form)
+            detail = BODY_UNREADABLE
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return render(request, "error.html", {"status": exc.status_code, "reason": exc.detail},
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+            return JSONResponse({"detail": detail}, status_code=exc.status_code,
+                                headers=headers)
+        return render(request, "error.html", {"status": exc.status_code, "reason": detail},
                       status=exc.status_code)
+
+    @app.exception_handler(OverflowError)
+    async def id_out_of_range(request: Request, _exc: OverflowError) -> Response:
+        """An id or page number beyond what the database stores (≥ 2^63): nothing is there."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Finns inte."}, status_code=404)
+        return render(request, "error.html", {"status": 404, "reason": ""}, status=404)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """The last resort: a page in the person's language, never a traceback. Logged
+        with the exception's type only (its message may hold data from the request)."""
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(exc, OverflowError) or isinstance(cause, OverflowError):
+            return await id_out_of_range(request, OverflowError())
+        logger.error("Unexpected %s on %s %s", type(exc).__name__, request.method,
+                     request.url.path)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Ett oväntat fel inträffade."}, status_code=500)
+        try:
+            return render(request, "error.html", {"status": 500, "reason": ""}, status=500)
+        except Exception:
+            return PlainTextResponse("Ett oväntat fel inträffade.", status_code=500)
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 

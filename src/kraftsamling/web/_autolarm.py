@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.autolarm import CATEGORY_LABELS, LEVEL_LABELS, Category, Detector, Level
 from kraftsamling.autolarm._notify import deliver_pending
@@ -34,7 +34,8 @@ from kraftsamling.privacy import Pseudonymizer, text_tagger
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web._app import render
-from kraftsamling.web._limits import RateLimiter
+from kraftsamling.web._limits import api_token_organisation
+from kraftsamling.web._rate_limits import RateLimiter
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -43,6 +44,9 @@ Reviewer = Annotated[User, Depends(require_roles(Role.reviewer))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 MAX_ANSWER_CHARS = 5000
 MAX_API_TEXTS = 100
+# The embedding of a 5,000-character answer takes seconds: a call is bounded by its total
+# length too, so the largest call takes seconds, not minutes (split larger work into calls).
+MAX_API_CHARS = 20_000
 _lock = threading.Lock()
 
 
@@ -107,15 +111,19 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
         return render(request, "autolarm/survey.html",
                       {"survey": survey, "link": link, "answers": answers, "error": error},
                       status=429)
-    detector = detector_for(request)
-    tagger = tagger_for(request)
-    with db.session() as session:
-        stored_link = session.get(SurveyLink, link.id)
-        assert stored_link is not None
-        _, reviews = submit_response(session, link=stored_link, answers=answers,
-                                     detector=detector, tagger=tagger,
-                                     settings=request.app.state.settings)
-        urgent = any(r.level == Level.urgent.value for r in reviews)
+
+    def work() -> bool:  # in a worker thread: scoring long answers never stalls the server
+        detector = detector_for(request)
+        tagger = tagger_for(request)
+        with db.session() as session:
+            stored_link = session.get(SurveyLink, link.id)
+            assert stored_link is not None
+            _, reviews = submit_response(session, link=stored_link, answers=answers,
+                                         detector=detector, tagger=tagger,
+                                         settings=request.app.state.settings)
+            return any(r.level == Level.urgent.value for r in reviews)
+
+    urgent = await run_in_threadpool(work)
     if urgent:
         background.add_task(_deliver, request)
     return RedirectResponse(f"/s/{token}/tack", status_code=303)
@@ -359,17 +367,20 @@ class ScoreRequest(BaseModel):
             raise ValueError("Ange antingen 'text' eller 'texts'.")
         if self.texts is not None and any(len(t) > MAX_ANSWER_CHARS for t in self.texts):
             raise ValueError(f"Ett svar får vara högst {MAX_ANSWER_CHARS} tecken.")
+        if self.texts is not None and sum(len(t) for t in self.texts) > MAX_API_CHARS:
+            raise ValueError(f"Högst {MAX_API_CHARS:,} tecken per anrop sammanlagt; dela upp "
+                             "svaren på flera anrop.".replace(",", "\u00a0"))
         return self
 
 
 def api_organisation(request: Request) -> str:
-    settings: Settings = request.app.state.settings
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else ""
-    for organisation, expected in settings.api_tokens.items():
-        if token and hmac.compare_digest(token, expected.get_secret_value()):
-            return organisation
-    raise HTTPException(status_code=401, detail="Ogiltig eller saknad API-nyckel.")
+    """The caller's organisation; the same check already ran, before the body was read, in
+    the app's request-limits middleware."""
+    organisation = api_token_organisation(request.app.state.settings,
+                                          request.headers.get("authorization", ""))
+    if organisation is None:
+        raise HTTPException(status_code=401, detail="Ogiltig eller saknad API-nyckel.")
+    return organisation
 
 
 @api_router.post("/score")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.cases import (
     KINDS,
@@ -155,23 +156,27 @@ async def import_cases(request: Request, user: UnitManager,
             raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         if not content:
             raise ValueError("Välj en fil med ärenden.")
-        models = _load_models(settings, kind)
-        if models is None:
-            raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
-                             f"`kraftsamling cases train --kind {kind}` först.")
-        capacity = _parse_places(places, list(models.effects))
-        if fair_by and fair_by not in KINDS[kind]["audit"]:
-            raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-        frame = read_case_table(Path(filename), content=content)
-        assessment = assess_cases(models, frame, capacity, key=pseudonym_key(settings),
-                                  fair_by=fair_by or None)
-        with db.session() as session:
-            batch = save_assessment(session, assessment, filename=filename,
-                                    imported_by=user.username, demo_model=models.synthetic)
-            record_event(session, actor=user.username, action="cases.import",
-                         object_type="case_batch", object_id=batch.id,
-                         detail={"persons": batch.persons, "kind": kind},
-                         client=client_address(request))
+        client = client_address(request)
+
+        def work() -> None:  # in a worker thread: the event loop keeps serving
+            frame = read_case_table(Path(filename), content=content)  # a bad file first
+            models = _load_models(settings, kind)
+            if models is None:
+                raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
+                                 f"`kraftsamling cases train --kind {kind}` först.")
+            capacity = _parse_places(places, list(models.effects))
+            if fair_by and fair_by not in KINDS[kind]["audit"]:
+                raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
+            assessment = assess_cases(models, frame, capacity, key=pseudonym_key(settings),
+                                      fair_by=fair_by or None)
+            with db.session() as session:
+                batch = save_assessment(session, assessment, filename=filename,
+                                        imported_by=user.username, demo_model=models.synthetic)
+                record_event(session, actor=user.username, action="cases.import",
+                             object_type="case_batch", object_id=batch.id,
+                             detail={"persons": batch.persons, "kind": kind}, client=client)
+
+        await run_in_threadpool(work)
     except ValueError as error:
         request.state.cases_error = str(error).strip("'\"")
         response = overview(request, user)

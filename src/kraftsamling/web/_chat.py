@@ -6,7 +6,6 @@ are shown one at a time and every view is audited, as is every report download.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
 from kraftsamling.chat._report import charts, endings_panel, render_report
@@ -142,26 +142,26 @@ async def import_chats(request: Request, user: Coordinator,
             raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         if not content:
             raise ValueError("Välj en fil med chattar.")
-        with tempfile.TemporaryDirectory() as folder:
-            source = Path(folder) / filename
-            source.write_bytes(content)
-            survey_path: Path | None = None
-            if answers and survey is not None:
-                survey_path = Path(folder) / Path(survey.filename or "enkat.csv").name
-                survey_path.write_bytes(answers)
-            if survey_path is not None:
-                read_survey(survey_path)  # refuse a bad survey before the long work
-            conversations = read_conversations(source, settings)
+        survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
+        client = client_address(request)
+
+        def work() -> None:
+            # In a worker thread, from memory: the event loop keeps serving, and no raw
+            # upload is ever written to a temporary file that a crash could leave behind.
+            survey_answers = (read_survey(survey_name, content=answers)  # before the long work
+                              if answers else None)
+            conversations = read_conversations(filename, settings, content=content)
             model, demo = load_chat_model(settings)
             analysis = analyze_with_settings(conversations, settings, model=model,
-                                             survey=survey_path)
-        with db.session() as session:
-            batch = save_analysis(session, analysis, conversations, filename=filename,
-                                  imported_by=user.username, demo_model=demo)
-            record_event(session, actor=user.username, action="chat.import",
-                         object_type="chat_batch", object_id=batch.id,
-                         detail={"conversations": batch.conversations},
-                         client=client_address(request))
+                                             survey_answers=survey_answers)
+            with db.session() as session:
+                batch = save_analysis(session, analysis, conversations, filename=filename,
+                                      imported_by=user.username, demo_model=demo)
+                record_event(session, actor=user.username, action="chat.import",
+                             object_type="chat_batch", object_id=batch.id,
+                             detail={"conversations": batch.conversations}, client=client)
+
+        await run_in_threadpool(work)
     except ValueError as error:
         request.state.chat_error = str(error).strip("'\"")
         response = dashboard(request, user)

@@ -5,18 +5,26 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
+from kraftsamling._cells import FormulaSafeWriter, formula_safe
 from kraftsamling.privacy import table_pseudonymizer
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
-from kraftsamling.tabular import ReadError, ValidationFailed, available_schemas, get_schema
+from kraftsamling.tabular import (
+    ReadError,
+    TableSchema,
+    ValidationFailed,
+    available_schemas,
+    get_schema,
+)
 from kraftsamling.tabular import import_table as store_table
-from kraftsamling.web._app import render
+from kraftsamling.web._app import attachment, render
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.web._workers import run_in_worker_process
 
 router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
 
@@ -24,6 +32,20 @@ PersonDataReader = Annotated[User, Depends(require_roles(Role.analyst, Role.revi
 Importer = Annotated[User, Depends(require_roles(Role.analyst))]
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def import_in_worker(settings: Settings, url: str, filename: str, schema: TableSchema,
+                     actor: str, name: str | None, content: bytes) -> int:
+    """Read, validate, pseudonymise and store an upload; runs in the worker process."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            table = store_table(session, filename, schema, actor=actor,
+                                name=name, content=content,
+                                transform=table_pseudonymizer(settings))
+            return table.id
+    finally:
+        database.dispose()
 
 
 def _table_or_404(db: Database, table_id: int) -> ImportedTable:
@@ -65,11 +87,10 @@ async def import_upload(
         table_schema = get_schema(schema_name)
         if len(content) > MAX_UPLOAD_BYTES:
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        with db.session() as session:
-            table = store_table(session, filename, table_schema, actor=user.username,
-                                name=name.strip() or None, content=content,
-                                transform=table_pseudonymizer(request.app.state.settings))
-            table_id = table.id
+        # in the worker process: the event loop (and its interpreter lock) keeps serving
+        table_id = await run_in_worker_process(
+            import_in_worker, request.app.state.settings, db.url, filename, table_schema,
+            user.username, name.strip()[:200] or None, content)
     except ValidationFailed as failure:
         problems = [str(p) for p in failure.problems]
         summary = str(failure).split("\n", 1)[0]
@@ -127,13 +148,6 @@ def view_record(request: Request, table_id: int, row_id: int, user: PersonDataRe
     return render(request, "data/record.html", {"table": table, "row": row})
 
 
-def _attachment(filename: str) -> str:
-    """A Content-Disposition any name survives (RFC 6266: ASCII fallback plus UTF-8)."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
-                       for c in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @router.get("/{table_id}/export.csv")
 def export_table(request: Request, table_id: int, user: Importer) -> Response:
     """Analysts only (the role table): reviewers read tables but do not take them away.
@@ -145,7 +159,7 @@ def export_table(request: Request, table_id: int, user: Importer) -> Response:
     table = _table_or_404(db, table_id)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer: csv.DictWriter[str] | None = None
+    writer: FormulaSafeWriter | None = None
     with db.session() as session:
         rows = session.scalars(
             select(ImportedRow).where(ImportedRow.table_id == table_id)
@@ -154,13 +168,13 @@ def export_table(request: Request, table_id: int, user: Importer) -> Response:
         count = 0
         for row in rows:
             if writer is None:
-                writer = csv.DictWriter(buffer, fieldnames=list(row.data), delimiter=";",
-                                        extrasaction="ignore")
+                writer = formula_safe(csv.DictWriter(buffer, fieldnames=list(row.data),
+                                                     delimiter=";", extrasaction="ignore"))
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in row.data.items()})
             count += 1
         response = Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": _attachment(f"{table.name}.csv")})
+                            headers=attachment(f"{table.name}.csv"))
         record_event(session, actor=user.username, action="export", object_type="table",
                      object_id=table_id, detail={"rows": count, "format": "csv"},
                      client=client_address(request))

@@ -14,7 +14,7 @@ from kraftsamling.settings import Settings
 from kraftsamling.store import Database, LoginOutcome, User, authenticate, record_event
 from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
 from kraftsamling.web._i18n import LANGUAGES, translator
-from kraftsamling.web._limits import RateLimiter
+from kraftsamling.web._rate_limits import RateLimiter
 from kraftsamling.web._security import (
     client_address,
     csrf_protect,

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
@@ -57,22 +58,26 @@ async def import_waves(request: Request, user: SchoolStaff,
             raise ValueError("Välj minst en fil med en mätning.")
         if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
             raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        tagger = text_tagger(settings)
-        waves = [read_wave(Path(name), number=i + 1, key=pseudonym_key(settings),
-                           redact=tagger.redact, content=content)
-                 for i, (name, content) in enumerate(zip(names, contents, strict=True))]
-        from kraftsamling.autolarm._service import load_detector
+        client = client_address(request)
 
-        score_alarms(waves, load_detector(settings))
-        # fitting and simulating take seconds: in a worker thread, not on the event loop
-        twins, risk, evaluation = await run_in_threadpool(build_twins, waves, runs=WEB_RUNS)
-        with db.session() as session:
-            row = save_twins(session, waves, twins, risk, filenames=names,
-                             imported_by=user.username, evaluation=evaluation)
-            record_event(session, actor=user.username, action="twin.import",
-                         object_type="twin_import", object_id=row.id,
-                         detail={"waves": len(waves), "classes": len(twins)},
-                         client=client_address(request))
+        def work() -> None:  # in a worker thread: the event loop keeps serving
+            tagger = text_tagger(settings)
+            waves = [read_wave(Path(name), number=i + 1, key=pseudonym_key(settings),
+                               redact=tagger.redact, content=content)
+                     for i, (name, content) in enumerate(zip(names, contents, strict=True))]
+            from kraftsamling.autolarm._service import load_detector
+
+            score_alarms(waves, load_detector(settings))
+            twins, risk, evaluation = build_twins(waves, runs=WEB_RUNS)
+            with db.session() as session:
+                row = save_twins(session, waves, twins, risk, filenames=names,
+                                 imported_by=user.username, evaluation=evaluation)
+                record_event(session, actor=user.username, action="twin.import",
+                             object_type="twin_import", object_id=row.id,
+                             detail={"waves": len(waves), "classes": len(twins)},
+                             client=client)
+
+        await run_in_threadpool(work)
     except WaveError as error:
         request.state.twin_error_title = str(error).splitlines()[0]
         request.state.twin_errors = error.problems
