@@ -15,7 +15,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.privacy import keyed_hash, text_tagger
 from kraftsamling.settings import Settings, pseudonym_key
