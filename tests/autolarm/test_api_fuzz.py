@@ -26,7 +26,7 @@ _state: dict[str, Any] = {}
 def _app(folder: Path) -> FastAPI:
     app_settings = load_settings(data_dir=folder, secret_key="test-secret-key-0123456789",
                                  api_tokens={"friends": TOKEN})
-    database = Database(app_settings.sqlalchemy_url)
+    database = Database.for_settings(app_settings)
     database.upgrade()
     with database.session() as session:
         create_user(session, username="analytiker", password="analys-lösen-123",

@@ -48,7 +48,7 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     data = tmp_path / "data"
-    database = Database(load_settings(data_dir=data, secret_key=SECRET).sqlalchemy_url)
+    database = Database.for_settings(load_settings(data_dir=data, secret_key=SECRET))
     database.upgrade()
     with database.session() as session:
         for username, (role, password) in USERS.items():
