@@ -14,6 +14,23 @@ saw it); √PEHE against the true mu1 − mu0, and the error of the average. The
 
 Synthetic: trained on one generated population, scored on a fresh one (other seed) with
 known truth. Allocation gives 10 % of people a place, split evenly over interventions.
+
+Per-person candidates (``--parts candidates``, issue 24): every candidate the default
+``EffectEstimator`` fits, and the combination it chose by the held-out R-loss alone, side by
+side — on IHDP (``--replications``), on synthetic economic assistance at ``--sizes`` rows
+(språkpraktik against none, truth E[effect | covariates]) and on LaLonde (no per-person
+truth: each candidate's mean over the treated against $1,794). Every √PEHE is out of fold:
+each row's effect from fold models that never saw it, the same predictions the R-loss
+scored. The true effects are read only to report.
+
+Coverage (``--parts coverage --draws N``): the 95 % interval of the average effect over N
+fresh synthetic draws (jobbtorg against none, ``--coverage-rows`` households each) against the
+population ATE (from 300,000 households), for one split and for the median over
+``n_repeats`` splits; and on IHDP's replications against each one's mean true effect.
+
+Effect speed (``--parts effect-speed``): 5,000 rows × 60 covariates (the generator's plus
+derived and noise columns, mixed types), the default estimator with per-row effects and
+intervals, against a plain LightGBM T-learner in the same run; the load average is printed.
 """
 
 from __future__ import annotations
@@ -269,14 +286,245 @@ def speed(rows: int) -> None:
           f"{dask_time:.0f} |\n")
 
 
+def _pehe(estimate: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
+    return float(np.sqrt(np.mean((estimate - truth) ** 2)))
+
+
+def _candidate_row(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, float]:
+    """√PEHE of every candidate and of the chosen combination, all out of fold."""
+    assert model.cate_model_ is not None
+    row = {name: _pehe(oof, truth) for name, oof in model.cate_model_.out_of_fold.items()}
+    row["chosen"] = _pehe(model.cate_out_of_fold_, truth)
+    return row
+
+
+def _print_candidates(title: str, rows: list[dict[str, float]], labels: list[str],
+                      chosen: list[str], scores: list[dict[str, float]]) -> None:
+    names = [k for k in rows[0] if k != "chosen"]
+    print(f"\n{title}\n")
+    print("| data | " + " | ".join(names) + " | **chosen** | chosen ÷ best | chosen ÷ "
+          "t-learner | choice |")
+    print("|---|" + "---|" * (len(names) + 4))
+    for label, row, choice, score in zip(labels, rows, chosen, scores, strict=True):
+        best = min(row[n] for n in names)
+        cells = [f"{row[n]:.3f} (R {score[n]:+.3f})" for n in names]
+        print(f"| {label} | " + " | ".join(cells) + f" | **{row['chosen']:.3f}** | "
+              f"{row['chosen'] / best:.3f} | {row['chosen'] / row['t-learner']:.3f} | "
+              f"{choice} |", flush=True)
+
+
+def _ihdp_arrays(data: Path, replication: int) -> tuple[np.ndarray[Any, Any], ...]:
+    values = pd.read_csv(data / "ihdp" / f"ihdp_npci_{replication}.csv",
+                         header=None).to_numpy(float)
+    return (values[:, 0].astype(int), values[:, 1], values[:, 4] - values[:, 3],
+            values[:, 5:])
+
+
+def candidates(data: Path, replications: list[int], sizes: list[int], n_repeats: int) -> None:
+    rows, labels, chosen, scores = [], [], [], []
+    means: dict[str, list[float]] = {}
+    covered = 0
+    for replication in replications:
+        t, y, tau, x = _ihdp_arrays(data, replication)
+        started = time.perf_counter()
+        model = EffectEstimator(overlap_bound=0.0, min_kept=0.0, n_repeats=n_repeats).fit(
+            pd.DataFrame(x), t, y)
+        row = _candidate_row(model, tau)
+        for key, value in row.items():
+            means.setdefault(key, []).append(value)
+        low, high = model.ci_
+        covered += int(low <= tau.mean() <= high)
+        rows.append(row)
+        labels.append(f"IHDP {replication} ({time.perf_counter() - started:.0f} s; ATE "
+                      f"{model.effect_:.2f} [{low:.2f}, {high:.2f}], true {tau.mean():.2f})")
+        chosen.append(str(model.cate_label_))
+        scores.append({c.name: c.r_score for c in model.candidates_})
+    if replications:
+        rows.append({key: float(np.mean(v)) for key, v in means.items()})
+        labels.append(f"**IHDP mean of {len(replications)}** (ATE CI covers the true mean "
+                      f"effect in {covered} of {len(replications)})")
+        chosen.append("")
+        scores.append({key: float("nan") for key in means})
+        _print_candidates("IHDP: √PEHE out of fold (R = held-out R-score)", rows, labels,
+                          chosen, scores)
+    rows, labels, chosen, scores = [], [], [], []
+    for n in sizes:
+        cases = synthetic_economic_assistance(n, seed=31)
+        keep = cases.data["intervention"].isin(["ingen", "sprakpraktik"]).to_numpy()
+        frame = cases.data[keep].reset_index(drop=True)
+        truth = expected_true_effects(frame)["effect_sprakpraktik"].to_numpy()
+        started = time.perf_counter()
+        model = EffectEstimator(n_repeats=n_repeats).fit(
+            frame[SYNTH_COVARIATES], (frame["intervention"] == "sprakpraktik").astype(int),
+            frame["long_term"])
+        inside = model.overlap_.kept
+        rows.append(_candidate_row(model, truth[inside]))
+        labels.append(f"synthetic {n:,} ({len(frame):,} rows in the pair; "
+                      f"{time.perf_counter() - started:.0f} s)")
+        chosen.append(str(model.cate_label_))
+        scores.append({c.name: c.r_score for c in model.candidates_})
+    if sizes:
+        _print_candidates("Synthetic economic assistance, språkpraktik against none: √PEHE "
+                          "out of fold against E[effect | covariates]", rows, labels, chosen,
+                          scores)
+
+
+SYNTH_COVARIATES = ["sex", "age", "birth_region", "district", "household_type", "education",
+                    "main_reason", "prior_months", "amount"]
+
+
+def lalonde_candidates(data: Path, n_repeats: int) -> None:
+    treated = _lalonde("nswre74_treated.txt", data)
+    print("\nLaLonde: each candidate's mean per-person effect over the treated (no "
+          "per-person truth), against $1,794\n")
+    header_done = False
+    for label, name in (("PSID", "psid_controls.txt"), ("CPS", "cps_controls.txt")):
+        frame = pd.concat([treated, _lalonde(name, data)], ignore_index=True)
+        x = frame.drop(columns=["treat", "re78"])
+        model = EffectEstimator(estimand="att", n_repeats=n_repeats).fit(
+            x, frame["treat"], frame["re78"])
+        assert model.cate_model_ is not None
+        kept = model.overlap_.kept
+        treated_rows = frame["treat"].to_numpy()[kept] == 1
+        names = list(model.cate_model_.out_of_fold)
+        if not header_done:
+            print("| controls | ATT (AIPW) [95 % CI] | " + " | ".join(names)
+                  + " | **chosen** | choice |")
+            print("|---|---|" + "---|" * (len(names) + 2))
+            header_done = True
+        cells = [f"${model.cate_model_.out_of_fold[n][treated_rows].mean():,.0f}"
+                 for n in names]
+        low, high = model.ci_
+        print(f"| {label} | ${model.effect_:,.0f} [${low:,.0f}, ${high:,.0f}] | "
+              + " | ".join(cells)
+              + f" | **${model.cate_out_of_fold_[treated_rows].mean():,.0f}** | "
+              f"{model.cate_label_} |", flush=True)
+
+
+def coverage(data: Path, draws: int, n: int, n_repeats: int, replications: list[int]) -> None:
+    from scipy import stats
+
+    arm = "jobbtorg"
+    population = synthetic_economic_assistance(300_000, seed=999)
+    pair = population.data["intervention"].isin(["ingen", arm]).to_numpy()
+    true = float((population.truth[f"p_long_term_{arm}"]
+                  - population.truth["p_long_term_ingen"]).to_numpy()[pair].mean())
+    z = float(stats.norm.ppf(0.975))
+    one, many, widths, trimmed, errors = [], [], [], 0, []
+    started = time.perf_counter()
+    for draw in range(draws):
+        cases = synthetic_economic_assistance(n, seed=5000 + draw)
+        frame = cases.data[cases.data["intervention"].isin(["ingen", arm])]
+        frame = frame.reset_index(drop=True)
+        model = EffectEstimator(cate=False, n_repeats=n_repeats, random_state=draw).fit(
+            frame[SYNTH_COVARIATES], (frame["intervention"] == arm).astype(int),
+            frame["long_term"])
+        first, se_first = model.split_estimates_[0], np.sqrt(model.split_variances_[0])
+        one.append(abs(first - true) <= z * se_first)
+        low, high = model.ci_
+        many.append(low <= true <= high)
+        widths.append((high - low) / (2 * z * se_first))
+        errors.append(model.effect_ - true)
+        trimmed += model.overlap_.treated_dropped + model.overlap_.control_dropped
+    print(f"\nCoverage of the 95 % interval for the average effect ({arm} against none, "
+          f"{draws} draws of {n:,} households, population ATE {true:.4f}; "
+          f"{time.perf_counter() - started:.0f} s)\n")
+    print("| interval | covers the population ATE | mean width ÷ one split's |")
+    print("|---|---|---|")
+    print(f"| one split (the earlier interval) | {np.mean(one):.0%} ({sum(one)}/{draws}) | 1.00 |")
+    print(f"| median over {n_repeats} splits, split variance added (default) | "
+          f"{np.mean(many):.0%} ({sum(many)}/{draws}) | {np.mean(widths):.2f} |")
+    print(f"\nMean error {np.mean(errors):+.4f}, sd {np.std(errors):.4f}; rows left out by "
+          f"the overlap check over all draws: {trimmed}.")
+    if replications:
+        hits = []
+        for replication in replications:
+            t, y, tau, x = _ihdp_arrays(data, replication)
+            model = EffectEstimator(cate=False, n_repeats=n_repeats, overlap_bound=0.0,
+                                    min_kept=0.0).fit(pd.DataFrame(x), t, y)
+            hits.append(model.ci_[0] <= tau.mean() <= model.ci_[1])
+        print(f"IHDP: the interval covers the replication's mean true effect in "
+              f"{sum(hits)} of {len(hits)} replications.")
+    print()
+
+
+def wide_covariates(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray[Any, Any],
+                                               np.ndarray[Any, Any]]:
+    """The generator's covariates plus derived and noise columns: 60 of mixed types."""
+    cases = synthetic_economic_assistance(n, seed=seed)
+    frame = cases.data
+    rng = np.random.default_rng(seed)
+    wide = frame[[*SYNTH_COVARIATES, "age_band"]].copy()
+    for i in range(25):
+        wide[f"tal_{i}"] = frame["age"] * rng.normal(0, 0.05) + rng.normal(0, 1, n)
+    for i in range(15):
+        wide[f"kategori_{i}"] = rng.choice(["A", "B", "C", "D"], n)
+    for i in range(10):
+        wide[f"flagga_{i}"] = rng.integers(0, 2, n)
+    treated = (frame["intervention"] != "ingen").astype(int).to_numpy()
+    return wide, treated, frame["long_term"].to_numpy()
+
+
+def effect_speed(rows: int) -> None:
+    import os
+
+    x, t, y = wide_covariates(rows, seed=77)
+    load = os.getloadavg()
+    started = time.perf_counter()
+    baseline = t_learner_frame(x, t, y)
+    base_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model = EffectEstimator().fit(x, t, y)
+    estimate = model.estimate(x)
+    seconds = time.perf_counter() - started
+    after = os.getloadavg()
+    print(f"\nEffect speed: {len(x):,} rows × {x.shape[1]} covariates (load average "
+          f"{load[0]:.1f} before, {after[0]:.1f} after, {os.cpu_count()} cores)\n")
+    print("| model | seconds | ÷ T-learner |")
+    print("|---|---|---|")
+    print(f"| plain LightGBM T-learner (fit + per-row effects, no intervals) | "
+          f"{base_seconds:.1f} | 1.0 |")
+    print(f"| default: all candidates, R-loss stack, per-row effects and intervals, "
+          f"ATE over {model.n_repeats} splits | {seconds:.1f} | {seconds / base_seconds:.1f} |")
+    for candidate in model.candidates_:
+        print(f"| — of which {candidate.label} | {candidate.seconds:.1f} | |")
+    print(f"\nChosen: {model.cate_label_}; {int(np.isfinite(estimate.cate).sum()):,} "
+          "per-row effects with intervals.\n")
+    del baseline
+
+
+def t_learner_frame(x: pd.DataFrame, t: np.ndarray[Any, Any], y: np.ndarray[Any, Any]
+                    ) -> np.ndarray[Any, Any]:
+    from lightgbm import LGBMClassifier
+
+    native = x.copy()
+    for column in native.columns:
+        if not pd.api.types.is_numeric_dtype(native[column]):
+            native[column] = native[column].astype("category")
+    arms = [LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15, verbose=-1,
+                           n_jobs=2).fit(native[t == arm], y[t == arm]) for arm in (0, 1)]
+    return np.asarray(arms[1].predict_proba(native)[:, 1] - arms[0].predict_proba(native)[:, 1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--parts", default="lalonde,ihdp,synthetic,speed")
+    parser.add_argument("--parts", default="lalonde,ihdp,synthetic,speed,candidates,"
+                        "lalonde-candidates,coverage,effect-speed")
     parser.add_argument("--train", type=int, default=20_000)
     parser.add_argument("--test", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--replications", default="1-9",
+                        help="IHDP replications for candidates/coverage: 1-9, 1,4,7 or none")
+    parser.add_argument("--sizes", default="1000,5000,20000",
+                        help="synthetic sizes for the candidates part")
+    parser.add_argument("--draws", type=int, default=100, help="coverage draws")
+    parser.add_argument("--coverage-rows", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3, help="AIPW splits (n_repeats)")
+    parser.add_argument("--effect-rows", type=int, default=5000)
     args = parser.parse_args()
+    replications = _numbers(args.replications)
+    sizes = _numbers(args.sizes)
     warnings.filterwarnings("ignore")
     parts = set(args.parts.split(","))
     if "lalonde" in parts:
@@ -287,6 +535,23 @@ def main() -> None:
         synthetic(args.train, args.test)
     if "speed" in parts:
         speed(args.rows)
+    if "candidates" in parts:
+        candidates(args.data, replications, sizes, args.repeats)
+    if "lalonde-candidates" in parts:
+        lalonde_candidates(args.data, args.repeats)
+    if "coverage" in parts:
+        coverage(args.data, args.draws, args.coverage_rows, args.repeats, replications)
+    if "effect-speed" in parts:
+        effect_speed(args.effect_rows)
+
+
+def _numbers(text: str) -> list[int]:
+    if text in ("", "none"):
+        return []
+    if "-" in text:
+        first, last = text.split("-")
+        return list(range(int(first), int(last) + 1))
+    return [int(v) for v in text.split(",")]
 
 
 if __name__ == "__main__":

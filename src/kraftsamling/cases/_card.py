@@ -32,7 +32,10 @@ def model_card_context(models: CaseModels, *, overrides: dict[str, Any] | None =
         effects.append({"name": name, "ate": estimator.effect_, "low": estimator.ci_[0],
                         "high": estimator.ci_[1], "n": estimator.n_,
                         "dropped": estimator.overlap_.treated_dropped
-                        + estimator.overlap_.control_dropped})
+                        + estimator.overlap_.control_dropped,
+                        "per_person": getattr(estimator, "cate_label_", None),
+                        "candidates": [c.as_dict() for c in
+                                       getattr(estimator, "candidates_", [])]})
     return {
         "models": models, "purpose": PURPOSES.get(models.kind, models.kind),
         "metrics": models.metrics, "effects": effects, "refused": models.refused,
