@@ -16,9 +16,10 @@ validation draws (synthetic seed 21, 1,060 and 2,700 rows), not on the benchmark
 single candidate was as good as the stack or better there, and the stack, fitted on the same
 held-out effects it is judged by, shrank towards a constant on the smaller one.
 
-In use, a person's effect is the mean of the ``K`` fold models' effects (each fitted on ``(K − 1)/K`` of the rows); its 95 % interval comes from
-how much the fold models disagree (delete-a-group jackknife variance,
-``(K − 1)/K · Σ_k (τ_k − τ̄)²``): a measure of the estimator's variance, not of its bias.
+In use, a person's effect is the mean of the ``K`` fold models' effects (each fitted on
+``(K − 1)/K`` of the rows); its 95 % interval comes from how much the fold models
+disagree (delete-a-group jackknife variance, ``(K − 1)/K · Σ_k (τ_k − τ̄)²``):
+a measure of the estimator's variance, not of its bias.
 
 Candidates: T-, S-, X- and DR-learners on LightGBM (categorical columns as categories, not as
 codes), EconML's causal forest (the generalised random forest that is ``CausalForestDML``'s
