@@ -862,16 +862,21 @@ def cases_effect(
     per_row: Annotated[bool, typer.Option(
         "--per-row/--no-per-row", help="Skatta effekt per rad.")] = True,
     cate_method: Annotated[str, typer.Option(
-        "--cate-method", help="Modell för effekt per rad: auto (gaussiska processer för "
-        "kontinuerligt utfall upp till 1 000 rader, annars kausal skog), forest eller "
-        "gaussian-process.")] = "auto",
+        "--cate-method", help="Modell för effekt per rad: auto (alla kandidater, valda på "
+        "utelämnade delar efter R-förlust), eller en kandidat: t-learner, s-learner, "
+        "x-learner, dr-learner, causal-forest (forest), econml-dr, gaussian-process.")
+        ] = "auto",
+    selection: Annotated[str, typer.Option(
+        "--selection", help="Med auto: best (kandidaten med bäst R-poäng) eller stack "
+        "(viktad efter R-förlust).")] = "best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
 
     import numpy as np
 
-    from kraftsamling.cases import EffectEstimator, OverlapError, design_matrix
+    from kraftsamling.cases import EffectEstimator, OverlapError
+    from kraftsamling.cases._effect import CATE_METHODS
 
     frame = _case_table(source)
     for column in (treatment, outcome):
@@ -879,8 +884,10 @@ def cases_effect(
             fail(f"Kolumnen {column!r} finns inte. Finns: " + ", ".join(map(str, frame.columns)))
     if estimand not in ("ate", "att"):
         fail("--estimand måste vara ate eller att.")
-    if cate_method not in ("auto", "forest", "gaussian-process"):
-        fail("--cate-method måste vara auto, forest eller gaussian-process.")
+    if cate_method not in CATE_METHODS:
+        fail("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
+    if selection not in ("stack", "best"):
+        fail("--selection måste vara stack eller best.")
     names = [c.strip() for c in covariates.split(",")] if covariates else \
         [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
@@ -902,10 +909,11 @@ def cases_effect(
     if not np.issubdtype(y.dtype, np.number) or y.isna().any():
         fail(f"Utfallet {outcome!r} måste vara tal utan tomma rader.")
     try:
-        x = design_matrix(frame, names)
+        x = frame[names]
         with err_console.status("Skattar effekten…"):
             estimator = EffectEstimator(estimand=cast(Any, estimand), cate=per_row,
-                                        cate_method=cast(Any, cate_method)).fit(x, t, y)
+                                        cate_method=cast(Any, cate_method),
+                                        selection=cast(Any, selection)).fit(x, t, y)
             result = estimator.estimate(x)
     except (OverlapError, ValueError) as error:
         fail(str(error))
@@ -915,9 +923,15 @@ def cases_effect(
     dropped = result.overlap.treated_dropped + result.overlap.control_dropped
     if dropped:
         console.print(f"{dropped} rader utan jämförbara motsvarigheter lämnades utanför.")
-    if estimator.cate_method_ is not None:
-        console.print("Effekt per rad: " + ("gaussiska processer" if estimator.cate_method_
-                                            == "gaussian-process" else "kausal skog") + ".")
+    for note in result.notes:
+        console.print(note, highlight=False)
+    if result.cate_method is not None:
+        console.print(f"Effekt per rad: {result.cate_method}.", highlight=False)
+        console.print("Kandidater (R-poäng på utelämnade delar, högre är bättre; vikt i "
+                      "valet):", highlight=False)
+        for candidate in result.candidates:
+            console.print(f"  {candidate.label}: {candidate.r_score:.4f}, vikt "
+                          f"{candidate.weight:.2f}", highlight=False)
     if output is not None and per_row:
         out = frame.copy()
         out["cate"], out["cate_low"], out["cate_high"] = \
