@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kraftsamling import __version__
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database
+from kraftsamling.web import _format, _labels
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._security import (
     CSRF_COOKIE,
@@ -78,6 +79,14 @@ def labelled(values: Iterable[str], labels: Mapping[str, str]) -> str:
 
 templates.env.filters["value"] = format_value
 templates.env.filters["labelled"] = labelled
+templates.env.filters["label"] = _labels.label
+templates.env.filters["labels"] = _labels.labels
+templates.env.filters["detail_text"] = _labels.detail_text
+templates.env.filters["number"] = _format.number
+templates.env.filters["percent"] = _format.percent
+templates.env.filters["signed"] = _format.signed
+templates.env.filters["when"] = _format.when
+templates.env.filters["duration"] = _format.duration
 
 
 def request_language(request: Request) -> str:
@@ -101,6 +110,8 @@ def render(
         "version": __version__,
         "current_path": request.url.path,
         "next_path": quote(str(request.url.path)),
+        "level_labels": _labels.label_map("level", language),
+        "category_labels": _labels.label_map("category", language),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, template, full, status_code=status)
