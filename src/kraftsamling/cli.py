@@ -89,7 +89,7 @@ def root(
         typer.Option("--config", help="TOML-fil med inställningar (annars KRAFTSAMLING_CONFIG)."),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")
     ] = False,
 ) -> None:
     """Kraftsamling: AI på välfärdsdata, på egen maskin, lagligt och säkert."""
@@ -180,7 +180,7 @@ def demo(
     table = Table(title="Demoinloggningar", show_lines=False)
     for column in ("Användare", "Lösenord", "Roll"):
         table.add_column(column)
-    from kraftsamling.web._i18n import translator
+    from kraftsamling.web import translator
 
     _ = translator("sv")
     for user in info.users:
@@ -1103,4 +1103,7 @@ def twin_simulate(
 
 
 def main() -> None:
-    app()
+    from kraftsamling._cli_text import translate_command
+
+    command = translate_command(typer.main.get_command(app))
+    command(prog_name="kraftsamling")

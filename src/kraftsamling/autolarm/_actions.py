@@ -76,7 +76,7 @@ class ActionGuide(BaseModel):
         duties = [g.report for _, g in self.for_categories(categories)]
         for duty in ("always", "if_home", "consider"):
             if duty in duties:
-                return duty  # type: ignore[return-value]
+                return duty
         return None
 
 
