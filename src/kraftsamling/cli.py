@@ -935,7 +935,8 @@ def cases_audit(
     model: ModelPath = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabell (CSV).")] = None,
 ) -> None:
-    """Rättvisegranskning: urvalsandel, TPR, FPR och kalibrering per grupp, med KI."""
+    """Rättvisegranskning per grupp: hur ofta modellen väljer ut, hittar rätt och larmar i
+    onödan, och hur väl risken stämmer (med konfidensintervall)."""
     models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:

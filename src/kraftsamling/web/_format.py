@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 
@@ -44,8 +45,11 @@ def percent(value: float | None, language: str = "sv", digits: int = 0) -> str:
     """A share 0–1 as a percentage: 0.42 → "42 %" (sv) / "42%" (en)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return format_percent(value, format=pattern, locale=_locale(language))
+    locale = Locale.parse(_locale(language))
+    pattern = locale.percent_formats[None].pattern  # "#,##0 %" in Swedish, "#,##0%" in English
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def when(value: datetime | None, language: str = "sv") -> str:
