@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
@@ -77,7 +79,13 @@ def labelled(values: Iterable[str], labels: Mapping[str, str]) -> str:
     return ", ".join(labels.get(value, value) for value in values)
 
 
+def code_ticks(text: str) -> Markup:
+    """A message with `command` in it: the backticks become <code>, the rest is escaped."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))  # noqa: S704 - escaped first
+
+
 templates.env.filters["value"] = format_value
+templates.env.filters["ticks"] = code_ticks
 templates.env.filters["labelled"] = labelled
 templates.env.filters["label"] = _labels.label
 templates.env.filters["labels"] = _labels.labels
