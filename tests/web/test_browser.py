@@ -156,7 +156,8 @@ KNOWN_GAPS: dict[str, set[str]] = {
     "/cases/card": {"dot decimal", "code name", "English"},  # model card: issue 26
     "/data/import": {"code name"},
 }
-NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
+NOT_PAGES = {"/healthz", "/review/rows",  # the queue fragment the page polls
+             "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
              "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/plotly.js"}
 
 
