@@ -97,7 +97,7 @@ def root(
         typer.Option("--config", help="TOML-fil med inställningar (annars KRAFTSAMLING_CONFIG)."),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")
     ] = False,
 ) -> None:
     """Kraftsamling: AI på välfärdsdata, på egen maskin, lagligt och säkert."""
@@ -141,6 +141,15 @@ def serve(
     _serve(settings, host, port)
 
 
+DEMO_ALERT_EMAIL = "elevhalsan@demoskolan.example"
+
+
+def _say(text: str) -> None:
+    """One progress line, flushed: readable in a terminal, a pipe or a log file alike."""
+    console.print(text, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+
+
 @app.command()
 def demo(
     data_dir: Annotated[Path, typer.Option(help="Mapp för demodatabasen.")] = Path("demo-data"),
@@ -149,26 +158,60 @@ def demo(
     serve_app: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Starta webbappen efteråt.")
     ] = True,
+    mail_catcher: Annotated[
+        bool, typer.Option("--mail-catcher/--no-mail-catcher",
+                           help="Ta emot larmens e-post lokalt och spara den i demomappen.")
+    ] = True,
 ) -> None:
     """Bygg en ny demodatabas med syntetiska data och starta webbappen."""
-    from kraftsamling.demo import build_demo
+    import threading
+    import time
 
-    settings = load_settings(data_dir=data_dir)
-    with console.status("Bygger demodatabasen…"):
-        info = build_demo(settings)
-    for note in info.notes:
-        console.print(f"• {note}")
-    url = f"http://{host or settings.host}:{port or settings.port}/"
+    from kraftsamling.demo import MailCatcher, build_demo
+
+    started = time.perf_counter()
+    base = load_settings(data_dir=data_dir)
+    url = f"http://{host or base.host}:{port or base.port}"
+    overrides: dict[str, Any] = {"data_dir": data_dir, "public_url": url}
+    catcher: MailCatcher | None = None
+    if mail_catcher and serve_app:
+        try:
+            catcher = MailCatcher(data_dir.resolve() / "e-post", told=_say).start()
+        except ImportError:
+            _say("Ingen lokal e-post: installera aiosmtpd (pip install 'kraftsamling[demo]').")
+        else:
+            overrides.update(smtp_host=catcher.host, smtp_port=catcher.port,
+                             alert_email_to=[DEMO_ALERT_EMAIL])
+    settings = load_settings(**overrides)
+    _say(f"Bygger demodatabasen i {data_dir.resolve()} …")
+    info = build_demo(settings, progress=_say, defer=serve_app)
     table = Table(title="Demoinloggningar", show_lines=False)
     for column in ("Användare", "Lösenord", "Roll"):
         table.add_column(column)
+    from kraftsamling.web import translator
+
+    _ = translator("sv")
     for user in info.users:
-        table.add_row(user.username, user.password, user.role.value)
+        table.add_row(user.username, user.password, _(user.role.value))
     console.print(table)
-    console.print(f"Demon finns på [bold]{url}[/bold]")
-    sys.stdout.flush()
-    if serve_app:
+    if catcher is not None:
+        _say(f"Larmens e-post till {DEMO_ALERT_EMAIL} tas emot lokalt "
+             f"(smtp://{catcher.host}:{catcher.port}) och sparas i {catcher.folder}.")
+    _say("Så använder kommandona i README samma demodatabas: "
+         f"export KRAFTSAMLING_DATA_DIR={data_dir.resolve()}")
+    if not serve_app:
+        _say(f"Demodatabasen klar på {time.perf_counter() - started:.0f} s.")
+        return
+    if info.pending:
+        _say("Chattar, ärenden och klasstvilling byggs medan appen redan är igång; "
+             "de sidorna fylls när stegen nedan är klara.")
+        threading.Thread(target=info.finish, name="kraftsamling-demo", daemon=True).start()
+    _say(f"Demon finns på {url}/ (klar på {time.perf_counter() - started:.0f} s)")
+    try:
         _serve(settings, host, port)
+    finally:
+        if catcher is not None:
+            catcher.stop()
 
 
 # -- db --------------------------------------------------------------------------------------
@@ -1050,7 +1093,8 @@ def cases_audit(
     model: ModelPath = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabell (CSV).")] = None,
 ) -> None:
-    """Rättvisegranskning: urvalsandel, TPR, FPR och kalibrering per grupp, med KI."""
+    """Rättvisegranskning per grupp: hur ofta modellen väljer ut, hittar rätt och larmar i
+    onödan, och hur väl risken stämmer (med konfidensintervall)."""
     models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:
@@ -1447,4 +1491,7 @@ def retention_apply(
 
 
 def main() -> None:
-    app()
+    from kraftsamling._cli_text import translate_command
+
+    command = translate_command(typer.main.get_command(app))
+    command(prog_name="kraftsamling")
