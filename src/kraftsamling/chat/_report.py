@@ -138,8 +138,8 @@ def endings_panel(frame: pd.DataFrame, *, week: str | None = None) -> EndingsPan
     if timed.empty:
         return None
     timed["vecka"] = _weeks(timed)
-    weeks = sorted(timed["vecka"].unique(), reverse=True)
-    chosen = week if week in weeks else weeks[0]
+    weeks = [str(w) for w in sorted(timed["vecka"].unique(), reverse=True)]
+    chosen = week if week is not None and week in weeks else weeks[0]
     current = timed[timed["vecka"] == chosen].copy()
     bad = current[current["ending"] == "badly"].copy()
     topics = topic_table(current).groupby("topic").agg(
@@ -148,8 +148,8 @@ def endings_panel(frame: pd.DataFrame, *, week: str | None = None) -> EndingsPan
     topics["andel"] = (topics["slutade_dåligt"] / topics["samtal"]).round(2)
     topics = topics.sort_values(["slutade_dåligt", "samtal"], ascending=False).reset_index()
     hours = pd.to_datetime(bad["started_at"], utc=True).dt.tz_convert("Europe/Stockholm").dt.hour
-    per_hour = hours.value_counts().reindex(range(24), fill_value=0).rename_axis("timme")
-    per_hour = per_hour.reset_index(name="slutade_dåligt")
+    per_hour = hours.value_counts().reindex(range(24), fill_value=0).rename_axis(
+        "timme").reset_index(name="slutade_dåligt")
     chart = None
     if not bad.empty:
         figure = go.Figure([go.Bar(x=per_hour["timme"], y=per_hour["slutade_dåligt"],
@@ -162,8 +162,9 @@ def endings_panel(frame: pd.DataFrame, *, week: str | None = None) -> EndingsPan
                         slutade_dåligt=("ending", lambda e: int((e == "badly").sum())))
     volunteers["andel"] = (volunteers["slutade_dåligt"] / volunteers["samtal"]).round(2)
     volunteers = volunteers.sort_values(["andel", "samtal"], ascending=False).reset_index()
-    rows = bad.sort_values("started_at").to_dict("records")
-    return EndingsPanel(week=chosen, weeks=list(weeks), total=len(current), badly=len(bad),
+    rows = [{str(k): v for k, v in r.items()}
+            for r in bad.sort_values("started_at").to_dict("records")]
+    return EndingsPanel(week=chosen, weeks=weeks, total=len(current), badly=len(bad),
                         by_topic=topics, by_hour=chart, by_volunteer=volunteers, rows=rows)
 
 
