@@ -250,6 +250,13 @@ def db_current() -> None:
 # -- users -----------------------------------------------------------------------------------
 
 
+def _read_password(prompt: str, *, from_stdin: bool) -> str:
+    """A password from standard input (scripts) or asked twice at the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Användarnamn.")],
@@ -263,10 +270,7 @@ def users_add(
     """Lägg till en användare."""
     from kraftsamling.store import UserError, create_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
+    password = _read_password("Lösenord", from_stdin=password_stdin)
     database = _database(_settings())
     try:
         with database.session() as session:
@@ -350,10 +354,7 @@ def users_passwd(
     """Byt lösenord; användarens alla sessioner avslutas."""
     from kraftsamling.store import set_password
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Nytt lösenord", hide_input=True, confirmation_prompt=True)
+    password = _read_password("Nytt lösenord", from_stdin=password_stdin)
     _user_command(username,
                   lambda session, user: set_password(session, user, password, actor="cli"),
                   f"Lösenordet för {username} är bytt; alla sessioner är avslutade.")
