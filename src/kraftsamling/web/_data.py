@@ -34,10 +34,11 @@ PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-def import_in_worker(settings: Settings, url: str, filename: str, schema: TableSchema,
-                     actor: str, name: str | None, content: bytes) -> int:
-    """Read, validate, pseudonymise and store an upload; runs in the worker process."""
-    database = Database(url)
+def import_in_worker(settings: Settings, url: str, audit_key: bytes | None, filename: str,
+                     schema: TableSchema, actor: str, name: str | None, content: bytes) -> int:
+    """Read, validate, pseudonymise and store an upload; runs in the worker process, with
+    the app's own audit key (the import's audit event joins the keyed chain)."""
+    database = Database(url, audit_key=audit_key)
     try:
         with database.session() as session:
             table = store_table(session, filename, schema, actor=actor,
@@ -89,8 +90,8 @@ async def import_upload(
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         # in the worker process: the event loop (and its interpreter lock) keeps serving
         table_id = await run_in_worker_process(
-            import_in_worker, request.app.state.settings, db.url, filename, table_schema,
-            user.username, name.strip()[:200] or None, content)
+            import_in_worker, request.app.state.settings, db.url, db.audit_key, filename,
+            table_schema, user.username, name.strip()[:200] or None, content)
     except ValidationFailed as failure:
         problems = [str(p) for p in failure.problems]
         summary = str(failure).split("\n", 1)[0]
