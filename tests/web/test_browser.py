@@ -158,6 +158,15 @@ KNOWN_GAPS: dict[str, set[str]] = {
     "/cases": {"dot decimal", "code name", "English"},  # fairness tables: issues 24, 26
     "/cases/card": {"dot decimal", "code name", "English"},  # model card: issue 26
     "/data/import": {"code name"},
+    # Pages that arrived beside issue 25 (audit details of issue 19, the model cards of
+    # issue 26) still show setting names, class names and dot decimals: open in issue 25.
+    "/admin/audit": {"code name"},
+    "/admin/audit?action=login": {"code name"},
+    "/cards/privacy": {"code name", "dot decimal", "English"},
+    "/cards/autolarm": {"code name", "dot decimal", "English"},
+    "/cards/twin": {"code name", "dot decimal", "English"},
+    "/cards/chat": {"code name", "dot decimal", "English"},
+    "/cards/cases": {"code name", "dot decimal", "English"},
 }
 NOT_PAGES = {"/healthz", "/review/rows",  # the queue fragment the page polls
              "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
