@@ -61,10 +61,13 @@ class Chart:
 
 
 def styled(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    """The house layout: readable font, the palette, legend below the plot."""
-    figure.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="simple_white",
+    """The house layout: readable font, the palette, legend below the plot. The title is
+    the figure's caption on the page (shown once there), not drawn again inside the plot;
+    Swedish separators (decimal comma, space for thousands) as the pages use."""
+    del title
+    figure.update_layout(xaxis_title=x, separators=", ", yaxis_title=y, template="simple_white",
                          font={"size": 14, "color": "#1a1a1a"}, colorway=COLOURS,
-                         margin={"l": 60, "r": 20, "t": 50, "b": 60}, height=380,
+                         margin={"l": 60, "r": 20, "t": 20, "b": 60}, height=380,
                          legend={"orientation": "h", "y": -0.2})
     return figure
 

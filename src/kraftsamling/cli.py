@@ -97,7 +97,7 @@ def root(
         typer.Option("--config", help="TOML-fil med inställningar (annars KRAFTSAMLING_CONFIG)."),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")
     ] = False,
 ) -> None:
     """Kraftsamling: AI på välfärdsdata, på egen maskin, lagligt och säkert."""
@@ -141,6 +141,15 @@ def serve(
     _serve(settings, host, port)
 
 
+DEMO_ALERT_EMAIL = "elevhalsan@demoskolan.example"
+
+
+def _say(text: str) -> None:
+    """One progress line, flushed: readable in a terminal, a pipe or a log file alike."""
+    console.print(text, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+
+
 @app.command()
 def demo(
     data_dir: Annotated[Path, typer.Option(help="Mapp för demodatabasen.")] = Path("demo-data"),
@@ -149,26 +158,60 @@ def demo(
     serve_app: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Starta webbappen efteråt.")
     ] = True,
+    mail_catcher: Annotated[
+        bool, typer.Option("--mail-catcher/--no-mail-catcher",
+                           help="Ta emot larmens e-post lokalt och spara den i demomappen.")
+    ] = True,
 ) -> None:
     """Bygg en ny demodatabas med syntetiska data och starta webbappen."""
-    from kraftsamling.demo import build_demo
+    import threading
+    import time
 
-    settings = load_settings(data_dir=data_dir)
-    with console.status("Bygger demodatabasen…"):
-        info = build_demo(settings)
-    for note in info.notes:
-        console.print(f"• {note}")
-    url = f"http://{host or settings.host}:{port or settings.port}/"
+    from kraftsamling.demo import MailCatcher, build_demo
+
+    started = time.perf_counter()
+    base = load_settings(data_dir=data_dir)
+    url = f"http://{host or base.host}:{port or base.port}"
+    overrides: dict[str, Any] = {"data_dir": data_dir, "public_url": url}
+    catcher: MailCatcher | None = None
+    if mail_catcher and serve_app:
+        try:
+            catcher = MailCatcher(data_dir.resolve() / "e-post", told=_say).start()
+        except ImportError:
+            _say("Ingen lokal e-post: installera aiosmtpd (pip install 'kraftsamling[demo]').")
+        else:
+            overrides.update(smtp_host=catcher.host, smtp_port=catcher.port,
+                             alert_email_to=[DEMO_ALERT_EMAIL])
+    settings = load_settings(**overrides)
+    _say(f"Bygger demodatabasen i {data_dir.resolve()} …")
+    info = build_demo(settings, progress=_say, defer=serve_app)
     table = Table(title="Demoinloggningar", show_lines=False)
     for column in ("Användare", "Lösenord", "Roll"):
         table.add_column(column)
+    from kraftsamling.web import translator
+
+    _ = translator("sv")
     for user in info.users:
-        table.add_row(user.username, user.password, user.role.value)
+        table.add_row(user.username, user.password, _(user.role.value))
     console.print(table)
-    console.print(f"Demon finns på [bold]{url}[/bold]")
-    sys.stdout.flush()
-    if serve_app:
+    if catcher is not None:
+        _say(f"Larmens e-post till {DEMO_ALERT_EMAIL} tas emot lokalt "
+             f"(smtp://{catcher.host}:{catcher.port}) och sparas i {catcher.folder}.")
+    _say("Så använder kommandona i README samma demodatabas: "
+         f"export KRAFTSAMLING_DATA_DIR={data_dir.resolve()}")
+    if not serve_app:
+        _say(f"Demodatabasen klar på {time.perf_counter() - started:.0f} s.")
+        return
+    if info.pending:
+        _say("Chattar, ärenden och klasstvilling byggs medan appen redan är igång; "
+             "de sidorna fylls när stegen nedan är klara.")
+        threading.Thread(target=info.finish, name="kraftsamling-demo", daemon=True).start()
+    _say(f"Demon finns på {url}/ (klar på {time.perf_counter() - started:.0f} s)")
+    try:
         _serve(settings, host, port)
+    finally:
+        if catcher is not None:
+            catcher.stop()
 
 
 # -- db --------------------------------------------------------------------------------------
@@ -863,16 +906,21 @@ def cases_effect(
     per_row: Annotated[bool, typer.Option(
         "--per-row/--no-per-row", help="Skatta effekt per rad.")] = True,
     cate_method: Annotated[str, typer.Option(
-        "--cate-method", help="Modell för effekt per rad: auto (gaussiska processer för "
-        "kontinuerligt utfall upp till 1 000 rader, annars kausal skog), forest eller "
-        "gaussian-process.")] = "auto",
+        "--cate-method", help="Modell för effekt per rad: auto (alla kandidater, valda på "
+        "utelämnade delar efter R-förlust), eller en kandidat: t-learner, s-learner, "
+        "x-learner, dr-learner, causal-forest (forest), econml-dr, gaussian-process.")
+        ] = "auto",
+    selection: Annotated[str, typer.Option(
+        "--selection", help="Med auto: best (kandidaten med bäst R-poäng) eller stack "
+        "(viktad efter R-förlust).")] = "best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
 
     import numpy as np
 
-    from kraftsamling.cases import EffectEstimator, OverlapError, design_matrix
+    from kraftsamling.cases import EffectEstimator, OverlapError
+    from kraftsamling.cases._effect import CATE_METHODS
 
     frame = _case_table(source)
     for column in (treatment, outcome):
@@ -880,8 +928,10 @@ def cases_effect(
             fail(f"Kolumnen {column!r} finns inte. Finns: " + ", ".join(map(str, frame.columns)))
     if estimand not in ("ate", "att"):
         fail("--estimand måste vara ate eller att.")
-    if cate_method not in ("auto", "forest", "gaussian-process"):
-        fail("--cate-method måste vara auto, forest eller gaussian-process.")
+    if cate_method not in CATE_METHODS:
+        fail("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
+    if selection not in ("stack", "best"):
+        fail("--selection måste vara stack eller best.")
     names = [c.strip() for c in covariates.split(",")] if covariates else \
         [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
@@ -903,10 +953,11 @@ def cases_effect(
     if not np.issubdtype(y.dtype, np.number) or y.isna().any():
         fail(f"Utfallet {outcome!r} måste vara tal utan tomma rader.")
     try:
-        x = design_matrix(frame, names)
+        x = frame[names]
         with err_console.status("Skattar effekten…"):
             estimator = EffectEstimator(estimand=cast(Any, estimand), cate=per_row,
-                                        cate_method=cast(Any, cate_method)).fit(x, t, y)
+                                        cate_method=cast(Any, cate_method),
+                                        selection=cast(Any, selection)).fit(x, t, y)
             result = estimator.estimate(x)
     except (OverlapError, ValueError) as error:
         fail(str(error))
@@ -916,9 +967,15 @@ def cases_effect(
     dropped = result.overlap.treated_dropped + result.overlap.control_dropped
     if dropped:
         console.print(f"{dropped} rader utan jämförbara motsvarigheter lämnades utanför.")
-    if estimator.cate_method_ is not None:
-        console.print("Effekt per rad: " + ("gaussiska processer" if estimator.cate_method_
-                                            == "gaussian-process" else "kausal skog") + ".")
+    for note in result.notes:
+        console.print(note, highlight=False)
+    if result.cate_method is not None:
+        console.print(f"Effekt per rad: {result.cate_method}.", highlight=False)
+        console.print("Kandidater (R-poäng på utelämnade delar, högre är bättre; vikt i "
+                      "valet):", highlight=False)
+        for candidate in result.candidates:
+            console.print(f"  {candidate.label}: {candidate.r_score:.4f}, vikt "
+                          f"{candidate.weight:.2f}", highlight=False)
     if output is not None and per_row:
         out = frame.copy()
         out["cate"], out["cate_low"], out["cate_high"] = \
@@ -1037,7 +1094,8 @@ def cases_audit(
     model: ModelPath = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Tabell (CSV).")] = None,
 ) -> None:
-    """Rättvisegranskning: urvalsandel, TPR, FPR och kalibrering per grupp, med KI."""
+    """Rättvisegranskning per grupp: hur ofta modellen väljer ut, hittar rätt och larmar i
+    onödan, och hur väl risken stämmer (med konfidensintervall)."""
     models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:
@@ -1434,4 +1492,7 @@ def retention_apply(
 
 
 def main() -> None:
-    app()
+    from kraftsamling._cli_text import translate_command
+
+    command = translate_command(typer.main.get_command(app))
+    command(prog_name="kraftsamling")

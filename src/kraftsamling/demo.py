@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from faker import Faker
 
@@ -15,7 +17,8 @@ from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, create_user
 from kraftsamling.tabular import PERSONS_SCHEMA, import_table
 
-__all__ = ["DEMO_USERS", "DemoInfo", "DemoUser", "build_demo", "register_demo_builder"]
+__all__ = ["DEMO_USERS", "DemoInfo", "DemoUser", "MailCatcher", "Progress", "build_demo",
+           "register_demo_builder"]
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,39 @@ DEMO_USERS = (
 )
 
 
+# Each module adds its own synthetic data: builder(database, settings, seed) -> note.
+DemoBuilder = Callable[[Database, Settings, int], str]
+Progress = Callable[[str], None]
+_BUILDERS: list[DemoBuilder] = []
+
+
 @dataclass
 class DemoInfo:
+    """What was built; ``pending`` are the steps left for :meth:`finish` (``defer=True``)."""
+
     database_url: str
     users: tuple[DemoUser, ...] = DEMO_USERS
     notes: list[str] = field(default_factory=list)
+    pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)
+    progress: Progress | None = None
+
+    def finish(self) -> None:
+        """Run the deferred steps (e.g. in a thread while the app already serves)."""
+        while self.pending:
+            title, step = self.pending.pop(0)
+            self.notes.append(_timed(title, step, self.progress))
+        if self.progress is not None:
+            self.progress("Demodata klara.")
 
 
-# Each module adds its own synthetic data: builder(database, settings, seed) -> note.
-DemoBuilder = Callable[[Database, Settings, int], str]
-_BUILDERS: list[DemoBuilder] = []
+def _timed(title: str, step: Callable[[], str], progress: Progress | None) -> str:
+    if progress is not None:
+        progress(f"{title} …")
+    started = time.perf_counter()
+    note = step()
+    if progress is not None:
+        progress(f"{title}: klart på {time.perf_counter() - started:.0f} s. {note}")
+    return note
 
 
 def register_demo_builder(builder: DemoBuilder) -> DemoBuilder:
@@ -84,33 +110,105 @@ def _persons_file(path: Path, *, n: int, seed: int) -> Path:
     return path
 
 
-def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120) -> DemoInfo:
-    """Replace the data folder's database with a new demo one: users, schema and data."""
+class MailCatcher:
+    """A local SMTP server for the demo: every alert e-mail is saved as an .eml file.
+
+    Uses aiosmtpd (``pip install kraftsamling[demo]``); ``told`` hears of each message.
+    """
+
+    def __init__(self, folder: Path, *, told: Progress | None = None, port: int = 0) -> None:
+        self.folder = folder
+        self.told = told
+        self.host = "127.0.0.1"
+        self.port = port or _free_port(self.host)
+        self._controller: Any = None
+
+    def start(self) -> MailCatcher:
+        from aiosmtpd.controller import Controller
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes
+        from email.policy import default
+
+        content = bytes(envelope.content)
+        message = message_from_bytes(content, policy=default)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = self.folder / f"{stamp}-{time.perf_counter_ns() % 10**9}.eml"
+        path.write_bytes(content)
+        if self.told is not None:
+            self.told(f"E-post till {', '.join(envelope.rcpt_tos)}: "
+                      f"\"{message['subject']}\" (sparad i {path})")
+        return "250 OK"
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120,
+               progress: Progress | None = None, defer: bool = False) -> DemoInfo:
+    """Replace the data folder's database with a new demo one: users, schema and data.
+
+    ``progress`` is told of every step as it starts and ends. With ``defer`` the slow
+    steps (chat analysis, case models, the class twin) are left in ``info.pending`` for
+    :meth:`DemoInfo.finish`, so the app can serve logins and the alert queue meanwhile.
+    """
     data_dir = settings.ensure_data_dir()
-    if settings.database_url is None:
-        for suffix in ("", "-wal", "-shm"):
-            (data_dir / f"kraftsamling.sqlite3{suffix}").unlink(missing_ok=True)
+    info = DemoInfo(database_url=settings.sqlalchemy_url, progress=progress)
+
+    def fresh_database() -> str:
+        if settings.database_url is None:
+            for suffix in ("", "-wal", "-shm"):
+                (data_dir / f"kraftsamling.sqlite3{suffix}").unlink(missing_ok=True)
+        database.upgrade()
+        with database.session() as session:
+            for user in DEMO_USERS:
+                create_user(session, username=user.username, password=user.password,
+                            role=user.role, display_name=user.display_name, actor="demo")
+        return f"{len(DEMO_USERS)} demoanvändare."
+
+    def persons() -> str:
+        source = _persons_file(data_dir / "demo-personer.csv", n=n_persons, seed=seed)
+        with database.session() as session:
+            import_table(session, source, PERSONS_SCHEMA, actor="demo", name="Demo: personer",
+                         transform=table_pseudonymizer(settings))
+        source.unlink()  # only the pseudonymised copy is kept
+        return (f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
+                "(pseudonymiserade vid import).")
+
     database = Database.for_settings(settings)
-    database.upgrade()
-    info = DemoInfo(database_url=settings.sqlalchemy_url)
-    with database.session() as session:
-        for user in DEMO_USERS:
-            create_user(session, username=user.username, password=user.password, role=user.role,
-                        display_name=user.display_name, actor="demo")
-    source = _persons_file(data_dir / "demo-personer.csv", n=n_persons, seed=seed)
-    with database.session() as session:
-        import_table(session, source, PERSONS_SCHEMA, actor="demo", name="Demo: personer",
-                     transform=table_pseudonymizer(settings))
-    source.unlink()  # only the pseudonymised copy is kept
-    info.notes.append(f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
-                      "(pseudonymiserade vid import).")
     from kraftsamling.autolarm._demo import build_autolarm_demo
     from kraftsamling.cases._demo import build_cases_demo
     from kraftsamling.chat._demo import build_chat_demo
     from kraftsamling.twin._demo import build_twin_demo
 
-    for builder in (build_autolarm_demo, build_chat_demo, build_cases_demo, build_twin_demo,
-                    *_BUILDERS):
-        info.notes.append(builder(database, settings, seed))
-    database.dispose()
+    def run(builder: DemoBuilder) -> Callable[[], str]:
+        return lambda: builder(database, settings, seed)
+
+    now = [("Databas och inloggningar", fresh_database), ("Personregister", persons),
+           ("Autolarm: enkät och granskningskö", run(build_autolarm_demo))]
+    later = [("Chattanalys", run(build_chat_demo)),
+             ("Ärenden: modeller och fördelning", run(build_cases_demo)),
+             ("Klasstvilling", run(build_twin_demo)),
+             *((getattr(b, "__name__", "Tillägg"), run(b)) for b in _BUILDERS)]
+    for title, step in now:
+        info.notes.append(_timed(title, step, progress))
+    info.pending = list(later)
+    if not defer:
+        info.finish()
+        database.dispose()
     return info

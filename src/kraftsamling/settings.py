@@ -141,6 +141,8 @@ class Settings(BaseSettings):
                                    description="Time to acknowledge a concern.")
     autolarm_rules: Path | None = Field(default=None,
                                         description="TOML file of autolarm rules.")
+    autolarm_actions: Path | None = Field(
+        default=None, description="TOML file of the reviewer's action guide per category.")
     chat_topics: Path | None = Field(default=None,
                                      description="TOML file of chat topics (taxonomy).")
     chat_demand: Path | None = Field(default=None,

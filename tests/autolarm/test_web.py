@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kraftsamling.autolarm import Detector
 from kraftsamling.autolarm._notify import deliver_pending
@@ -301,3 +302,85 @@ def test_corrections_feed_retraining(web: TestClient, alert_app: tuple[FastAPI, 
     assert (alert_settings.data_dir / "models" / "autolarm.joblib").is_file()
     nothing = run(folder, "autolarm", "train", env=env)
     assert nothing.returncode == 1 and "--from-reviews" in nothing.stderr
+
+
+SECOND_URGENT = "han tar på mig fast jag säger nej och jag vågar inte gå hem"
+
+
+def test_queue_shows_the_newest_urgent_first_and_updates_without_reload(
+        web: TestClient, alert_app: tuple[FastAPI, Database]) -> None:
+    """A new urgent answer lands on top, with a preview, in the fragment the open queue page
+    polls every few seconds; the poll is audited only when it shows something new."""
+    from tests.web._readable import problems
+
+    _, database = alert_app
+    token = _survey_link(web)
+    _answer(web, token, URGENT)
+    _answer(web, token, "jag blir retad varje dag")
+    login(web, "granskare", "granska-lösen-123")
+    page = web.get("/review")
+    assert 'hx-trigger="every 3s"' in page.text and "/review/rows?show=open&amp;seen=" in page.text
+    seen = int(page.text.split("seen=")[1].split('"')[0])
+    with database.session() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    quiet = web.get(f"/review/rows?show=open&seen={seen}")
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
+    assert quiet.text.lstrip().startswith('<div id="queue-rows"') and "<html" not in quiet.text
+    _answer(web, token, SECOND_URGENT)
+    fresh = web.get(f"/review/rows?show=open&seen={seen}")
+    body = fresh.text.split("<tbody>")[1]
+    first_row = body.split("</tr>")[0]
+    assert "vågar inte gå hem" in first_row and "Akut" in first_row  # newest urgent on top
+    assert body.index("pappa") < body.index("retad")  # urgent before concern
+    assert "tim" in body or "min kvar" in body
+    assert f"seen={seen}" not in fresh.text  # the next poll knows what it has shown
+    assert problems(re.sub(r"<[^>]+>", " ", body)) == []
+
+
+def test_alert_page_guides_and_shows_who_did_what(web: TestClient,
+                                                  alert_app: tuple[FastAPI, Database]) -> None:
+    from tests.web._readable import problems
+
+    token = _survey_link(web)
+    _answer(web, token, URGENT)
+    login(web, "granskare", "granska-lösen-123")
+    item = web.get("/review/1")
+    text = item.text
+    assert "Vad du gör nu" in text and "orosanmälan" in text and "14 kap. 1 §" in text
+    assert 'href="tel:112"' in text and 'href="tel:116111"' in text
+    assert "Kvittera</button>" in text and "regel" not in text
+    main = text.split('<main id="main"')[1].split("</main>")[0]
+    assert problems(re.sub(r"<[^>]+>", " ", main)) == []
+    csrf = csrf_from(text)
+    web.post("/review/1/acknowledge", data={"csrf_token": csrf})
+    after = web.get("/review/1").text
+    assert "Kvittera</button>" not in after and "Kvitterat av granskare" in after
+    assert "Vad som har gjorts" in after
+    web.post("/review/1/escalate", data={"csrf_token": csrf, "note": "Ringt rektor"})
+    escalated = web.get("/review/1").text
+    assert "Eskalera</button>" not in escalated and "Eskalerat av granskare" in escalated
+
+
+def test_action_guide_is_validated(tmp_path: Path) -> None:
+    from kraftsamling.autolarm import load_actions
+
+    guide = load_actions()
+    assert guide.report_required(["wellbeing", "sexual_abuse"]) == "always"
+    assert {c.tel for c in guide.contacts} >= {"112", "116111"}
+    broken = tmp_path / "handledning.toml"
+    broken.write_text('law = "x"\n[[contacts]]\nname = "BRIS"\nnumber = "ring oss"\n'
+                      '[categories.suicide]\nreport = "sometimes"\nsteps = ["Prata."]\n',
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="Handledningsfilen") as error:
+        load_actions(broken)
+    message = str(error.value)
+    assert "inget telefonnummer" in message and "report: välj 'always'" in message
+    broken.write_text('law = "x"\n[[contacts]]\nname = "BRIS"\nnumber = "116 111"\n'
+                      '[categories.suicide]\nreport = "always"\nsteps = ["Prata."]\n',
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="handledning saknas för self_harm"):
+        load_actions(broken)
+    broken.write_text("law = [", encoding="utf-8")
+    with pytest.raises(ValueError, match="inte giltig TOML"):
+        load_actions(broken)

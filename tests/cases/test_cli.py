@@ -21,7 +21,11 @@ def test_effect_json_covers_the_truth(tmp_path: Path) -> None:
                   "-o", "cate.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"ate", "ci_low", "ci_high", "n", "method"}
+    assert {"ate", "ci_low", "ci_high", "n", "method", "cate_method"} <= set(summary)
+    # The choice and every candidate's held-out score come with the estimate.
+    assert {c["name"] for c in summary["candidates"]} == {
+        "t-learner", "s-learner", "x-learner", "dr-learner", "causal-forest", "econml-dr"}
+    assert "Kandidater" in result.stdout and "R-poäng" in result.stdout
     with (tmp_path / "ea.csv").open(encoding="utf-8") as handle:
         data = list(csv.DictReader(handle))
     with (tmp_path / "ea-truth.csv").open(encoding="utf-8") as handle:
@@ -33,6 +37,31 @@ def test_effect_json_covers_the_truth(tmp_path: Path) -> None:
     assert summary["ci_low"] <= sum(used) / len(used) <= summary["ci_high"]
     rows = list(csv.DictReader((tmp_path / "cate.csv").open(encoding="utf-8")))
     assert len(rows) == len(used) and {"cate", "cate_low", "cate_high"} <= set(rows[0])
+
+
+def test_effect_reads_text_categories_and_notes_dropped_columns(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 800
+    group = rng.choice(["A", "B", "C"], n)
+    t = rng.integers(0, 2, n)
+    y = (rng.random(n) < 0.3 + 0.4 * t * (group == "B")).astype(int)
+    lines = ["grupp,ort,tom,z,y"] + [f"{g},Umeå,,{a},{b}" for g, a, b in zip(group, t, y,
+                                                                             strict=True)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("cases", "effect", "d.csv", "--treatment", "z", "--outcome", "y",
+                     "--cate-method", "s-learner", "--json", "-o", "cate.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "'ort' har samma värde" in result.stdout
+    assert "'tom' saknar värden" in result.stdout
+    rows = list(csv.DictReader((tmp_path / "cate.csv").open(encoding="utf-8")))
+    by_group = {g: [float(r["cate"]) for r in rows if r["grupp"] == g] for g in "ABC"}
+    assert sum(by_group["B"]) / len(by_group["B"]) > 0.2
+    assert abs(sum(by_group["A"]) / len(by_group["A"])) < 0.12
+    bad = run_cli("cases", "effect", "d.csv", "--treatment", "z", "--outcome", "y",
+                  "--selection", "alla", cwd=tmp_path)
+    assert bad.returncode != 0 and "--selection" in bad.stderr + bad.stdout
 
 
 def test_effect_names_bad_input(tmp_path: Path) -> None:

@@ -169,7 +169,7 @@ def test_gaussian_processes_follow_the_effect_past_the_data() -> None:
     assert processes.fit(x, t, y) is processes
     point, low, high = processes.effect(beyond)
     forest = EffectEstimator(cate_method="forest", n_trees=200).fit(x, t, y)
-    assert forest.cate_method_ == "forest"
+    assert forest.cate_method_ == "causal-forest"
     from_forest = forest.effect(beyond)[0]
     # Trees predict a constant past the largest score they saw; the linear part does not.
     assert np.sqrt(np.mean((point - truth) ** 2)) < 0.5 * np.sqrt(
@@ -190,13 +190,73 @@ def test_averaged_processes_are_the_mean_of_separate_and_shared() -> None:
     assert not np.allclose(estimates["separate"], estimates["shared"])
 
 
-def test_default_per_person_model_depends_on_size_and_outcome() -> None:
-    x, t, y, _ = _smooth_problem(200, 4, (-1.0, 1.0))
-    assert EffectEstimator().fit(x, t, y).cate_method_ == "gaussian-process"
-    assert EffectEstimator(gp_max_rows=100, n_trees=100).fit(x, t, y).cate_method_ == "forest"
+def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
+    x, t, y, tau = _smooth_problem(150, 4, (-1.0, 1.0))
+    best = EffectEstimator(n_repeats=1).fit(x, t, y)
+    names = [c.name for c in best.candidates_]
+    # Every candidate, the Gaussian processes included for a small continuous outcome.
+    assert names == ["t-learner", "s-learner", "x-learner", "dr-learner", "causal-forest",
+                     "econml-dr", "gaussian-process"]
+    # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
+    assert max(c.r_score for c in best.candidates_) > 0.2
+    top = max(best.candidates_, key=lambda c: c.r_score)
+    assert best.cate_method_ == top.name and top.weight == 1.0
+    assert sum(c.weight for c in best.candidates_) == 1.0
+    assert np.allclose(best.effect(x)[0], best.effect(x, candidate=top.name)[0])
+    assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
+    # The stack is computed beside the choice: a constant and non-negative weights.
+    assert best.cate_model_ is not None
+    stack = best.cate_model_.stack
+    assert set(stack) == {"constant", *names} and all(stack[n] >= 0 for n in names)
+    summary = best.estimate(x).summary()
+    assert summary["cate_method"] == top.label
+    assert {c["name"] for c in summary["candidates"]} == set(names)
     binary = (y > np.median(y)).astype(int)
-    assert EffectEstimator(n_trees=100).fit(x, t, binary).cate_method_ == "forest"
+    no_gp = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, binary)
+    assert [c.name for c in no_gp.candidates_] == ["t-learner"]
+    assert "gaussian-process" not in EffectEstimator(n_repeats=1, gp_max_rows=100)\
+        ._candidate_names(300, False)
+    assert "gaussian-process" not in EffectEstimator()._candidate_names(300, True)
     assert EffectEstimator(cate=False).fit(x, t, y).cate_method_ is None
+    with pytest.raises(ValueError, match="tränades inte"):
+        no_gp.effect(x, candidate="s-learner")
+    with pytest.raises(ValueError, match="selection"):
+        EffectEstimator(selection=cast(Any, "alla")).fit(x, t, y)
+
+
+def test_categories_are_read_as_categories_and_useless_columns_dropped() -> None:
+    rng = np.random.default_rng(7)
+    n = 1200
+    group = rng.choice(["A", "B", "C"], n)
+    x = pd.DataFrame({"grupp": group, "ålder": rng.normal(40, 10, n),
+                      "kommun": "Umeå", "tom": np.nan})
+    t = rng.integers(0, 2, n)
+    # Only group B is helped; as codes A=0, B=1, C=2 no single split isolates B.
+    y = (rng.random(n) < 0.3 + 0.4 * t * (group == "B")).astype(int)
+    model = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, y)
+    assert set(model.columns_) == {"grupp", "ålder"}
+    estimate = model.estimate(x)
+    assert any("kommun" in note and "samma värde" in note for note in estimate.notes)
+    assert any("tom" in note and "saknar värden" in note for note in estimate.notes)
+    assert estimate.cate[group == "B"].mean() > 0.25
+    assert abs(estimate.cate[group != "B"].mean()) < 0.1
+    # New rows may hold a level never seen in training: no error, no effect from the level.
+    unseen = pd.DataFrame({"grupp": ["D", "B"], "ålder": [40.0, 40.0]})
+    point, low, high = model.effect(unseen)
+    assert np.isfinite(point).all() and (low <= high).all()
+    with pytest.raises(ValueError, match="varierar"):
+        EffectEstimator(cate=False).fit(x[["kommun", "tom"]], t, y)
+
+
+def test_average_effect_interval_adds_the_variance_over_splits() -> None:
+    x, t, y, _ = _smooth_problem(400, 8, (-1.0, 1.0))
+    one = EffectEstimator(cate=False, n_repeats=1).fit(x, t, y)
+    three = EffectEstimator(cate=False, n_repeats=3).fit(x, t, y)
+    assert len(three.split_estimates_) == 3
+    assert three.split_estimates_[0] == one.effect_
+    assert three.effect_ == float(np.median(three.split_estimates_))
+    assert three.se_ >= min(np.sqrt(three.split_variances_))
+    assert "3 slumpade delningar" in three.method_
 
 
 def test_gaussian_processes_reject_bad_input() -> None:

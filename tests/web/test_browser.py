@@ -41,6 +41,11 @@ class Demo:
         return match.group(1)
 
 
+ROLE_NAMES = {"administratör": "admin", "analytiker": "analyst", "granskare": "reviewer",
+              "samordnare": "coordinator", "handläggare": "caseworker",
+              "enhetschef": "unit_manager"}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,11 +77,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                 except httpx.TransportError:
                     pass
             time.sleep(0.3)
+        assert url, f"the demo did not start:\n{log.read_text()}"
+        # The app serves while chats, cases and the twin are still being built: wait for them.
+        while time.monotonic() < deadline + 600 and "Demodata klara." not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.5)
         output = log.read_text()
-        assert url, f"the demo did not start:\n{output}"
-        logins = {m.group(3): f"{m.group(1)} {m.group(2)}" for m in
-                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(admin|analyst|reviewer|coordinator|caseworker|unit_manager)\s*│",
-                              output)}
+        logins = {ROLE_NAMES[m.group(3)]: f"{m.group(1)} {m.group(2)}" for m in
+                  re.finditer(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*(" + "|".join(ROLE_NAMES)
+                              + r")\s*│", output)}
         yield Demo(url=url, logins=logins, output=output)
     finally:
         process.terminate()
@@ -137,7 +146,30 @@ PAGES = {
     "unit_manager": ["/", "/cases", "/cases/persons/2", "/cases/card",
                      "/lang/en?next=/cases"],
 }
-NOT_PAGES = {"/healthz", "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
+# Pages other open issues are still turning into plain Swedish; each entry is a known gap,
+# listed so it is visible, not hidden (twin numbers: issue 23, chat figures: issue 22).
+KNOWN_GAPS: dict[str, set[str]] = {
+    "/twin": {"code name", "dot decimal"},
+    "/twin/classes/1": {"dot decimal"},
+    "/twin/classes/2?pupil=E0101": {"dot decimal"},
+    "/chat": {"code name", "dot decimal"},
+    "/chat/volunteers": {"dot decimal"},
+    "/chat/conversations/1": {"dot decimal"},
+    "/cases": {"dot decimal", "code name", "English"},  # fairness tables: issues 24, 26
+    "/cases/card": {"dot decimal", "code name", "English"},  # model card: issue 26
+    "/data/import": {"code name"},
+    # Pages that arrived beside issue 25 (audit details of issue 19, the model cards of
+    # issue 26) still show setting names, class names and dot decimals: open in issue 25.
+    "/admin/audit": {"code name"},
+    "/admin/audit?action=login": {"code name"},
+    "/cards/privacy": {"code name", "dot decimal", "English"},
+    "/cards/autolarm": {"code name", "dot decimal", "English"},
+    "/cards/twin": {"code name", "dot decimal", "English"},
+    "/cards/chat": {"code name", "dot decimal", "English"},
+    "/cards/cases": {"code name", "dot decimal", "English"},
+}
+NOT_PAGES = {"/healthz", "/review/rows",  # the queue fragment the page polls
+             "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
              "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/plotly.js"}
 
 
@@ -179,7 +211,13 @@ def test_every_page_is_listed() -> None:
 
 
 @pytest.mark.parametrize("role", list(PAGES))
-def test_pages_have_no_wcag_violations(demo: Demo, browser: object, role: str | None) -> None:
+def test_pages_have_no_wcag_violations(demo: Demo, browser: object, role: str | None,
+                                      tmp_path: Path) -> None:
+    """axe finds no WCAG 2.1 A/AA violation, and the screenshot of each Swedish page shows no
+    code name, raw English or dot decimal (the shots are kept in the test's tmp folder)."""
+    from tests.web._readable import problems
+
+    shots = tmp_path
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     try:
@@ -192,6 +230,12 @@ def test_pages_have_no_wcag_violations(demo: Demo, browser: object, role: str | 
             expected = {"/finns-inte": 404, "/admin/audit": 403 if role == "reviewer" else 200}
             assert response.status == expected.get(path, 200), path
             violations = _axe_violations(page)
+            if "/lang/en" not in path:
+                # The screenshot test: what the page shows, read as a Swedish reader would.
+                page.screenshot(path=str(shots / f"{role}{path.replace('/', '_')}.png"),
+                                full_page=True)
+                violations += problems(page.inner_text("main"),
+                                       allowed=KNOWN_GAPS.get(path, set()))
             if violations:
                 failures[path] = violations
         assert failures == {}
@@ -225,8 +269,8 @@ def test_case_decision_is_recorded_and_its_error_accessible(demo: Demo, browser:
         _log_in(page, demo, "caseworker")
         page.goto(demo.url + "cases/persons/20")
         recommended = page.locator("#decision option[selected]").get_attribute("value")
-        other = next(v for v in page.locator("#decision option").evaluate_all(
-            "options => options.map(o => o.value)") if v != recommended)
+        other, other_label = next((v, t) for v, t in page.locator("#decision option").evaluate_all(
+            "options => options.map(o => [o.value, o.textContent])") if v != recommended)
         page.get_by_label("Insats", exact=True).select_option(other)
         page.get_by_role("button", name="Registrera beslutet").click()
         assert "skriv kort varför" in page.get_by_role("alert").inner_text()
@@ -236,7 +280,7 @@ def test_case_decision_is_recorded_and_its_error_accessible(demo: Demo, browser:
         page.get_by_role("button", name="Registrera beslutet").click()
         page.wait_for_url(re.compile(r"saved=1"))
         history = page.get_by_role("table", name="Beslut hittills").inner_text()
-        assert f"{other} (avvek)" in history and "Arbetsförmedlingen" in history
+        assert f"{other_label.strip()} (avvek)" in history and "Arbetsförmedlingen" in history
     finally:
         context.close()
 
@@ -253,10 +297,10 @@ def test_audit_filter_works_with_htmx(demo: Demo, browser: object) -> None:
         page.get_by_role("button", name="Filtrera").click()
         page.wait_for_url(re.compile(r"action=login"))
         rows = page.locator("#audit-rows tbody tr")
-        expect(rows.first).to_contain_text("login")
+        expect(rows.first).to_contain_text("Loggade in")
         assert rows.count() >= 1
-        assert all("login" in text.split() for text in rows.all_inner_texts())
-        assert "user_created" not in page.locator("#audit-rows tbody").inner_text()
+        assert all("Loggade in" in text for text in rows.all_inner_texts())
+        assert "Skapade användare" not in page.locator("#audit-rows tbody").inner_text()
     finally:
         context.close()
 

@@ -6,6 +6,7 @@ embeddings and character n-grams; a combiner tuned so urgent answers are not mis
 A human decides every case.
 """
 
+from kraftsamling.autolarm._actions import ActionGuide, load_actions
 from kraftsamling.autolarm._detector import Assessment, Detector, Evidence
 from kraftsamling.autolarm._model import AutolarmClassifier, E5Embedder, embed
 from kraftsamling.autolarm._rules import DEFAULT_RULES, Pattern, Rule, RuleHit, RuleSet
@@ -28,6 +29,7 @@ __all__ = [
     "LABELS_SCHEMA",
     "LEVEL_LABELS",
     "OUTPUT_COLUMNS",
+    "ActionGuide",
     "Assessment",
     "AutolarmClassifier",
     "Category",
@@ -42,6 +44,7 @@ __all__ = [
     "ScoreStats",
     "SeedAnswer",
     "embed",
+    "load_actions",
     "load_detector",
     "load_seed",
     "score_file",

@@ -43,6 +43,7 @@ def build_autolarm_demo(database: Database, settings: Settings, seed: int) -> st
                      "2": answers[2 * i], "3": answers[2 * i + 1] if i % 3 == 0 else ""}
             submit_response(session, link=links[i % 2], answers=reply, detector=detector,
                             tagger=tagger, settings=settings)
-        tokens = [link.token for link in links]
-    return (f"Enkät med länkar /s/{tokens[0]} (7A) och /s/{tokens[1]} (8B); 24 svar "
+        base = settings.public_url.rstrip("/")
+    urls = [f"{base}/s/{link.token}" for link in links]
+    return (f"Enkät med länkar {urls[0]} (7A) och {urls[1]} (8B); 24 svar "
             "bedömda av autolarm i granskningskön.")

@@ -115,11 +115,16 @@ def sla_deadline(answer: AnswerReview, settings: Settings) -> datetime | None:
 
 
 def review_queue(session: Session, *, include_resolved: bool = False) -> Sequence[AnswerReview]:
-    """Urgent before concern, then oldest first: the order a reviewer should work in."""
-    rank = case((AnswerReview.level == Level.urgent.value, 0), else_=1)
+    """The order a reviewer should work in: urgent answers nobody has acknowledged yet, newest
+    first (a new one lands on top), then urgent ones being handled, then concerns; resolved
+    last."""
+    urgent = AnswerReview.level == Level.urgent.value
+    rank = case((AnswerReview.status == "resolved", 3),
+                ((urgent) & (AnswerReview.acknowledged_at.is_(None)), 0),
+                (urgent, 1), else_=2)
     statement = (select(AnswerReview)
                  .where(AnswerReview.level.in_([Level.urgent.value, Level.concern.value]))
-                 .order_by(rank, AnswerReview.created_at, AnswerReview.id))
+                 .order_by(rank, AnswerReview.created_at.desc(), AnswerReview.id.desc()))
     if not include_resolved:
         statement = statement.where(AnswerReview.status != "resolved")
     return session.scalars(statement).all()

@@ -100,6 +100,20 @@ def live_card(models: CaseModels, *, overrides: dict[str, Any] | None = None
                                 "points, doubly robust, 95 % CI)"),
         [("Insats", "Intervention"), ("Effekt", "Effect"), ("95 % KI", "95 % CI"),
          ("Rader", "Rows")], effect_rows, Text(sv="er data", en="your data"))
+    candidate_tables = [
+        _table("cases.effect",
+               Text(sv=f"Effekt per person, {name}: vald efter R-förlust på utelämnade delar "
+                       f"— {estimator.cate_label_}",
+                    en=f"Per-person effect, {name}: chosen by R-loss on held-out folds "
+                       f"— {estimator.cate_label_}"),
+               [("Kandidat", "Candidate"),
+                ("R-poäng (högre är bättre, 0 = samma effekt för alla)",
+                 "R-score (higher is better, 0 = one effect for everyone)"),
+                ("Vikt i valet", "Weight in the choice")],
+               [[c["label"], round(c["r_score"], 4), round(c["weight"], 2)]
+                for c in (candidate.as_dict() for candidate in estimator.candidates_)],
+               Text(sv="er data", en="your data"))
+        for name, estimator in models.effects.items() if getattr(estimator, "candidates_", None)]
     override_notes: list[str] = []
     override_tables: list[CardTable] = []
     if overrides and overrides.get("decisions"):
@@ -119,7 +133,7 @@ def live_card(models: CaseModels, *, overrides: dict[str, Any] | None = None
     return {
         "cases.risk": CardLive(**common, figures=risk_figures,
                                tables=[*group_tables, importance], notes=notes),
-        "cases.effect": CardLive(**common, tables=[effects, *override_tables],
+        "cases.effect": CardLive(**common, tables=[effects, *candidate_tables, *override_tables],
                                  notes=override_notes),
     }
 

@@ -3,9 +3,15 @@ with a capacity plan, and a few recorded decisions so the override panel has som
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
 from sqlalchemy import select
 
-from kraftsamling.cases._service import case_model_path, train_case_models
+from kraftsamling import __version__
+from kraftsamling.cases._service import CaseModels, case_model_path, train_case_models
 from kraftsamling.cases._store import CasePerson, assess_cases, record_decision, save_assessment
 from kraftsamling.cases._synth import synthetic_economic_assistance
 from kraftsamling.settings import Settings, pseudonym_key
@@ -21,12 +27,42 @@ DEMO_OVERRIDES = ("Personen har redan fått en plats via Arbetsförmedlingen.",
                   "Hälsoskäl: kan inte delta på heltid just nu.")
 
 
-def build_cases_demo(database: Database, settings: Settings, seed: int) -> str:
+def _fingerprint(seed: int) -> str:
+    """Changes whenever the synthetic data, the register or the modelling code change."""
+    digest = hashlib.sha256(f"{__version__}:{seed}:{DEMO_TRAINING_ROWS}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(
+            (Path(__file__).parent / "data").glob("*.toml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _demo_models(settings: Settings, seed: int) -> CaseModels:
+    """Trained once on synthetic data (nothing personal) and kept in the shared cache."""
+    cached = settings.cache_dir / f"cases-demo-{_fingerprint(seed)}.joblib"
+    target = case_model_path(settings.data_dir, "economic-assistance")
+    if cached.is_file():
+        try:
+            models = CaseModels.load(cached)
+        except Exception:  # a broken cache file is rebuilt, never fatal
+            cached.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
+            return models
     training = synthetic_economic_assistance(DEMO_TRAINING_ROWS, seed=seed + 21)
     models = train_case_models(training.data, kind="economic-assistance", n_boot=100,
                                seed=seed)
     models.synthetic = True
-    models.save(case_model_path(settings.data_dir, "economic-assistance"))
+    models.save(target)
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+    shutil.copyfile(target, partial)
+    partial.replace(cached)  # atomic: a concurrent demo never reads half a file
+    return models
+
+
+def build_cases_demo(database: Database, settings: Settings, seed: int) -> str:
+    models = _demo_models(settings, seed)
     batch_data = synthetic_economic_assistance(DEMO_HOUSEHOLDS, seed=seed + 22).data
     assessment = assess_cases(models, batch_data, DEMO_PLACES, key=pseudonym_key(settings),
                               fair_by="district")

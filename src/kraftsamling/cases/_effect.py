@@ -3,10 +3,22 @@
 The average effect is the cross-fitted AIPW (augmented inverse-propensity weighting)
 estimate: an outcome model and a propensity model, each fitted on other folds than the rows
 it predicts, so that either may be wrong without biasing the result much, with a 95 % CI from
-the influence function. Conditional effects (one per person) come, with their own intervals,
-from EconML's causal forest on the same rows — or, for a continuous outcome and at most
-``gp_max_rows`` rows, from Gaussian processes (:class:`GaussianProcessEffect`), which
-extrapolate where trees cannot and won on the IHDP-style validation replications.
+the influence function. The split into folds is itself random, so the estimate is repeated
+over ``n_repeats`` splits and the interval widened by how much the splits disagree
+(Chernozhukov et al. 2018: the median estimate, and the median over splits of the variance
+plus the squared distance to that median).
+
+Conditional effects (one per person) are chosen by the data, not by the row count: every
+candidate in :mod:`kraftsamling.cases._learners` (T-, S-, X-, DR-learners on LightGBM,
+EconML's causal forest and ``DRLearner``, Gaussian processes for a continuous outcome and at
+most ``gp_max_rows`` rows) is scored on held-out folds by the R-loss, and the per-person
+effect is the best-scoring one's (or their stack by that loss). The choice and every
+candidate's score are kept with the estimate.
+
+Covariates may be numbers or categories (strings such as ``A``, ``B``, ``C``). The LightGBM
+learners read categories as categories (no order between the codes); the models that need
+numbers (the logistic propensity, the forests, the Gaussian processes) read them one-hot. A
+covariate with one value, or missing on every row, says nothing and is left out with a note.
 
 Before any of that, :func:`check_overlap` asks whether treated and untreated people are
 comparable at all. Where they are not (propensity near 0 or 1), an effect there would be a
@@ -16,7 +28,6 @@ few remain the estimate is refused with the reason.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,7 +40,14 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from kraftsamling.cases._gaussian_process import GaussianProcessEffect
+from kraftsamling.cases._learners import (
+    CANDIDATES,
+    CandidateScore,
+    FittedCandidates,
+    Nuisances,
+    Selection,
+    fit_candidates,
+)
 
 __all__ = [
     "EffectEstimate",
@@ -38,10 +56,13 @@ __all__ = [
     "OverlapReport",
     "check_overlap",
     "design_matrix",
+    "effect_covariates",
 ]
 
 Estimand = Literal["ate", "att"]
-CateMethod = Literal["auto", "forest", "gaussian-process"]
+CateMethod = Literal["auto", "forest", "t-learner", "s-learner", "x-learner", "dr-learner",
+                     "causal-forest", "econml-dr", "gaussian-process"]
+CATE_METHODS: tuple[str, ...] = ("auto", "forest", *CANDIDATES)
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
@@ -81,10 +102,20 @@ class EffectEstimate:
     cate: FloatArray
     cate_low: FloatArray
     cate_high: FloatArray
+    cate_method: str | None = None
+    candidates: list[CandidateScore] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"ate": round(self.ate, 6), "ci_low": round(self.ci_low, 6),
-                "ci_high": round(self.ci_high, 6), "n": self.n, "method": self.method}
+        answer: dict[str, Any] = {
+            "ate": round(self.ate, 6), "ci_low": round(self.ci_low, 6),
+            "ci_high": round(self.ci_high, 6), "n": self.n, "method": self.method}
+        if self.cate_method is not None:
+            answer["cate_method"] = self.cate_method
+            answer["candidates"] = [c.as_dict() for c in self.candidates]
+        if self.notes:
+            answer["notes"] = self.notes
+        return answer
 
 
 def design_matrix(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
@@ -112,6 +143,78 @@ def design_matrix(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     return pd.concat(parts, axis=1)
 
 
+def effect_covariates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Covariates as the effect models read them, and a Swedish note per column left out.
+
+    Numbers (and 0/1 columns) become floats, missing kept as NaN; text becomes a category;
+    dates, columns with a single value and columns missing on every row are left out.
+    """
+    kept: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            notes.append(f"Kolumnen {name!r} är ett datum och lämnades utanför.")
+            continue
+        if column.isna().all():
+            notes.append(f"Kolumnen {name!r} saknar värden på alla rader och lämnades utanför.")
+            continue
+        if column.nunique(dropna=True) < 2 and not column.isna().any():
+            notes.append(f"Kolumnen {name!r} har samma värde på alla rader och lämnades "
+                         "utanför.")
+            continue
+        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+            kept[str(name)] = pd.to_numeric(column, errors="coerce").astype(float)
+        else:
+            kept[str(name)] = column.astype("string").astype("category")
+    if not kept:
+        raise ValueError("Inga användbara kovariater: ange minst en kolumn med tal eller "
+                         "kategorier som varierar mellan raderna.")
+    return pd.DataFrame(kept, index=frame.index), notes
+
+
+class _Design:
+    """The covariates' two forms, learned once: native (for LightGBM) and one-hot numbers."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = list(frame.columns)
+        self.categories = {name: list(frame[name].cat.categories) for name in self.columns
+                           if isinstance(frame[name].dtype, pd.CategoricalDtype)}
+        self.medians = {name: float(frame[name].median()) if frame[name].notna().any() else 0.0
+                        for name in self.columns if name not in self.categories}
+        self.flagged = [name for name in self.medians if frame[name].isna().any()]
+
+    def native(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parts: dict[str, Any] = {}
+        for i, name in enumerate(self.columns):
+            column = frame[name] if name in frame.columns else pd.Series(np.nan,
+                                                                           index=frame.index)
+            if name in self.categories:
+                parts[f"c{i}"] = pd.Categorical(column.astype("string"),
+                                                categories=self.categories[name])
+            else:
+                parts[f"c{i}"] = pd.to_numeric(column, errors="coerce").astype(float)
+        return pd.DataFrame(parts, index=frame.index)
+
+    def onehot(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parts: dict[str, Any] = {}
+        for name in self.columns:
+            column = frame[name] if name in frame.columns else pd.Series(np.nan,
+                                                                           index=frame.index)
+            if name in self.categories:
+                text = column.astype("string")
+                for level in self.categories[name][1:]:
+                    parts[f"{name}={level}"] = (text == level).fillna(False).to_numpy(float)
+                if column.isna().any() or name in self.flagged:
+                    parts[f"{name}=saknas"] = column.isna().to_numpy(float)
+            else:
+                values = pd.to_numeric(column, errors="coerce").astype(float)
+                parts[name] = values.fillna(self.medians[name]).to_numpy(float)
+                if name in self.flagged:
+                    parts[f"{name}=saknas"] = values.isna().to_numpy(float)
+        return pd.DataFrame(parts, index=frame.index)
+
+
 def _propensity_model() -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000))
 
@@ -122,11 +225,11 @@ def _outcome_model(binary: bool, n: int) -> Any:
     params: dict[str, Any] = {"n_estimators": 200, "learning_rate": 0.05, "num_leaves": 15,
                               "min_child_samples": max(10, min(50, n // 100)),
                               "subsample": 0.8, "subsample_freq": 1, "random_state": 0,
-                              "verbose": -1, "n_jobs": 2}
+                              "verbose": -1, "n_jobs": 1}
     return LGBMClassifier(**params) if binary else LGBMRegressor(**params)
 
 
-def _predict(model: Any, x: FloatArray, binary: bool) -> FloatArray:
+def _predict(model: Any, x: Any, binary: bool) -> FloatArray:
     if binary:
         return np.asarray(model.predict_proba(x)[:, 1], dtype=float)
     return np.asarray(model.predict(x), dtype=float)
@@ -185,32 +288,53 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
     """Doubly robust effect of a binary treatment, average and per person.
 
     ``fit(x, treatment, outcome)`` checks overlap, then computes cross-fitted AIPW scores
-    (``estimand="ate"``: everyone in common support; ``"att"``: those treated) and a model
-    of per-person effects (``cate=False`` skips it). ``cate_method="auto"`` uses Gaussian
-    processes for a continuous outcome with at most ``gp_max_rows`` rows in common support,
-    and a causal forest otherwise; ``"forest"`` or ``"gaussian-process"`` forces one.
+    (``estimand="ate"``: everyone in common support; ``"att"``: those treated) over
+    ``n_repeats`` random splits, and a model of per-person effects (``cate=False`` skips
+    it). ``x`` may hold numbers and categories (text); see :func:`effect_covariates`.
+
+    ``cate_method="auto"`` fits every candidate that applies (the Gaussian processes only for
+    a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
+    the R-loss and combines them as ``selection`` says: ``"best"`` (the single best score,
+    the default) or ``"stack"`` (weights by the R-loss). A candidate's name (``"t-learner"``,
+    ``"causal-forest"``, ``"gaussian-process"``, …; ``"forest"`` is ``"causal-forest"``)
+    fits that one only. ``candidates_`` holds each candidate's score and weight.
     """
 
-    def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5,
+    def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
-                 cate_method: CateMethod = "auto", gp_max_rows: int = 1000,
-                 n_trees: int = 400, random_state: int = 0) -> None:
+                 cate_method: CateMethod = "auto", selection: Selection = "best",
+                 gp_max_rows: int = 1000, n_trees: int = 400, random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
+        self.n_repeats = n_repeats
         self.overlap_bound = overlap_bound
         self.min_kept = min_kept
         self.cate = cate
         self.cate_method = cate_method
+        self.selection = selection
         self.gp_max_rows = gp_max_rows
         self.n_trees = n_trees
         self.random_state = random_state
 
+    def _candidate_names(self, n: int, binary: bool) -> list[str]:
+        if self.cate_method == "forest":
+            return ["causal-forest"]
+        if self.cate_method != "auto":
+            return [self.cate_method]
+        names = [name for name in CANDIDATES if name != "gaussian-process"]
+        if not binary and n <= self.gp_max_rows:
+            names.append("gaussian-process")
+        return names
+
     def fit(self, x: pd.DataFrame, treatment: Any, outcome: Any) -> EffectEstimator:
         if self.estimand not in ("ate", "att"):
             raise ValueError("estimand måste vara 'ate' eller 'att'.")
-        if self.cate_method not in ("auto", "forest", "gaussian-process"):
-            raise ValueError("cate_method måste vara 'auto', 'forest' eller "
-                             "'gaussian-process'.")
+        if self.cate_method not in CATE_METHODS:
+            raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
+        if self.selection not in ("stack", "best"):
+            raise ValueError("selection måste vara 'stack' eller 'best'.")
+        if self.n_repeats < 1 or self.n_folds < 2:
+            raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)
         y = np.asarray(outcome, dtype=float)
         if len(t) != len(x) or len(y) != len(x):
@@ -219,90 +343,105 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
             raise ValueError("Insatsen måste vara 0/1 (fick insatsen eller inte).")
         if np.isnan(y).any():
             raise ValueError("Utfallet saknas på några rader; ta bort dem eller fyll i.")
-        overlap = check_overlap(x, t, estimand=self.estimand, bound=self.overlap_bound,
-                                min_kept=self.min_kept, n_folds=self.n_folds,
-                                random_state=self.random_state)
+        covariates, self.notes_ = effect_covariates(pd.DataFrame(x).reset_index(drop=True))
+        self.design_ = _Design(covariates)
+        onehot_frame = self.design_.onehot(covariates)
+        overlap = check_overlap(onehot_frame, t, estimand=self.estimand,
+                                bound=self.overlap_bound, min_kept=self.min_kept,
+                                n_folds=self.n_folds, random_state=self.random_state)
         kept = overlap.kept
-        values = x.to_numpy(dtype=float)[kept]
+        native = self.design_.native(covariates).iloc[np.flatnonzero(kept)]
+        native = native.reset_index(drop=True)
+        onehot = onehot_frame.to_numpy(dtype=float)[kept]
         t_k, y_k = t[kept], y[kept]
         binary = bool(set(np.unique(y_k)) <= {0.0, 1.0})
         e = np.clip(overlap.propensity[kept], self.overlap_bound, 1 - self.overlap_bound)
-        m0, m1 = np.zeros(len(y_k)), np.zeros(len(y_k))
-        splitter = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
-        for train, test in splitter.split(values, t_k):
-            for arm, target in ((0, m0), (1, m1)):
-                rows = train[t_k[train] == arm]
-                model = _outcome_model(binary, len(rows)).fit(values[rows], y_k[rows])
-                target[test] = _predict(model, values[test], binary)
-        if self.estimand == "att":
-            share = t_k.mean()
-            weight = e / (1 - e)
-            tau = float(np.sum(t_k * (y_k - m0) - (1 - t_k) * weight * (y_k - m0))
-                        / t_k.sum())
-            scores = (t_k * (y_k - m0 - tau) - (1 - t_k) * weight * (y_k - m0)) / share
-        else:
-            psi = m1 - m0 + t_k * (y_k - m1) / e - (1 - t_k) * (y_k - m0) / (1 - e)
-            tau = float(psi.mean())
-            scores = psi - tau
-        se = float(np.sqrt(np.mean(scores ** 2) / len(y_k)))
+        estimates, variances = [], []
+        nuisances: Nuisances | None = None
+        for repeat in range(self.n_repeats):
+            seed = self.random_state + repeat
+            folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=seed)
+                         .split(onehot, t_k))
+            m0, m1 = np.zeros(len(y_k)), np.zeros(len(y_k))
+            arm_models = []
+            for train, test in folds:
+                pair = []
+                for arm, target in ((0, m0), (1, m1)):
+                    rows = train[t_k[train] == arm]
+                    model = _outcome_model(binary, len(rows)).fit(native.iloc[rows], y_k[rows])
+                    target[test] = _predict(model, native.iloc[test], binary)
+                    pair.append(model)
+                arm_models.append((pair[0], pair[1]))
+            tau, scores = _aipw(self.estimand, t_k, y_k, e, m0, m1)
+            estimates.append(tau)
+            variances.append(float(np.mean(scores ** 2) / len(y_k)))
+            if repeat == 0:
+                nuisances = Nuisances(m0=m0, m1=m1, m=np.zeros(len(y_k)), e=e, folds=folds,
+                                      arm_models=arm_models, propensity_models=[])
+        tau = float(np.median(estimates))
+        # Variance over the random split as well as within it (Chernozhukov et al. 2018).
+        se = float(np.sqrt(np.median(np.asarray(variances)
+                                     + (np.asarray(estimates) - tau) ** 2)))
         z = float(stats.norm.ppf(0.975))
         self.overlap_ = overlap
         self.n_ = int(kept.sum())
         self.effect_ = tau
         self.ci_ = (tau - z * se, tau + z * se)
         self.se_ = se
-        self.columns_ = list(x.columns)
-        self.method_ = f"AIPW (dubbelt robust, {self.n_folds}-faldig korsanpassning), " + (
+        self.split_estimates_ = [float(v) for v in estimates]
+        self.split_variances_ = [float(v) for v in variances]
+        self.columns_ = list(covariates.columns)
+        self.method_ = f"AIPW (dubbelt robust, {self.n_folds}-faldig korsanpassning" + (
+            f" × {self.n_repeats} slumpade delningar), " if self.n_repeats > 1 else "), ") + (
             "effekt på de behandlade" if self.estimand == "att" else "genomsnittlig effekt")
-        self.cate_model_: Any = None
+        self.cate_model_: FittedCandidates | None = None
         self.cate_method_: str | None = None
+        self.candidates_: list[CandidateScore] = []
         if self.cate:
-            # Validated on continuous outcomes (IHDP); a 0/1 outcome keeps the forest, whose
-            # nuisance models are classifiers that stay inside [0, 1].
-            small = len(y_k) <= self.gp_max_rows and not binary
-            if self.cate_method == "gaussian-process" or (self.cate_method == "auto" and small):
-                self.cate_method_ = "gaussian-process"
-                self.cate_model_ = GaussianProcessEffect(random_state=self.random_state).fit(
-                    values, t_k, y_k)
-            else:
-                self.cate_method_ = "forest"
-                self.cate_model_ = self._causal_forest(values, t_k, y_k)
+            assert nuisances is not None
+            self._fit_cate(native, onehot, t_k, y_k, binary, nuisances)
         return self
 
-    def _causal_forest(self, values: FloatArray, t: np.ndarray[Any, Any],
-                       y: FloatArray) -> Any:
-        from econml.dml import CausalForestDML
-        from lightgbm import LGBMClassifier, LGBMRegressor
+    def _fit_cate(self, native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
+                  y: FloatArray, binary: bool, nuisances: Nuisances) -> None:
+        # E[y | x] and one propensity model per fold, for the R-loss and the X-learner.
+        floor = max(self.overlap_bound, 0.01)
+        nuisances.e = np.clip(nuisances.e, floor, 1 - floor)
+        m = np.zeros(len(y))
+        for train, test in nuisances.folds:
+            model = _outcome_model(binary, len(train)).fit(native.iloc[train], y[train])
+            m[test] = _predict(model, native.iloc[test], binary)
+            nuisances.propensity_models.append(_propensity_model().fit(onehot[train],
+                                                                       t[train]))
+        nuisances.m = m
+        names = self._candidate_names(len(y), binary)
+        fitted = fit_candidates(native, onehot, t, y, binary, nuisances, names,
+                                selection=self.selection, random_state=self.random_state,
+                                n_trees=self.n_trees)
+        self.cate_model_ = fitted
+        self.cate_method_ = fitted.chosen
+        self.cate_label_ = fitted.chosen_label
+        self.candidates_ = fitted.scores
+        self.cate_out_of_fold_ = fitted.chosen_out_of_fold()
 
-        n = len(y)
-        leaf = max(10, min(50, n // 100))
-        forest = CausalForestDML(
-            model_y=LGBMRegressor(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                                  min_child_samples=leaf, verbose=-1, random_state=0,
-                                  n_jobs=2),
-            model_t=LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=15,
-                                   min_child_samples=leaf, verbose=-1, random_state=0,
-                                   n_jobs=2),
-            discrete_treatment=True, cv=self.n_folds, n_estimators=self.n_trees,
-            min_samples_leaf=max(5, n // 200), random_state=self.random_state, n_jobs=2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            forest.fit(y, t, X=values)
-        return forest
+    def _forms(self, x: pd.DataFrame) -> tuple[pd.DataFrame, FloatArray]:
+        frame = pd.DataFrame(x).reset_index(drop=True)
+        native = self.design_.native(frame)
+        onehot = self.design_.onehot(frame).to_numpy(dtype=float)
+        return native, onehot
 
-    def effect(self, x: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Per-row effect with its 95 % interval (Gaussian processes or causal forest)."""
+    def effect(self, x: pd.DataFrame, *, candidate: str | None = None
+               ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per-row effect with its 95 % interval, from the chosen combination (or one
+        fitted ``candidate``): the mean of the fold models, the interval from their spread."""
         if self.cate_model_ is None:
             raise ValueError("Modellen tränades utan effekter per person (cate=False).")
-        values = x.reindex(columns=self.columns_, fill_value=0.0).to_numpy(dtype=float)
-        if isinstance(self.cate_model_, GaussianProcessEffect):
-            point, low, high = self.cate_model_.effect(values)
-            return point, low, high
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            point = np.asarray(self.cate_model_.effect(values), dtype=float).ravel()
-            low, high = self.cate_model_.effect_interval(values, alpha=0.05)
-        return point, np.asarray(low, float).ravel(), np.asarray(high, float).ravel()
+        if candidate is not None and candidate not in self.cate_model_.candidates:
+            raise ValueError(f"Kandidaten {candidate!r} tränades inte; tränade: "
+                             + ", ".join(self.cate_model_.candidates) + ".")
+        native, onehot = self._forms(x)
+        return self.cate_model_.effect(native, onehot,
+                                       None if candidate is None else [candidate])
 
     def estimate(self, x: pd.DataFrame) -> EffectEstimate:
         """The fitted average with per-row effects for ``x`` (NaN where outside overlap)."""
@@ -317,4 +456,20 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
                 cate[outside] = low[outside] = high[outside] = np.nan
         return EffectEstimate(ate=self.effect_, ci_low=self.ci_[0], ci_high=self.ci_[1],
                               n=self.n_, method=self.method_, estimand=self.estimand,
-                              overlap=self.overlap_, cate=cate, cate_low=low, cate_high=high)
+                              overlap=self.overlap_, cate=cate, cate_low=low, cate_high=high,
+                              cate_method=getattr(self, "cate_label_", None)
+                              if self.cate_model_ is not None else None,
+                              candidates=list(self.candidates_), notes=list(self.notes_))
+
+
+def _aipw(estimand: str, t: np.ndarray[Any, Any], y: FloatArray, e: FloatArray,
+          m0: FloatArray, m1: FloatArray) -> tuple[float, FloatArray]:
+    """The AIPW estimate and its centred influence-function scores."""
+    if estimand == "att":
+        share = t.mean()
+        weight = e / (1 - e)
+        tau = float(np.sum(t * (y - m0) - (1 - t) * weight * (y - m0)) / t.sum())
+        return tau, (t * (y - m0 - tau) - (1 - t) * weight * (y - m0)) / share
+    psi = m1 - m0 + t * (y - m1) / e - (1 - t) * (y - m0) / (1 - e)
+    tau = float(psi.mean())
+    return tau, psi - tau

@@ -23,7 +23,7 @@ from kraftsamling.cases._allocate import (
     allocate_random,
     plan_value,
 )
-from kraftsamling.cases._effect import EffectEstimator, OverlapError, design_matrix
+from kraftsamling.cases._effect import EffectEstimator, OverlapError
 from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFlag, fairness_audit
 from kraftsamling.cases._risk import RiskModel
 from kraftsamling.tabular import read_table
@@ -128,6 +128,9 @@ class CaseModels:
         models = joblib.load(path)
         if not isinstance(models, CaseModels):
             raise ValueError(f"{path} är inte en ärendemodell.")
+        if any(not hasattr(e, "design_") for e in models.effects.values()):
+            raise ValueError(f"{path} tränades med en äldre version av verktyget; träna om "
+                             "med `kraftsamling cases train`.")
         return models
 
 
@@ -174,7 +177,7 @@ def train_case_models(frame: pd.DataFrame, *, kind: str,
                            register=register, n_boot=n_boot, seed=seed)
     proxies = register.proxies(frame, features)
     importance = risk.global_importance(frame.loc[test, features].head(2000))
-    x = design_matrix(frame[features])
+    x = frame[features].reset_index(drop=True)
     effects: dict[str, EffectEstimator] = {}
     refused: dict[str, str] = {}
     treatments = sorted(set(frame["intervention"].astype(str)) - {spec["control"]})
@@ -198,7 +201,7 @@ def effect_matrix(models: CaseModels, frame: pd.DataFrame
                   ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Benefit (fall in the outcome's probability) per person and intervention, with CIs."""
     _check_columns(frame, models.features)
-    x = design_matrix(frame[models.features])
+    x = frame[models.features]
     names = list(models.effects)
     benefit = np.zeros((len(frame), len(names)))
     low = np.zeros_like(benefit)

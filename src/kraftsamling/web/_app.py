@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -18,11 +19,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
 from kraftsamling.settings import Settings, audit_key
 from kraftsamling.store import Database
+from kraftsamling.web import _format, _labels
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._limits import RequestLimits
 from kraftsamling.web._rate_limits import RateLimiter
@@ -92,8 +95,22 @@ def labelled(values: Iterable[str], labels: Mapping[str, str]) -> str:
     return ", ".join(labels.get(value, value) for value in values)
 
 
+def code_ticks(text: str) -> Markup:
+    """A message with `command` in it: the backticks become <code>, the rest is escaped."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))  # noqa: S704 - escaped first
+
+
 templates.env.filters["value"] = format_value
+templates.env.filters["ticks"] = code_ticks
 templates.env.filters["labelled"] = labelled
+templates.env.filters["label"] = _labels.label
+templates.env.filters["labels"] = _labels.labels
+templates.env.filters["detail_text"] = _labels.detail_text
+templates.env.filters["number"] = _format.number
+templates.env.filters["percent"] = _format.percent
+templates.env.filters["signed"] = _format.signed
+templates.env.filters["when"] = _format.when
+templates.env.filters["duration"] = _format.duration
 
 
 def request_language(request: Request) -> str:
@@ -117,6 +134,8 @@ def render(
         "version": __version__,
         "current_path": request.url.path,
         "next_path": quote(str(request.url.path)),
+        "level_labels": _labels.label_map("level", language),
+        "category_labels": _labels.label_map("category", language),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, template, full, status_code=status)

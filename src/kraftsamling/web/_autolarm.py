@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kraftsamling.autolarm import CATEGORY_LABELS, LEVEL_LABELS, Category, Detector, Level
+from kraftsamling.autolarm import (
+    Category,
+    Detector,
+    Level,
+    load_actions,
+)
 from kraftsamling.autolarm._notify import deliver_pending
 from kraftsamling.autolarm._review import (
     ReviewError,
@@ -32,7 +37,7 @@ from kraftsamling.autolarm._service import load_detector, score_texts
 from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, SurveyResponse
 from kraftsamling.privacy import Pseudonymizer, text_tagger
 from kraftsamling.settings import Settings
-from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.store import AuditEvent, Database, Role, User, record_event
 from kraftsamling.web._app import render
 from kraftsamling.web._limits import api_token_organisation
 from kraftsamling.web._rate_limits import RateLimiter
@@ -162,30 +167,84 @@ def _sla_view(answer: AnswerReview, settings: Settings, now: datetime) -> dict[s
     deadline = sla_deadline(answer, settings)
     if deadline is None or answer.acknowledged_at is not None:
         return {"state": "done", "minutes": 0}
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
     minutes = int((deadline - now).total_seconds() // 60)
     return {"state": "overdue" if minutes < 0 else "due", "minutes": abs(minutes)}
 
 
 def _labels() -> dict[str, Any]:
-    return {"level_labels": {k.value: v for k, v in LEVEL_LABELS.items()},
-            "category_labels": {k.value: v for k, v in CATEGORY_LABELS.items()}}
+    """Level and category labels come with every page (translated, see ``render``)."""
+    return {}
+
+
+PREVIEW_CHARS = 90
+
+
+def _preview(answer: AnswerReview) -> str:
+    """A short piece of the (pseudonymised) answer around its first evidence."""
+    text = " ".join(answer.text.split())
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    starts = sorted(e["start"] for e in answer.evidence)
+    start = max(0, (starts[0] if starts else 0) - 25)
+    piece = text[start:start + PREVIEW_CHARS]
+    return ("…" if start else "") + piece + ("…" if start + PREVIEW_CHARS < len(text) else "")
+
+
+def _queue_context(session: Session, settings: Settings, show: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    answers = review_queue(session, include_resolved=show == "all")
+    rows = [{"answer": a, "sla": _sla_view(a, settings, now), "preview": _preview(a)}
+            for a in answers]
+    newest = max((a.id for a in answers), default=0)
+    return {"rows": rows, "show": show, "newest": newest,
+            "poll_seconds": QUEUE_POLL_SECONDS, **_labels()}
+
+
+QUEUE_POLL_SECONDS = 3
 
 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, user: Reviewer, show: str = "open") -> Response:
     db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
-    now = datetime.now(UTC)
     with db.session() as session:
-        answers = review_queue(session, include_resolved=show == "all")
+        context = _queue_context(session, request.app.state.settings, show)
         session.expunge_all()
         record_event(session, actor=user.username, action="view_review_queue",
-                     object_type="autolarm", detail={"shown": len(answers)},
+                     object_type="autolarm", detail={"shown": len(context["rows"])},
                      client=client_address(request))
-    rows = [{"answer": a, "sla": _sla_view(a, settings, now)} for a in answers]
     template = ("autolarm/_queue_rows.html" if request.headers.get("hx-request")
                 else "autolarm/queue.html")
-    return render(request, template, {"rows": rows, "show": show, **_labels()})
+    return render(request, template, context)
+
+
+@router.get("/review/rows", response_class=HTMLResponse)
+def review_rows(request: Request, user: Reviewer, show: str = "open", seen: int = 0
+                ) -> Response:
+    """The queue's rows, polled every few seconds by the open queue page (htmx). The view is
+    audited when it shows an alert the page had not shown before, not on every poll."""
+    db: Database = request.app.state.db
+    with db.session() as session:
+        context = _queue_context(session, request.app.state.settings, show)
+        session.expunge_all()
+        if context["newest"] > seen:
+            record_event(session, actor=user.username, action="view_review_queue",
+                         object_type="autolarm", detail={"shown": len(context["rows"])},
+                         client=client_address(request))
+    return render(request, "autolarm/_queue_rows.html", context)
+
+
+HISTORY_ACTIONS = ("alert_acknowledged", "alert_escalated", "alert_resolved", "alert_labelled")
+
+
+def _history(session: Session, answer_id: int) -> list[AuditEvent]:
+    """Who acknowledged, escalated, resolved or relabelled the alert, and when."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "autolarm_answer",
+                                 AuditEvent.object_id == str(answer_id),
+                                 AuditEvent.action.in_(HISTORY_ACTIONS))
+        .order_by(AuditEvent.id)))
 
 
 def _answer_or_404(session: Session, answer_id: int) -> AnswerReview:
@@ -222,12 +281,19 @@ def review_item(request: Request, answer_id: int, user: Reviewer) -> Response:
         if answer.response_id is not None:
             response = session.get(SurveyResponse, answer.response_id)
             link = response.link if response is not None else None
+        history = _history(session, answer_id)
+        names = {u: d for u, d in session.execute(select(User.username, User.display_name))}
         session.expunge_all()
         record_event(session, actor=user.username, action="view_alert",
                      object_type="autolarm_answer", object_id=answer_id,
                      client=client_address(request))
+    guide = load_actions(settings.autolarm_actions)
+    escalated = next((e for e in reversed(history) if e.action == "alert_escalated"), None)
     return render(request, "autolarm/item.html", {
         "answer": answer, "parts": _highlighted(answer), "link": link,
+        "history": history, "names": names, "escalated": escalated,
+        "guides": guide.for_categories(answer.categories), "guide": guide,
+        "report_duty": guide.report_required(answer.categories),
         "sla": _sla_view(answer, settings, datetime.now(UTC)),
         "levels": [lv.value for lv in Level], "categories": [c.value for c in Category],
         "error": getattr(request.state, "review_error", ""), **_labels()})

@@ -1,0 +1,122 @@
+"""No code names, raw English or dot decimals on Swedish pages and in the Swedish CLI help."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kraftsamling.web._format import duration, number, percent, signed
+from kraftsamling.web._labels import KINDS, detail_text, label, labels
+from tests.web._readable import known_codes, problems
+
+
+def test_checker_catches_what_the_issue_reported() -> None:
+    """The checker finds each kind of problem people met, so a clean page means something."""
+    assert problems("regel sexual_abuse.any") == ["code name 'sexual_abuse.any'"]
+    assert problems("Risk 0.98, Minskad risk +18.9") == ["dot decimal '0.98'",
+                                                         "dot decimal '18.9'"]
+    assert problems("--help  Show this message and exit.") == [
+        "English 'Show this message and exit'"]
+    assert problems("insats sprakpraktik") == ["code name 'sprakpraktik'"]
+    assert problems("Kraftsamling 0.1.0 på http://127.0.0.1:8000/s/a_b, fil a_b.csv") == []
+    assert problems("Sannolikhet 98 %, 0,42 och 4 tim 12 min kvar") == []
+
+
+def test_every_stored_code_has_a_swedish_and_an_english_label() -> None:
+    for code in known_codes():
+        for kind in ("category", "intervention", "column", "audit_action", "audit_object",
+                     "audit_detail", "level"):
+            if code in KINDS[kind]:
+                assert label(code, kind, "sv") != code and label(code, kind, "en") != code
+                assert problems(label(code, kind, "sv")) == [], code
+    assert labels("suicide;abuse_home", "risk") == (
+        "Självmordstankar, Våld eller försummelse i hemmet")
+    assert label("sprakpraktik", "intervention", "en") == "Language placement"
+    assert detail_text({"answers": 2, "urgent": 1}) == "svar: 2, akuta: 1"
+
+
+def test_numbers_follow_the_locale() -> None:
+    assert number(0.98) == "0,98" and number(0.98, "en") == "0.98"
+    assert number(8.506, "sv", 1) == "8,5" and number(12345.6, "sv", 1) == "12\xa0345,6"
+    assert percent(0.42) == "42\xa0%" and percent(0.42, "en") == "42%"
+    assert signed(18.94) == "+18,9" and signed(-2.0) == "−2,0"
+    assert duration(4312) == "71 tim 52 min" and duration(12) == "12 min"
+    assert duration(75, "en") == "1 h 15 min"
+
+
+ENV_KEEP = ("PATH", "HOME", "PYTHONPATH", "LANG", "SYSTEMROOT")
+
+
+def _help(*command: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "kraftsamling", *command, "--help"],
+                            capture_output=True, text=True, timeout=120,
+                            env={"COLUMNS": "200", "NO_COLOR": "1",
+                                 **{k: v for k, v in os.environ.items() if k in ENV_KEEP}})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_cli_help_is_swedish() -> None:
+    """The root help and one nested command: Typer's and Click's own words included."""
+    root = _help()
+    assert "Visa den här hjälpen och avsluta." in root and "Kommandon" in root
+    assert problems(root) == []
+    score = _help("autolarm", "score")
+    assert "Flaggor" in score and "<sökväg>" in score and "[krävs]" in score
+    assert problems(score) == []
+
+
+def _all_commands() -> list[tuple[str, ...]]:
+    import typer
+
+    from kraftsamling.cli import app
+
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+# What a person types as it is: the choices of --role and the column names a file must have;
+# numbers on the command line are written with a decimal point (--min-ratio 0.8).
+ROLE_VALUES = {"'unit_manager'", "'reviewer'", "'caseworker'", "'coordinator'", "'analyst'",
+               "'conversation_id'", "'mood_before'", "'mood_after'", "dot decimal"}
+
+
+# Commands that arrived beside issue 25 and still name settings and JSON keys as they are
+# typed (retention_days, gof_p, pupil_id): listed here, open in issue 25.
+CLI_KNOWN_GAPS: dict[str, set[str]] = {"retention": {"code name"},
+                                       "twin evaluate": {"code name"},
+                                       "twin import": {"code name"}}
+
+
+def test_every_command_help_is_swedish(capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command's --help, in process through the same translated command tree."""
+    import typer
+
+    from kraftsamling._cli_text import translate_command
+    from kraftsamling.cli import app
+
+    monkeypatch.setenv("COLUMNS", "200")
+    command = translate_command(typer.main.get_command(app))
+    found = {}
+    for path in _all_commands():
+        with pytest.raises(SystemExit) as exited:
+            command.main([*path, "--help"], prog_name="kraftsamling")
+        output = capsys.readouterr().out
+        assert exited.value.code == 0 and "Användning" in output, (path, output)
+        name = " ".join(path)
+        gaps = set().union(*(g for prefix, g in CLI_KNOWN_GAPS.items()
+                             if name.startswith(prefix)))
+        found[name] = problems(output, allowed=ROLE_VALUES | gaps)
+    assert len(found) > 20
+    assert {k: v for k, v in found.items() if v} == {}
