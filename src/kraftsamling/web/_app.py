@@ -286,7 +286,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         return render(request, "error.html", {"status": 422, "reason": problems}, status=422)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:  # in the loop: never queues for a thread
         return {"status": "ok", "version": __version__}
 
     return app
