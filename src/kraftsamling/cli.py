@@ -451,6 +451,27 @@ def audit_verify() -> None:
     console.print(f"Granskningsloggen är obruten ({count} händelser).{tail}", highlight=False)
 
 
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Byt granskningsnyckeln och räkna om hela kedjan med den nya (stoppa servern först)."""
+    import os
+
+    from kraftsamling.store import KeyRotationError, rotate_audit_key
+
+    new_key = os.environ.get("KRAFTSAMLING_NEW_AUDIT_KEY")
+    try:
+        rotation = rotate_audit_key(_settings(), new_key=new_key.encode() if new_key else None)
+    except (KeyRotationError, SchemaOutOfDateError) as error:
+        fail(str(error))
+    where = (f"Den nya nyckeln ligger i {rotation.key_file}; ta en ny säkerhetskopia av den."
+             if rotation.key_file else
+             "Sätt KRAFTSAMLING_AUDIT_KEY till den nya nyckeln innan servern startas igen.")
+    broken = (f" Kedjan var redan bruten vid {len(rotation.previous_broken)} händelser "
+              "(det står i händelsen audit_key_rotated)." if rotation.previous_broken else "")
+    console.print(f"Granskningsnyckeln är bytt: {rotation.events} händelser omräknade.{broken} "
+                  f"{where}", highlight=False)
+
+
 @audit_app.command("export")
 def audit_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV-fil att skriva.")],

@@ -1,5 +1,6 @@
 """Storage: SQLite by default (WAL), PostgreSQL by URL; Alembic owns the schema."""
 
+from kraftsamling.store._rekey import KeyRotation, KeyRotationError, rekey_chain, rotate_audit_key
 from kraftsamling.store.audit import AuditFilter, audit_csv, query_audit, record_event, verify_chain
 from kraftsamling.store.db import Database, SchemaOutOfDateError
 from kraftsamling.store.models import (
@@ -34,6 +35,8 @@ __all__ = [
     "Database",
     "ImportedRow",
     "ImportedTable",
+    "KeyRotation",
+    "KeyRotationError",
     "LoginOutcome",
     "LoginResult",
     "Pseudonym",
@@ -51,7 +54,9 @@ __all__ = [
     "find_user",
     "query_audit",
     "record_event",
+    "rekey_chain",
     "revoke_sessions",
+    "rotate_audit_key",
     "set_password",
     "unlock_user",
     "verify_chain",
