@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
@@ -141,6 +142,14 @@ def render(
     return templates.TemplateResponse(request, template, full, status_code=status)
 
 
+async def render_in_thread(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """``render`` from async code: it may look the user up in the database (and wait for the
+    write lock an import holds), which must never happen in the event loop."""
+    return await run_in_threadpool(render, request, template, context, status)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Deliver alert notifications in the background while the app runs."""
@@ -228,15 +237,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
             return JSONResponse({"detail": detail}, status_code=exc.status_code,
                                 headers=headers)
-        return render(request, "error.html", {"status": exc.status_code, "reason": detail},
-                      status=exc.status_code)
+        return await render_in_thread(request, "error.html",
+                                      {"status": exc.status_code, "reason": detail},
+                                      status=exc.status_code)
 
     @app.exception_handler(OverflowError)
     async def id_out_of_range(request: Request, _exc: OverflowError) -> Response:
         """An id or page number beyond what the database stores (≥ 2^63): nothing is there."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Finns inte."}, status_code=404)
-        return render(request, "error.html", {"status": 404, "reason": ""}, status=404)
+        return await render_in_thread(request, "error.html", {"status": 404, "reason": ""},
+                                      status=404)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -250,7 +261,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Ett oväntat fel inträffade."}, status_code=500)
         try:
-            return render(request, "error.html", {"status": 500, "reason": ""}, status=500)
+            return await render_in_thread(request, "error.html", {"status": 500, "reason": ""},
+                                          status=500)
         except Exception:
             return PlainTextResponse("Ett oväntat fel inträffade.", status_code=500)
 
@@ -283,7 +295,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                              for e in exc.errors())
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": f"Ogiltig begäran: {problems}"}, status_code=422)
-        return render(request, "error.html", {"status": 422, "reason": problems}, status=422)
+        return await render_in_thread(request, "error.html",
+                                      {"status": 422, "reason": problems}, status=422)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:  # in the loop: never queues for a thread
