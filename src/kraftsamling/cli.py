@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kraftsamling import __version__
+from kraftsamling._cells import safe_frame
 from kraftsamling.settings import CONFIG_ENV, Settings, load_settings, masked_settings
 from kraftsamling.store import Database, SchemaOutOfDateError
 
@@ -1001,7 +1002,7 @@ def cases_effect(
         out = frame.copy()
         out["cate"], out["cate_low"], out["cate_high"] = \
             result.cate, result.cate_low, result.cate_high
-        out.to_csv(output, index=False)
+        safe_frame(out).to_csv(output, index=False)  # OWASP: no formulas
         console.print(f"Effekt per rad i {output}.")
     if as_json:
         typer.echo(json.dumps(result.summary()))
@@ -1054,7 +1055,7 @@ def cases_predict(
             answer = predict_cases(models, frame)
     except ValueError as error:
         fail(str(error))
-    answer.to_csv(output, index=False)
+    safe_frame(answer).to_csv(output, index=False)  # OWASP: no formulas
     console.print(f"{len(answer)} bedömningar i {output}.")
 
 
@@ -1099,7 +1100,7 @@ def cases_allocate(
             fair_by=fair_by, min_ratio=min_ratio if fair_by else None)
     except ValueError as error:
         fail(str(error))
-    plan.to_csv(output, index=False)
+    safe_frame(plan).to_csv(output, index=False)  # OWASP: no formulas
     table = Table("Fördelning", "Förväntad nytta (färre med långvarigt behov)")
     labels = {"optimal": "Optimal plan", "current": "Nuvarande praxis", "random": "Slump",
               "risk_first": "Högst risk först"}
@@ -1120,7 +1121,7 @@ def cases_audit(
     models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:
-        frame.to_csv(output, index=False)
+        safe_frame(frame).to_csv(output, index=False)  # OWASP: no formulas
     for name, part in models.audit.tables.items():
         table = Table(name, "antal", "urvalsandel", "TPR", "FPR", "kalibrering")
         for _, row in part.iterrows():
@@ -1203,7 +1204,7 @@ def twin_predict(
         fail(str(error))
     if reveal_ids:
         answer = _reveal(answer, read)
-    answer.to_csv(output, index=False)
+    safe_frame(answer).to_csv(output, index=False)  # OWASP: no formulas
     console.print(f"Risk för {len(answer)} elever i {output} (lärt från {len(read) - 1} "
                   "övergångar mellan mätningar).")
     if len(read) >= 3:
@@ -1277,7 +1278,7 @@ def twin_simulate(
                                           if c not in ("pupil_id", "class")]]].round(4)
     if reveal_ids:
         table = _reveal(table, read)
-    table.to_csv(output, index=False)
+    safe_frame(table).to_csv(output, index=False)  # OWASP: no formulas
     console.print(summary)
     console.print(f"Risk per elev och insats i {output}. Simuleringen visar förväntningar, "
                   "inte besked om enskilda elever.")
