@@ -25,11 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
 from kraftsamling.settings import Settings, audit_key
-from kraftsamling.store import Database
+from kraftsamling.store import Database, DatabaseRateLimiter
 from kraftsamling.web import _format, _labels
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._limits import RequestLimits
-from kraftsamling.web._rate_limits import RateLimiter
 from kraftsamling.web._security import (
     CSRF_COOKIE,
     LoginRequired,
@@ -187,13 +186,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
-    app.state.login_limiter = RateLimiter(capacity=settings.login_client_failures,
-                                          window_seconds=settings.lockout_minutes * 60)
+    # in the database: every server process (and a restarted one) shares one budget per key
+    app.state.login_limiter = DatabaseRateLimiter(
+        db, name="login_client", capacity=settings.login_client_failures,
+        window_seconds=settings.lockout_minutes * 60, secret=app.state.secret_key)
     survey_window = settings.survey_window_minutes * 60
-    app.state.survey_client_limiter = RateLimiter(capacity=settings.survey_client_posts,
-                                                  window_seconds=survey_window)
-    app.state.survey_link_limiter = RateLimiter(capacity=settings.survey_link_posts,
-                                                window_seconds=survey_window)
+    app.state.survey_client_limiter = DatabaseRateLimiter(
+        db, name="survey_client", capacity=settings.survey_client_posts,
+        window_seconds=survey_window, secret=app.state.secret_key)
+    app.state.survey_link_limiter = DatabaseRateLimiter(
+        db, name="survey_link", capacity=settings.survey_link_posts,
+        window_seconds=survey_window, secret=app.state.secret_key)
 
     # Inside the cookie middleware, so its refusals reach the route as HTTP errors.
     app.add_middleware(RequestLimits, settings=settings)

@@ -40,7 +40,7 @@ from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database, Role, User, record_event
 from kraftsamling.web._app import render, render_in_thread
 from kraftsamling.web._limits import api_token_organisation
-from kraftsamling.web._rate_limits import RateLimiter
+from kraftsamling.web._rate_limits import Limiter
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -139,8 +139,8 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
 def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
     """At most survey_client_posts answers per address and survey_link_posts per link, per
     survey_window_minutes; a refused answer is audited (without its text) and not stored."""
-    by_client: RateLimiter = request.app.state.survey_client_limiter
-    by_link: RateLimiter = request.app.state.survey_link_limiter
+    by_client: Limiter = request.app.state.survey_client_limiter
+    by_link: Limiter = request.app.state.survey_link_limiter
     client = client_address(request)
     if by_client.take(client):
         if by_link.take(str(link.id)):
@@ -152,7 +152,8 @@ def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
     with request.app.state.db.session() as session:
         record_event(session, actor="anonymous", action="survey_throttled",
                      object_type="survey_link", object_id=link.id, detail={"limit": limit})
-        # no address in the log: the survey is anonymous (the limiter keeps it in memory only)
+        # no address in the log: the survey is anonymous (the limiter keeps only a keyed hash
+        # of it, deleted once its bucket has refilled)
     return False
 
 
