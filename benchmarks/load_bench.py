@@ -84,6 +84,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     transport_errors: int = 0
+    error_kinds: Counter[str] = field(default_factory=Counter)
 
     def row(self) -> list[str]:
         ok = sum(n for s, n in self.statuses.items() if s < 400)
@@ -134,8 +135,9 @@ async def _run(name: str, count: int, concurrency: int,
             start = time.perf_counter()
             try:
                 response = await one(i)
-            except httpx.HTTPError:
+            except httpx.HTTPError as error:
                 result.transport_errors += 1
+                result.error_kinds[type(error).__name__] += 1
                 return
             result.latencies.append(time.perf_counter() - start)
             result.statuses[response.status_code] += 1
@@ -374,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(result.row(), widths, strict=True))
               + " |")
+    for result in results:
+        if result.error_kinds:
+            print(f"{result.name}: transport errors {dict(result.error_kinds)}")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\naudit verify: {'intact' if intact else 'BROKEN'} — {message}")
     errors = sum(int(r.row()[6]) + int(r.row()[7]) for r in results)
     return 0 if intact and errors == 0 else 1

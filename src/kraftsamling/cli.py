@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kraftsamling import __version__
+from kraftsamling._cells import safe_frame
 from kraftsamling.settings import CONFIG_ENV, Settings, load_settings, masked_settings
 from kraftsamling.store import Database, SchemaOutOfDateError
 
@@ -449,6 +450,27 @@ def audit_verify() -> None:
              f"händelse {first} ({', '.join(map(str, broken[:10]))}).{hint}")
     tail = f" Sista händelsen: {last.id}, hash {last.row_hash}." if last is not None else ""
     console.print(f"Granskningsloggen är obruten ({count} händelser).{tail}", highlight=False)
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Byt granskningsnyckeln och räkna om hela kedjan med den nya (stoppa servern först)."""
+    import os
+
+    from kraftsamling.store import KeyRotationError, rotate_audit_key
+
+    new_key = os.environ.get("KRAFTSAMLING_NEW_AUDIT_KEY")
+    try:
+        rotation = rotate_audit_key(_settings(), new_key=new_key.encode() if new_key else None)
+    except (KeyRotationError, SchemaOutOfDateError) as error:
+        fail(str(error))
+    where = (f"Den nya nyckeln ligger i {rotation.key_file}; ta en ny säkerhetskopia av den."
+             if rotation.key_file else
+             "Sätt KRAFTSAMLING_AUDIT_KEY till den nya nyckeln innan servern startas igen.")
+    broken = (f" Kedjan var redan bruten vid {len(rotation.previous_broken)} händelser "
+              "(det står i händelsen audit_key_rotated)." if rotation.previous_broken else "")
+    console.print(f"Granskningsnyckeln är bytt: {rotation.events} händelser omräknade.{broken} "
+                  f"{where}", highlight=False)
 
 
 @audit_app.command("export")
@@ -980,7 +1002,7 @@ def cases_effect(
         out = frame.copy()
         out["cate"], out["cate_low"], out["cate_high"] = \
             result.cate, result.cate_low, result.cate_high
-        out.to_csv(output, index=False)
+        safe_frame(out).to_csv(output, index=False)  # OWASP: no formulas
         console.print(f"Effekt per rad i {output}.")
     if as_json:
         typer.echo(json.dumps(result.summary()))
@@ -1033,7 +1055,7 @@ def cases_predict(
             answer = predict_cases(models, frame)
     except ValueError as error:
         fail(str(error))
-    answer.to_csv(output, index=False)
+    safe_frame(answer).to_csv(output, index=False)  # OWASP: no formulas
     console.print(f"{len(answer)} bedömningar i {output}.")
 
 
@@ -1078,7 +1100,7 @@ def cases_allocate(
             fair_by=fair_by, min_ratio=min_ratio if fair_by else None)
     except ValueError as error:
         fail(str(error))
-    plan.to_csv(output, index=False)
+    safe_frame(plan).to_csv(output, index=False)  # OWASP: no formulas
     table = Table("Fördelning", "Förväntad nytta (färre med långvarigt behov)")
     labels = {"optimal": "Optimal plan", "current": "Nuvarande praxis", "random": "Slump",
               "risk_first": "Högst risk först"}
@@ -1099,7 +1121,7 @@ def cases_audit(
     models = _load_case_models(kind, model)
     frame = models.audit.to_frame()
     if output is not None:
-        frame.to_csv(output, index=False)
+        safe_frame(frame).to_csv(output, index=False)  # OWASP: no formulas
     for name, part in models.audit.tables.items():
         table = Table(name, "antal", "urvalsandel", "TPR", "FPR", "kalibrering")
         for _, row in part.iterrows():
@@ -1182,7 +1204,7 @@ def twin_predict(
         fail(str(error))
     if reveal_ids:
         answer = _reveal(answer, read)
-    answer.to_csv(output, index=False)
+    safe_frame(answer).to_csv(output, index=False)  # OWASP: no formulas
     console.print(f"Risk för {len(answer)} elever i {output} (lärt från {len(read) - 1} "
                   "övergångar mellan mätningar).")
     if len(read) >= 3:
@@ -1256,7 +1278,7 @@ def twin_simulate(
                                           if c not in ("pupil_id", "class")]]].round(4)
     if reveal_ids:
         table = _reveal(table, read)
-    table.to_csv(output, index=False)
+    safe_frame(table).to_csv(output, index=False)  # OWASP: no formulas
     console.print(summary)
     console.print(f"Risk per elev och insats i {output}. Simuleringen visar förväntningar, "
                   "inte besked om enskilda elever.")

@@ -104,3 +104,21 @@ def test_train_names_on_a_small_corpus(tmp_path: Path) -> None:
     assert tags == ["O", "O", "PER", "PER", "O"]
     assert run(tmp_path, "privacy", "train-names", str(tmp_path / "saknas.txt"), "-o",
                str(model)).returncode == 1
+
+
+def test_redact_csv_refuses_what_the_strict_reader_refuses(tmp_path: Path) -> None:
+    """An unclosed quote in row 2 used to merge rows 3-5 into one cell, written out redacted
+    without a word (issue 19); surplus fields and a NUL byte are refused the same way."""
+    cases = {
+        "citat.csv": ('id;text\n1;"Hej Fatima\n2;Jag mår dåligt\n3;Ring mig\n', "aldrig"),
+        "falt.csv": ("id;text\n1;Hej\n2;Hej;Fatima;Hassan\n", "rubrikraden har 2"),
+        "nul.csv": ("id;text\n1;Hej\x00Fatima\n", "NUL-tecken"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        target = tmp_path / f"ut-{name}"
+        result = run(tmp_path, "privacy", "redact", str(tmp_path / name), "-o", str(target))
+        assert result.returncode == 1, name
+        assert message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert not target.exists(), name

@@ -109,3 +109,23 @@ def test_twin_is_for_school_staff_only(client: TestClient) -> None:
     login(client, "samordnare")
     for path in ("/twin", "/twin/classes/1"):
         assert client.get(path).status_code == 403, path
+
+
+def test_cli_outputs_neutralise_formulas(tmp_path: Path) -> None:
+    """A class named like a formula is written as text (OWASP's CSV-injection rule) in the
+    risks and the simulation the CLI writes, as every web export already was (issue 19)."""
+    paths = _school(tmp_path, n_classes=1)
+    for path in paths:
+        path.write_text(path.read_text(encoding="utf-8").replace(";7A;", ";=1+1;"),
+                        encoding="utf-8")
+    names = [p.name for p in paths]
+    predicted = run_cli("twin", "predict", *names, "-o", "risk.csv", "--no-autolarm",
+                        cwd=tmp_path)
+    assert predicted.returncode == 0, predicted.stderr
+    rows = list(csv.DictReader((tmp_path / "risk.csv").open(encoding="utf-8")))
+    assert {r["class"] for r in rows} == {"'=1+1"}
+    simulated = run_cli("twin", "simulate", *names, "--intervention", "adults:0.5",
+                        "--runs", "10", "-o", "sim.csv", cwd=tmp_path)
+    assert simulated.returncode == 0, simulated.stderr
+    rows = list(csv.DictReader((tmp_path / "sim.csv").open(encoding="utf-8")))
+    assert rows and not any(v.startswith("=") for r in rows for v in r.values())

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import IO
 
 from kraftsamling.privacy._pseudonymize import Pseudonymizer
-from kraftsamling.tabular import ReadError, detect_encoding, parse_jsonl_line
+from kraftsamling.tabular import (
+    ReadError,
+    detect_encoding,
+    parse_jsonl_line,
+    strict_csv_rows,
+    surplus_fields_error,
+)
 
 __all__ = ["REDACTABLE_SUFFIXES", "RedactionStats", "redact_file"]
 
@@ -114,10 +120,12 @@ def _redact_csv(lines: Iterator[str], out: IO[str], redact: Callable[[str], str]
         yield first
         yield from lines
 
-    reader = csv.reader(all_lines(), delimiter=delimiter)
+    # the shared strict reader: an unclosed quote is an error, never the rest of the file
+    # merged into one cell and written out redacted as if nothing had happened
+    rows = strict_csv_rows(all_lines(), delimiter, name)
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n"
                         if first.endswith("\r\n") else "\n")
-    header = next(reader)
+    _line, header = next(rows)
     clean = [h.lstrip("\ufeff").strip() for h in header]
     missing = [f for f in text_fields if f not in clean]
     if missing:
@@ -125,7 +133,10 @@ def _redact_csv(lines: Iterator[str], out: IO[str], redact: Callable[[str], str]
                         f"{', '.join(clean)} (ange --text-field).")
     positions = [clean.index(f) for f in text_fields]
     writer.writerow(header)
-    for row in reader:
+    for line, row in rows:
+        surplus = surplus_fields_error(row, len(header), stats.rows + 2, line, name)
+        if surplus is not None:
+            raise surplus
         for position in positions:
             if position < len(row) and row[position]:
                 row[position] = redact(row[position])

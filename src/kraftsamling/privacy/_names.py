@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
+_OPEN_LOCK = threading.Lock()
 NAME_TAG = "PER"
 OTHER_TAG = "O"
 
@@ -363,7 +365,7 @@ class NameTagger:
             path = Path(folder) / "model.crfsuite"
             trainer.train(str(path))
             self.model_ = path.read_bytes()
-        self._tagger: Any = None
+        self._tagger: threading.local | None = None
         return self
 
     def save(self, path: str | Path) -> None:
@@ -377,14 +379,20 @@ class NameTagger:
         return tagger
 
     def _open(self) -> Any:
-        if getattr(self, "_tagger", None) is None:
+        """This thread's pycrfsuite tagger: one keeps the sentence of its last ``set``, so
+        threads sharing one (the server's request threads) would read each other's."""
+        local: threading.local | None = getattr(self, "_tagger", None)
+        if local is None:
+            with _OPEN_LOCK:
+                local = getattr(self, "_tagger", None)
+                if local is None:
+                    local = self._tagger = threading.local()
+        tagger = getattr(local, "tagger", None)
+        if tagger is None:
             tagger = pycrfsuite.Tagger()
-            with tempfile.NamedTemporaryFile(suffix=".crfsuite", delete=False) as handle:
-                handle.write(self.model_)
-            tagger.open(handle.name)
-            Path(handle.name).unlink()
-            self._tagger = tagger
-        return self._tagger
+            tagger.open_inmemory(self.model_)
+            local.tagger = tagger
+        return tagger
 
     def predict_proba(self, words: Sequence[str]) -> list[float]:
         """P(token is part of a person name) for each token."""

@@ -1,5 +1,7 @@
 """Storage: SQLite by default (WAL), PostgreSQL by URL; Alembic owns the schema."""
 
+from kraftsamling.store._rate_buckets import DatabaseRateLimiter, RateBucket
+from kraftsamling.store._rekey import KeyRotation, KeyRotationError, rekey_chain, rotate_audit_key
 from kraftsamling.store.audit import AuditFilter, audit_csv, query_audit, record_event, verify_chain
 from kraftsamling.store.db import Database, SchemaOutOfDateError
 from kraftsamling.store.models import (
@@ -32,11 +34,15 @@ __all__ = [
     "AuditFilter",
     "Base",
     "Database",
+    "DatabaseRateLimiter",
     "ImportedRow",
     "ImportedTable",
+    "KeyRotation",
+    "KeyRotationError",
     "LoginOutcome",
     "LoginResult",
     "Pseudonym",
+    "RateBucket",
     "Role",
     "SchemaOutOfDateError",
     "User",
@@ -51,7 +57,9 @@ __all__ = [
     "find_user",
     "query_audit",
     "record_event",
+    "rekey_chain",
     "revoke_sessions",
+    "rotate_audit_key",
     "set_password",
     "unlock_user",
     "verify_chain",

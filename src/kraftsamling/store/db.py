@@ -35,6 +35,13 @@ __all__ = [
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+# Every request thread of the server may hold a session at once (the web app runs sync work
+# in AnyIO's pool of 40 threads; a login holds its session through argon2): SQLAlchemy's
+# default of 5 + 10 connections made the 16th concurrent login wait 30 s and answer 500
+# (issue 19, 100 logins at once). 10 kept, up to 45 in all.
+POOL: dict[str, int] = {"pool_size": 10, "max_overflow": 35}
+
+
 class SchemaOutOfDateError(RuntimeError):
     """The database is older (or newer) than this version of Kraftsamling expects."""
 
@@ -89,11 +96,11 @@ class Database:
             if path and path != ":memory:" and not path.startswith("file:"):
                 _private_file(Path(path))
             self.engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": 30}
+                url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, **POOL)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod

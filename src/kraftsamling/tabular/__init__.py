@@ -10,6 +10,8 @@ from kraftsamling.tabular._read import (
     iter_rows,
     parse_jsonl_line,
     read_table,
+    strict_csv_rows,
+    surplus_fields_error,
 )
 from kraftsamling.tabular._registry import (
     PERSONS_SCHEMA,
@@ -53,4 +55,6 @@ __all__ = [
     "parse_jsonl_line",
     "read_table",
     "register_schema",
+    "strict_csv_rows",
+    "surplus_fields_error",
 ]

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -276,10 +276,9 @@ def _table_rows(rows: Iterable[tuple[int, list[str]]], header: list[str], name: 
         _check_rows(count, name, limits)
         label = count + first_row - 1
         if len(values) > width:
-            if any(v.strip() for v in values[width:]):
-                where = f"rad {label}" + (f" (rad {line} i filen)" if line != label else "")
-                raise ReadError(f"'{name}': {where} har {len(values)} fält men rubrikraden "
-                                f"har {width}. Kontrollera avgränsare och citattecken.")
+            surplus = surplus_fields_error(values, width, label, line, name)
+            if surplus is not None:
+                raise surplus
             values = values[:width]
         for column, value in zip(header, values, strict=False):
             _check_cell(value, label, column, name, limits)
@@ -557,7 +556,26 @@ def iter_rows(source: str | Path, *, chunk_size: int = 1000,
             yield chunk
 
 
-def _checked_lines(handle: IO[str], name: str) -> Iterator[str]:
+def strict_csv_rows(lines: Iterable[str], delimiter: str, name: str
+                    ) -> Iterator[tuple[int, list[str]]]:
+    """The shared strict CSV reader over text lines, for callers that stream a file
+    themselves (``privacy redact``): (line where the record starts, fields). A NUL or
+    control character, an unclosed or stray quote, an undecodable byte: a ``ReadError``
+    in Swedish naming the row, never a silently merged or truncated record."""
+    return _csv_rows(_checked_lines(lines, name), delimiter, name)
+
+
+def surplus_fields_error(values: list[str], width: int, label: int, line: int, name: str
+                         ) -> ReadError | None:
+    """The error for a row with more non-empty fields than the header has columns."""
+    if len(values) <= width or not any(v.strip() for v in values[width:]):
+        return None
+    where = f"rad {label}" + (f" (rad {line} i filen)" if line != label else "")
+    return ReadError(f"'{name}': {where} har {len(values)} fält men rubrikraden "
+                     f"har {width}. Kontrollera avgränsare och citattecken.")
+
+
+def _checked_lines(handle: Iterable[str], name: str) -> Iterator[str]:
     """The lines of a text handle, each checked for NUL and control characters as read."""
     for number, line in enumerate(handle, start=1):
         if CONTROL.search(line):

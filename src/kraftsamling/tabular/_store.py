@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -52,27 +54,47 @@ def import_table(
     present = {name for record in records[:1] for name in record}
     protected = sorted(c.name for c in schema.columns
                        if c.kind != "plain" and c.name in present) if transform else []
+    n_rows = len(records)
+    labels = [table_file.row_label(i) for i in range(n_rows)]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    payload: list[str] = []
+    if sqlite:
+        # Everything slow happens before the first write: on SQLite the first INSERT takes
+        # the database's one write lock until the commit, and every audited page view waits
+        # for it. Rows are serialised here (as SQLAlchemy's JSON type writes them) and then
+        # written by the driver in C; the dicts are dropped (most of the memory).
+        payload = [json.dumps(record) for record in records]
+        records = []
+    encoding = table_file.encoding
+    del table_file
     table = ImportedTable(
         name=name or Path(filename).stem,
         schema_name=schema.name,
         source_filename=filename,
-        encoding=table_file.encoding,
-        n_rows=len(records),
+        encoding=encoding,
+        n_rows=n_rows,
         imported_by=actor,
     )
     session.add(table)
-    session.flush()
-    # Bulk inserts in batches, not one ORM object per row: a million-row import would
-    # otherwise hold a million tracked objects (gigabytes) until the commit.
-    for start in range(0, len(records), INSERT_BATCH):
-        session.execute(insert(ImportedRow), [
-            {"table_id": table.id, "row_number": table_file.row_label(i), "data": record}
-            for i, record in enumerate(records[start:start + INSERT_BATCH], start=start)])
+    session.flush()  # the write lock is held from here on (SQLite)
+    if sqlite:
+        raw = cast(sqlite3.Connection, session.connection().connection.dbapi_connection)
+        raw.executemany(  # in the session's transaction: the same connection
+            "INSERT INTO imported_rows (table_id, row_number, data) VALUES (?, ?, ?)",
+            ((table.id, label, data) for label, data in zip(labels, payload, strict=True)))
+    else:
+        # Bulk inserts in batches, not one ORM object per row: a million-row import would
+        # otherwise hold a million tracked objects (gigabytes) until the commit.
+        for start in range(0, n_rows, INSERT_BATCH):
+            session.execute(insert(ImportedRow), [
+                {"table_id": table.id, "row_number": label, "data": record}
+                for label, record in zip(labels[start:start + INSERT_BATCH],
+                                         records[start:start + INSERT_BATCH], strict=True)])
     if transform is not None:
         transform.after_store(session, table)
     record_event(session, actor=actor, action="import", object_type="table", object_id=table.id,
-                 detail={"schema": schema.name, "rows": len(records), "file": filename,
-                         "encoding": table_file.encoding,
+                 detail={"schema": schema.name, "rows": n_rows, "file": filename,
+                         "encoding": encoding,
                          # what was pseudonymised, and what is stored as it stands (declared
                          # plain: no person is named by it)
                          "pseudonymised": protected,

@@ -20,15 +20,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kraftsamling import __version__
 from kraftsamling.settings import Settings, audit_key
-from kraftsamling.store import Database
+from kraftsamling.store import Database, DatabaseRateLimiter
 from kraftsamling.web import _format, _labels
 from kraftsamling.web._i18n import LANGUAGES, translator
 from kraftsamling.web._limits import RequestLimits
-from kraftsamling.web._rate_limits import RateLimiter
 from kraftsamling.web._security import (
     CSRF_COOKIE,
     LoginRequired,
@@ -141,6 +141,14 @@ def render(
     return templates.TemplateResponse(request, template, full, status_code=status)
 
 
+async def render_in_thread(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """``render`` from async code: it may look the user up in the database (and wait for the
+    write lock an import holds), which must never happen in the event loop."""
+    return await run_in_threadpool(render, request, template, context, status)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Deliver alert notifications in the background while the app runs."""
@@ -178,13 +186,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = db
     app.state.secret_key = settings.resolved_secret_key()
-    app.state.login_limiter = RateLimiter(capacity=settings.login_client_failures,
-                                          window_seconds=settings.lockout_minutes * 60)
+    # in the database: every server process (and a restarted one) shares one budget per key
+    app.state.login_limiter = DatabaseRateLimiter(
+        db, name="login_client", capacity=settings.login_client_failures,
+        window_seconds=settings.lockout_minutes * 60, secret=app.state.secret_key)
     survey_window = settings.survey_window_minutes * 60
-    app.state.survey_client_limiter = RateLimiter(capacity=settings.survey_client_posts,
-                                                  window_seconds=survey_window)
-    app.state.survey_link_limiter = RateLimiter(capacity=settings.survey_link_posts,
-                                                window_seconds=survey_window)
+    app.state.survey_client_limiter = DatabaseRateLimiter(
+        db, name="survey_client", capacity=settings.survey_client_posts,
+        window_seconds=survey_window, secret=app.state.secret_key)
+    app.state.survey_link_limiter = DatabaseRateLimiter(
+        db, name="survey_link", capacity=settings.survey_link_posts,
+        window_seconds=survey_window, secret=app.state.secret_key)
 
     # Inside the cookie middleware, so its refusals reach the route as HTTP errors.
     app.add_middleware(RequestLimits, settings=settings)
@@ -228,15 +240,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
             return JSONResponse({"detail": detail}, status_code=exc.status_code,
                                 headers=headers)
-        return render(request, "error.html", {"status": exc.status_code, "reason": detail},
-                      status=exc.status_code)
+        return await render_in_thread(request, "error.html",
+                                      {"status": exc.status_code, "reason": detail},
+                                      status=exc.status_code)
 
     @app.exception_handler(OverflowError)
     async def id_out_of_range(request: Request, _exc: OverflowError) -> Response:
         """An id or page number beyond what the database stores (≥ 2^63): nothing is there."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Finns inte."}, status_code=404)
-        return render(request, "error.html", {"status": 404, "reason": ""}, status=404)
+        return await render_in_thread(request, "error.html", {"status": 404, "reason": ""},
+                                      status=404)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -250,7 +264,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Ett oväntat fel inträffade."}, status_code=500)
         try:
-            return render(request, "error.html", {"status": 500, "reason": ""}, status=500)
+            return await render_in_thread(request, "error.html", {"status": 500, "reason": ""},
+                                          status=500)
         except Exception:
             return PlainTextResponse("Ett oväntat fel inträffade.", status_code=500)
 
@@ -283,10 +298,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                              for e in exc.errors())
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": f"Ogiltig begäran: {problems}"}, status_code=422)
-        return render(request, "error.html", {"status": 422, "reason": problems}, status=422)
+        return await render_in_thread(request, "error.html",
+                                      {"status": 422, "reason": problems}, status=422)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:  # in the loop: never queues for a thread
         return {"status": "ok", "version": __version__}
 
     return app

@@ -38,9 +38,9 @@ from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, Surve
 from kraftsamling.privacy import Pseudonymizer, text_tagger
 from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database, Role, User, record_event
-from kraftsamling.web._app import render
+from kraftsamling.web._app import render, render_in_thread
 from kraftsamling.web._limits import api_token_organisation
-from kraftsamling.web._rate_limits import RateLimiter
+from kraftsamling.web._rate_limits import Limiter
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -99,7 +99,9 @@ def survey_form(request: Request, token: str) -> Response:
 @router.post("/s/{token}")
 async def survey_submit(request: Request, token: str, background: BackgroundTasks) -> Response:
     db: Database = request.app.state.db
-    link, survey = _link_or_404(db, token)
+    # nothing that touches the database runs in the event loop: a long import holds the
+    # write lock, and a wait for it there would stop every other request
+    link, survey = await run_in_threadpool(_link_or_404, db, token)
     form = await request.form()
     answers = {str(q["id"]): str(form.get(f"q{q['id']}", "")) for q in survey.questions}
     too_long = [q["text"] for q in survey.questions
@@ -107,15 +109,15 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
     if not any(v.strip() for v in answers.values()) or too_long:
         error = (f"Svaret på \"{too_long[0]}\" är för långt (högst {MAX_ANSWER_CHARS} tecken)."
                  if too_long else "Svara på minst en fråga innan du skickar.")
-        return render(request, "autolarm/survey.html",
-                      {"survey": survey, "link": link, "answers": answers, "error": error},
-                      status=422)
-    if not _within_survey_limits(request, link):
+        return await render_in_thread(
+            request, "autolarm/survey.html",
+            {"survey": survey, "link": link, "answers": answers, "error": error}, status=422)
+    if not await run_in_threadpool(_within_survey_limits, request, link):
         error = ("Många svar har skickats härifrån på kort tid. Vänta några minuter och skicka "
                  "igen; dina svar finns kvar i formuläret.")
-        return render(request, "autolarm/survey.html",
-                      {"survey": survey, "link": link, "answers": answers, "error": error},
-                      status=429)
+        return await render_in_thread(
+            request, "autolarm/survey.html",
+            {"survey": survey, "link": link, "answers": answers, "error": error}, status=429)
 
     def work() -> bool:  # in a worker thread: scoring long answers never stalls the server
         detector = detector_for(request)
@@ -137,8 +139,8 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
 def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
     """At most survey_client_posts answers per address and survey_link_posts per link, per
     survey_window_minutes; a refused answer is audited (without its text) and not stored."""
-    by_client: RateLimiter = request.app.state.survey_client_limiter
-    by_link: RateLimiter = request.app.state.survey_link_limiter
+    by_client: Limiter = request.app.state.survey_client_limiter
+    by_link: Limiter = request.app.state.survey_link_limiter
     client = client_address(request)
     if by_client.take(client):
         if by_link.take(str(link.id)):
@@ -150,7 +152,8 @@ def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
     with request.app.state.db.session() as session:
         record_event(session, actor="anonymous", action="survey_throttled",
                      object_type="survey_link", object_id=link.id, detail={"limit": limit})
-        # no address in the log: the survey is anonymous (the limiter keeps it in memory only)
+        # no address in the log: the survey is anonymous (the limiter keeps only a keyed hash
+        # of it, deleted once its bucket has refilled)
     return False
 
 
@@ -305,7 +308,8 @@ async def review_action(request: Request, answer_id: int, action: str, user: Rev
     db: Database = request.app.state.db
     form = await request.form()
     note = str(form.get("note", ""))
-    try:
+
+    def work() -> None:  # in a worker thread: the database never waits in the event loop
         with db.session() as session:
             answer = _answer_or_404(session, answer_id)
             if action == "acknowledge":
@@ -319,9 +323,12 @@ async def review_action(request: Request, answer_id: int, action: str, user: Rev
                       categories=[str(c) for c in form.getlist("categories")])
             else:
                 raise HTTPException(status_code=404)
+
+    try:
+        await run_in_threadpool(work)
     except ReviewError as error:
         request.state.review_error = str(error)
-        page = review_item(request, answer_id, user)
+        page = await run_in_threadpool(review_item, request, answer_id, user)
         page.status_code = 422
         return page
     back = form.get("next")

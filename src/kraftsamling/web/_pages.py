@@ -14,7 +14,7 @@ from kraftsamling.settings import Settings
 from kraftsamling.store import Database, LoginOutcome, User, authenticate, record_event
 from kraftsamling.web._app import LANGUAGE_COOKIE, render, request_language
 from kraftsamling.web._i18n import LANGUAGES, translator
-from kraftsamling.web._rate_limits import RateLimiter
+from kraftsamling.web._rate_limits import Limiter
 from kraftsamling.web._security import (
     client_address,
     csrf_protect,
@@ -54,7 +54,7 @@ def login(
     same time; failures per client address are limited, whichever account they aim at."""
     settings: Settings = request.app.state.settings
     db: Database = request.app.state.db
-    limiter: RateLimiter = request.app.state.login_limiter
+    limiter: Limiter = request.app.state.login_limiter
     _ = translator(request_language(request))
     client = client_address(request)
     # Checked before, counted after a failure: right passwords never use up the address's

@@ -2,8 +2,8 @@
 
 A bucket per key (a client address, a survey link) holds up to ``capacity`` tokens and
 refills evenly over ``window_seconds``; each counted request takes one. The state is per
-server process (``kraftsamling serve`` runs one), bounded in size, and starts empty after a
-restart, which errs on the side of letting people in.
+process, bounded in size, and starts empty after a restart; the app itself uses
+``store.DatabaseRateLimiter`` (the same contract, in the database), which every process shares.
 """
 
 from __future__ import annotations
@@ -12,12 +12,23 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
-__all__ = ["RateLimiter"]
+__all__ = ["Limiter", "RateLimiter"]
+
+
+class Limiter(Protocol):
+    """What the login and the survey need of a limit: this in-memory one or the app's
+    ``store.DatabaseRateLimiter``, which every server process shares."""
+
+    def take(self, key: str) -> bool: ...
+    def allows(self, key: str) -> bool: ...
+    def give_back(self, key: str) -> None: ...
+    def retry_after(self, key: str) -> float: ...
 
 
 class RateLimiter:
-    """``take(key)`` is True while ``key`` has a token left; thread-safe."""
+    """``take(key)`` is True while ``key`` has a token left; thread-safe, one process."""
 
     def __init__(self, *, capacity: int, window_seconds: float, max_keys: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
