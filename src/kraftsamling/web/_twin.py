@@ -22,7 +22,7 @@ from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
 from kraftsamling.twin._service import build_twins, score_alarms
 from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
-from kraftsamling.twin._survey import WaveError, read_wave
+from kraftsamling.twin._survey import WaveError, column_help, read_wave
 from kraftsamling.web._app import allow_chart_styles, render, request_language
 from kraftsamling.web._i18n import translator
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
@@ -41,7 +41,8 @@ def overview(request: Request, user: SchoolStaff) -> Response:
             selectinload(TwinImport.classes)).order_by(TwinImport.id.desc()).limit(10)))
         session.expunge_all()
     return render(request, "twin/overview.html", {
-        "imports": imports, "errors": getattr(request.state, "twin_errors", []),
+        "imports": imports, "columns": column_help(),
+        "errors": getattr(request.state, "twin_errors", []),
         "error_title": getattr(request.state, "twin_error_title", "")})
 
 
@@ -114,6 +115,7 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
     return allow_chart_styles(render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes), "fit": fit,
-        "fit_charts": fit_charts(fit, translate) if fit else [],
+        "fit_charts": fit_charts(fit, translate, request_language(request)) if fit else [],
         "fit_labels": {k: translate(v) for k, v in FIT_TITLES.items()},
-        "charts": [network_chart(row.nodes, row.edges), intervention_chart(row.summary)]}))
+        "charts": [network_chart(row.nodes, row.edges, request_language(request)),
+                   intervention_chart(row.summary, request_language(request))]}))

@@ -1,0 +1,103 @@
+"""Statistics said in a sentence: what a number means for staff and whether it is a problem.
+
+The fairness audit's findings become "Åldersgrupp: 50–64 pekas ut som hög risk mer sällan än
+18–24: 6 % mot 14 %." with the technical term (urvalsandel, TPR, FPR, kalibrering) kept for a
+tooltip. The page, the model card and the CLI share these words; all come from the catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kraftsamling.web._format import number, percent
+from kraftsamling.web._i18n import N_, translator
+from kraftsamling.web._labels import label
+
+__all__ = ["fairness_sentence", "proxy_sentence"]
+
+
+class Finding(Protocol):
+    @property
+    def attribute(self) -> str: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def limit(self) -> float: ...
+    @property
+    def low(self) -> str: ...
+    @property
+    def high(self) -> str: ...
+    @property
+    def low_value(self) -> float: ...
+    @property
+    def high_value(self) -> float: ...
+
+
+TERMS = {
+    "selection_ratio": N_("Selection-rate ratio: the lowest group's share picked out as high "
+                          "risk divided by the highest group's share."),
+    "tpr": N_("True positive rate (TPR): of those who did end up with the outcome, the share "
+              "the model picked out."),
+    "fpr": N_("False positive rate (FPR): of those who did not end up with the outcome, the "
+              "share the model picked out anyway."),
+    "calibration": N_("Calibration gap: the mean predicted risk minus the share who did end "
+                      "up with the outcome, in percentage points."),
+}
+
+
+def fairness_sentence(finding: Finding, language: str = "sv",
+                      outcome: str = "") -> dict[str, str]:
+    """One finding as ``{"text": sentence, "term": tooltip}``."""
+    _ = translator(language)
+    group = label(finding.attribute, "feature", language)
+    low, high = finding.low, finding.high
+    a = percent(finding.low_value, language)
+    b = percent(finding.high_value, language)
+    if finding.metric == "selection_ratio":
+        text = _("%(group)s: %(low)s are picked out as high risk less often than %(high)s: "
+                 "%(a)s against %(b)s. The lowest share is %(ratio)s of the highest; the limit "
+                 "is %(limit)s. Check that the lower group is not overlooked.",
+                 group=group, low=low, high=high, a=a, b=b,
+                 ratio=number(finding.value, language), limit=number(finding.limit, language))
+    elif finding.metric == "tpr":
+        text = _("%(group)s: of those who did end up with %(outcome)s, the model finds %(a)s in "
+                 "%(low)s but %(b)s in %(high)s (%(gap)s percentage points apart; the limit is "
+                 "%(limit)s). People in %(low)s who need support are missed more often.",
+                 group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
+                 gap=number(100 * finding.value, language, 0),
+                 limit=number(100 * finding.limit, language, 0))
+    elif finding.metric == "fpr":
+        text = _("%(group)s: of those who did not end up with %(outcome)s, the model still "
+                 "picks out %(b)s in %(high)s but %(a)s in %(low)s (%(gap)s percentage points "
+                 "apart; the limit is %(limit)s). People in %(high)s are picked out without "
+                 "cause more often.",
+                 group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
+                 gap=number(100 * finding.value, language, 0),
+                 limit=number(100 * finding.limit, language, 0))
+    else:
+        message = (N_("%(group)s: for %(low)s the model overestimates the risk by %(gap)s "
+                      "percentage points (the limit is %(limit)s). Read its risks for that "
+                      "group as too high.") if finding.low_value > 0 else
+                   N_("%(group)s: for %(low)s the model underestimates the risk by %(gap)s "
+                      "percentage points (the limit is %(limit)s). Read its risks for that "
+                      "group as too low."))
+        text = _(message, group=group, low=low,
+                 gap=number(100 * finding.value, language, 0),
+                 limit=number(100 * finding.limit, language, 0))
+    return {"text": text, "term": _(TERMS.get(finding.metric, TERMS["calibration"]))}
+
+
+def proxy_sentence(feature: str, protected: str, strength: float,
+                   language: str = "sv") -> dict[str, str]:
+    """A likely proxy: "Hushållstyp hänger ihop med kön …", Cramér's V in the tooltip."""
+    _ = translator(language)
+    text = _("%(feature)s goes together with %(protected)s (strength %(v)s on a scale from 0 to "
+             "1): through it the model can partly read %(protected)s, which it must not use.",
+             feature=label(feature, "feature", language),
+             protected=label(protected, "feature", language).lower(),
+             v=number(strength, language))
+    return {"text": text,
+            "term": _("Cramér's V: how strongly two columns go together, 0 (not at all) to 1 "
+                      "(one gives the other).")}
