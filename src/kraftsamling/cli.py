@@ -567,6 +567,12 @@ def autolarm_score(
     dask: Annotated[
         str | None, typer.Option("--dask", help="Adress till ett Dask-kluster.")
     ] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Språk i filen: sv (semikolon och decimalkomma, som svenska Excel "
+        "läser) eller en.")] = "sv",
+    codes: Annotated[bool, typer.Option(
+        "--codes", help="Skriv koder och decimalpunkt för andra program i stället för ord.")
+    ] = False,
 ) -> None:
     """Bedöm en fil med elevsvar: nivå, poäng, kategorier och belägg per svar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -583,7 +589,8 @@ def autolarm_score(
             task = progress.add_task("Bedömer svar", total=None)
             stats = score_file(source, output, detector=detector, text_column=text_column,
                                id_column=id_column or None, dask_address=dask,
-                               progress=lambda n: progress.advance(task, n))
+                               progress=lambda n: progress.advance(task, n),
+                               language=None if codes else lang)
     except ReadError as error:
         output.unlink(missing_ok=True)
         fail(str(error))

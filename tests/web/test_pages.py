@@ -55,8 +55,15 @@ def test_export_is_audited_and_opens_in_excel(client: TestClient, database: Data
     location = _upload(client, GOOD.encode()).headers["location"]
     response = client.get(f"{location}/export.csv")
     assert response.status_code == 200
-    assert response.text.startswith("\ufeffperson_id;fodelsear;kon;stadsdel")
+    assert response.text.startswith("\ufeffPerson-id;Födelseår;Kön;Stadsdel")
     assert _actions(database)[-1] == "export"
+    # Swedish Excel: ';' and decimal commas; the file with its Swedish headers imports again.
+    with_income = _upload(client, b"person_id;fodelsear;kon;stadsdel;inkomst\n"
+                                  b"P1;1980;kvinna;Ryd;23456.5\n")
+    exported = client.get(f"{with_income.headers['location']}/export.csv").text
+    assert exported.splitlines()[1].endswith(";23456,5"), exported
+    again = _upload(client, exported.encode("utf-8"), filename="export.csv")
+    assert again.status_code == 303, again.text
 
 
 def test_missing_table_and_row_are_404(client: TestClient) -> None:
