@@ -120,3 +120,39 @@ def test_every_command_help_is_swedish(capsys: pytest.CaptureFixture[str],
         found[name] = problems(output, allowed=ROLE_VALUES | gaps)
     assert len(found) > 20
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_fairness_findings_are_said_in_plain_swedish() -> None:
+    """A finding becomes a sentence with both groups' shares, the code names in words and
+    the technical term kept for the glossary; the same in English."""
+    import pandas as pd
+
+    from kraftsamling.cases import fairness_findings
+    from kraftsamling.web import fairness_sentence, proxy_sentence
+
+    table = pd.DataFrame({"grupp": ["18–24", "50–64"], "antal": [40, 50],
+                          "urvalsandel": [0.14, 0.06], "TPR": [0.30, 0.10],
+                          "FPR": [0.05, 0.06], "kalibrering": [0.01, -0.08]})
+    findings = fairness_findings({"age_band": table}, {})
+    assert [f.metric for f in findings] == ["selection_ratio", "tpr", "calibration"]
+    said = [fairness_sentence(f, "sv", "långvarigt bistånd") for f in findings]
+    assert said[0]["text"].startswith("Åldersgrupp: 50–64 pekas ut som hög risk mer sällan "
+                                      "än 18–24: 6\xa0% mot 14\xa0%.")
+    assert "missas oftare" in said[1]["text"] and "underskattar" in said[2]["text"]
+    assert "TPR" in said[1]["term"]
+    for sentence in said + [proxy_sentence("household_type", "sex", 0.48)]:
+        assert problems(sentence["text"]) == [], sentence
+    assert "Hushållstyp hänger ihop med kön (styrka 0,48" in proxy_sentence(
+        "household_type", "sex", 0.48)["text"]
+    english = fairness_sentence(findings[0], "en")["text"]
+    assert english.startswith("Age group: 50–64 are picked out as high risk less often")
+
+
+def test_twin_says_why_its_two_risks_differ() -> None:
+    from kraftsamling.web._twin import _why_they_differ
+
+    assert _why_they_differ({"risk": 0.03, "simulated_risk": 0.10}, "sv") == ""
+    higher = _why_they_differ({"risk": 0.03, "simulated_risk": 0.40}, "sv")
+    assert "klart högre risk (40\xa0%) än modellen (3\xa0%)" in higher
+    assert "klart lägre" in _why_they_differ({"risk": 0.81, "simulated_risk": 0.40}, "sv")
+    assert _why_they_differ({"risk": None, "simulated_risk": 0.4}, "sv") == ""

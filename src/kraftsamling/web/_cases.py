@@ -7,6 +7,7 @@ sees how often recommendations are overridden next to need, places, plan and fai
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,8 +77,19 @@ def _persons_frame(db: Database, batch_id: int) -> pd.DataFrame:
 
 
 def _load_models(settings: Settings, kind: str) -> CaseModels | None:
+    """The trained models, read once per version of the file (loading takes seconds, and
+    every page of the unit manager and the caseworker needs them)."""
     path = case_model_path(settings.data_dir, kind)
-    return CaseModels.load(path) if path.exists() else None
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return _models_at(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _models_at(path: Path, mtime_ns: int, size: int) -> CaseModels:
+    del mtime_ns, size  # the cache key: a retrained model is read again
+    return CaseModels.load(path)
 
 
 def _parse_places(text: str, known: list[str]) -> dict[str, int]:
