@@ -139,7 +139,7 @@ def test_fairness_findings_are_said_in_plain_swedish() -> None:
     assert said[0]["text"].startswith("Åldersgrupp: 50–64 pekas ut som hög risk mer sällan "
                                       "än 18–24: 6\xa0% mot 14\xa0%.")
     assert "missas oftare" in said[1]["text"] and "underskattar" in said[2]["text"]
-    assert "TPR" in said[1]["term"]
+    assert "TPR" in said[1]["term"] and said[1]["meaning"].startswith("Av dem som fick")
     for sentence in [*said, proxy_sentence("household_type", "sex", 0.48)]:
         assert problems(sentence["text"]) == [], sentence
     assert "Hushållstyp hänger ihop med kön (styrka 0,48" in proxy_sentence(

@@ -1,8 +1,8 @@
 """Statistics said in a sentence: what a number means for staff and whether it is a problem.
 
 The fairness audit's findings become "Åldersgrupp: 50–64 pekas ut som hög risk mer sällan än
-18–24: 6 % mot 14 %." with the technical term (urvalsandel, TPR, FPR, kalibrering) kept for a
-tooltip. The page, the model card and the CLI share these words; all come from the catalogue.
+18–24: 6 % mot 14 %." with the technical term (selection rate, TPR, FPR, calibration) and its
+meaning kept for a glossary. The page and the model card share these words, from the catalogue.
 """
 
 from __future__ import annotations
@@ -35,21 +35,26 @@ class Finding(Protocol):
     def high_value(self) -> float: ...
 
 
+# The technical term (in English, as the literature writes it) and what it means.
 TERMS = {
-    "selection_ratio": N_("Selection-rate ratio: the lowest group's share picked out as high "
-                          "risk divided by the highest group's share."),
-    "tpr": N_("True positive rate (TPR): of those who did end up with the outcome, the share "
-              "the model picked out."),
-    "fpr": N_("False positive rate (FPR): of those who did not end up with the outcome, the "
-              "share the model picked out anyway."),
-    "calibration": N_("Calibration gap: the mean predicted risk minus the share who did end "
-                      "up with the outcome, in percentage points."),
+    "selection_ratio": ("selection rate ratio", N_(
+        "The lowest group's share picked out as high risk divided by the highest group's "
+        "share.")),
+    "tpr": ("TPR, true positive rate", N_(
+        "Of those who did end up with the outcome, the share the model picked out.")),
+    "fpr": ("FPR, false positive rate", N_(
+        "Of those who did not end up with the outcome, the share the model picked out "
+        "anyway.")),
+    "calibration": ("calibration gap", N_(
+        "The mean predicted risk minus the share who did end up with the outcome, in "
+        "percentage points.")),
 }
 
 
 def fairness_sentence(finding: Finding, language: str = "sv",
                       outcome: str = "") -> dict[str, str]:
-    """One finding as ``{"text": sentence, "term": tooltip}``."""
+    """One finding as ``{"text": sentence, "term": the technical term, "meaning": what the
+    term means}``; pages show the term marked as English (``lang="en"``)."""
     _ = translator(language)
     group = label(finding.attribute, "feature", language)
     low, high = finding.low, finding.high
@@ -86,7 +91,8 @@ def fairness_sentence(finding: Finding, language: str = "sv",
         text = _(message, group=group, low=low,
                  gap=number(100 * finding.value, language, 0),
                  limit=number(100 * finding.limit, language, 0))
-    return {"text": text, "term": _(TERMS.get(finding.metric, TERMS["calibration"]))}
+    term, meaning = TERMS.get(finding.metric, TERMS["calibration"])
+    return {"text": text, "term": term, "meaning": _(meaning)}
 
 
 def proxy_sentence(feature: str, protected: str, strength: float,
@@ -98,6 +104,6 @@ def proxy_sentence(feature: str, protected: str, strength: float,
              feature=label(feature, "feature", language),
              protected=label(protected, "feature", language).lower(),
              v=number(strength, language))
-    return {"text": text,
-            "term": _("Cramér's V: how strongly two columns go together, 0 (not at all) to 1 "
-                      "(one gives the other).")}
+    return {"text": text, "term": "Cramér's V",
+            "meaning": _("How strongly two columns go together, 0 (not at all) to 1 (one "
+                         "gives the other).")}
