@@ -156,3 +156,11 @@ def test_twin_says_why_its_two_risks_differ() -> None:
     assert "klart högre risk (40\xa0%) än modellen (3\xa0%)" in higher
     assert "klart lägre" in _why_they_differ({"risk": 0.81, "simulated_risk": 0.40}, "sv")
     assert _why_they_differ({"risk": None, "simulated_risk": 0.4}, "sv") == ""
+
+
+def test_a_gap_just_past_its_limit_does_not_read_as_equal() -> None:
+    from kraftsamling.web._plain import _points
+
+    assert _points(0.0504, "sv", beside=0.05) == "5,04"
+    assert _points(0.1534, "sv", beside=0.1) == "15,3" and _points(0.1, "sv") == "10"
+    assert _points(0.2, "sv", beside=0.1) == "20"

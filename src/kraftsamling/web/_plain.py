@@ -51,6 +51,22 @@ TERMS = {
 }
 
 
+def _points(share: float, language: str, *, beside: float | None = None) -> str:
+    """A share as percentage points: whole when whole (10), else one decimal (15,3); with
+    ``beside`` (the limit it exceeds) as many decimals as it takes not to read as equal
+    (5,04 beside a limit of 5, never "5,0")."""
+    points = 100 * share
+    for digits in (0, 1, 2, 3):
+        text = number(points, language, digits)
+        if abs(points - round(points, digits)) < 1e-9 and (
+                beside is None or round(points, digits) != round(100 * beside, digits)):
+            return text
+        if digits >= 1 and (beside is None or
+                            round(points, digits) != round(100 * beside, digits)):
+            return text
+    return number(points, language, 3)
+
+
 def fairness_sentence(finding: Finding, language: str = "sv",
                       outcome: str = "") -> dict[str, str]:
     """One finding as ``{"text": sentence, "term": the technical term, "meaning": what the
@@ -71,16 +87,16 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                  "%(low)s but %(b)s in %(high)s (%(gap)s percentage points apart; the limit is "
                  "%(limit)s). People in %(low)s who need support are missed more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=number(100 * finding.value, language, 0),
-                 limit=number(100 * finding.limit, language, 0))
+                 gap=_points(finding.value, language, beside=finding.limit),
+                 limit=_points(finding.limit, language))
     elif finding.metric == "fpr":
         text = _("%(group)s: of those who did not end up with %(outcome)s, the model still "
                  "picks out %(b)s in %(high)s but %(a)s in %(low)s (%(gap)s percentage points "
                  "apart; the limit is %(limit)s). People in %(high)s are picked out without "
                  "cause more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=number(100 * finding.value, language, 0),
-                 limit=number(100 * finding.limit, language, 0))
+                 gap=_points(finding.value, language, beside=finding.limit),
+                 limit=_points(finding.limit, language))
     else:
         message = (N_("%(group)s: for %(low)s the model overestimates the risk by %(gap)s "
                       "percentage points (the limit is %(limit)s). Read its risks for that "
@@ -89,8 +105,8 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                       "percentage points (the limit is %(limit)s). Read its risks for that "
                       "group as too low."))
         text = _(message, group=group, low=low,
-                 gap=number(100 * finding.value, language, 0),
-                 limit=number(100 * finding.limit, language, 0))
+                 gap=_points(finding.value, language, beside=finding.limit),
+                 limit=_points(finding.limit, language))
     term, meaning = TERMS.get(finding.metric, TERMS["calibration"])
     return {"text": text, "term": term, "meaning": _(meaning)}
 
