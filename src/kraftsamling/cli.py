@@ -589,6 +589,12 @@ def autolarm_score(
     dask: Annotated[
         str | None, typer.Option("--dask", help="Adress till ett Dask-kluster.")
     ] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Språk i filen: sv (semikolon och decimalkomma, som svenska Excel "
+        "läser) eller en.")] = "sv",
+    codes: Annotated[bool, typer.Option(
+        "--codes", help="Skriv koder och decimalpunkt för andra program i stället för ord.")
+    ] = False,
 ) -> None:
     """Bedöm en fil med elevsvar: nivå, poäng, kategorier och belägg per svar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -605,7 +611,8 @@ def autolarm_score(
             task = progress.add_task("Bedömer svar", total=None)
             stats = score_file(source, output, detector=detector, text_column=text_column,
                                id_column=id_column or None, dask_address=dask,
-                               progress=lambda n: progress.advance(task, n))
+                               progress=lambda n: progress.advance(task, n),
+                               language=None if codes else lang)
     except ReadError as error:
         output.unlink(missing_ok=True)
         fail(str(error))
@@ -1342,8 +1349,8 @@ def twin_import_edges(
     edges: Annotated[Path, typer.Argument(help="Kantlista: from,to[,wave][,tie].")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Mapp för enkätfilerna.")],
     pupils: Annotated[Path | None, typer.Option(
-        "--pupils", help="Elevlista: pupil_id[,wave][,class][,gender] — vem som är med i "
-        "varje mätning.")] = None,
+        "--pupils", help="Elevlista med kolumnerna 'pupil_id' och valfritt 'wave', 'class' och "
+        "'gender' — vem som är med i varje mätning.")] = None,
     class_name: Annotated[str, typer.Option("--class", help="Klassens namn.")] = "klass",
 ) -> None:
     """Läs en kantlista (en rad per vänskap; tie 9 = okänd) och skriv enkätfiler."""
@@ -1364,13 +1371,14 @@ def twin_import_edges(
 def twin_evaluate(
     waves: WavePaths,
     behaviour: Annotated[Path | None, typer.Option(
-        "--behaviour", help="Ett beteende per mätning: pupil_id, NAMN_1, NAMN_2 …")] = None,
+        "--behaviour", help="Ett beteende per mätning: kolumnen 'pupil_id' och en kolumn per "
+        "mätning.")] = None,
     class_name: Annotated[str | None, typer.Option(
         "--class", help="Bara den här klassen (annars alla).")] = None,
     runs: Annotated[int, typer.Option("--runs", help="Simulerade terminer.")] = 1000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     as_json: Annotated[bool, typer.Option(
-        "--json", help="Sista raden som JSON (tie_auc, isolation_auc, gof_p …).")] = False,
+        "--json", help="Skriv också måtten som en rad JSON sist, för skript.")] = False,
     quick: Annotated[bool, typer.Option(
         "--quick", help="Snabbare, grövre anpassning (som webbsidan).")] = False,
 ) -> None:
@@ -1495,7 +1503,8 @@ def retention_apply(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Räkna bara; radera inget.")] = False,
 ) -> None:
-    """Radera rader äldre än tabellens gallringsfrist (retention_days); varje tabell loggas.
+    """Radera rader äldre än tabellens gallringsfrist (inställningen 'retention_days'); varje
+    tabell loggas.
     Granskningsloggen gallras aldrig."""
     from kraftsamling.compliance import apply_retention
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -15,9 +16,9 @@ ANSWERS = [("a1", "min pappa slår mig"), ("a2", "det är bra i skolan"),
            ("a3", "jag blir retad varje dag"), ("a4", "jagvillinteleva")]
 
 
-def _read(path: Path) -> list[dict[str, str]]:
+def _read(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(handle, delimiter=delimiter))
 
 
 def _check(rows: list[dict[str, str]]) -> None:
@@ -31,14 +32,35 @@ def _check(rows: list[dict[str, str]]) -> None:
 
 
 def test_score_semicolon_csv(tmp_path: Path) -> None:
+    """By default the file is for a Swedish spreadsheet: ';', decimal comma and words."""
     source = tmp_path / "svar.csv"
     source.write_bytes(("id;svar\n" + "".join(f"{i};{t}\n" for i, t in ANSWERS))
                        .encode("cp1252"))
     result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"),
                  "--text-column", "svar")
     assert result.returncode == 0, result.stderr
-    _check(_read(tmp_path / "ut.csv"))
     assert "4 svar bedömda: 2 akuta, 1 oro" in result.stdout
+    raw = (tmp_path / "ut.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    rows = _read(tmp_path / "ut.csv", ";")
+    assert list(rows[0]) == ["id", "nivå", "poäng", "kategorier", "belägg"]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["a1"]["nivå"] == "Akut"
+    assert "Våld eller försummelse i hemmet" in by_id["a1"]["kategorier"]
+    assert by_id["a1"]["belägg"] == "slår mig" and by_id["a2"]["nivå"] == "Ingen åtgärd"
+    assert all(re.fullmatch(r"[01],\d{4}", r["poäng"]) for r in rows)
+    english = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "en.csv"),
+                  "--text-column", "svar", "--lang", "en")
+    assert english.returncode == 0, english.stderr
+    rows = _read(tmp_path / "en.csv")
+    assert rows[0]["level"] == "Urgent" and re.fullmatch(r"[01]\.\d{4}", rows[0]["score"])
+    codes = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "koder.csv"),
+                "--text-column", "svar", "--codes")
+    assert codes.returncode == 0, codes.stderr
+    _check(_read(tmp_path / "koder.csv"))
+    wrong = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "x.csv"),
+                "--text-column", "svar", "--lang", "de")
+    assert wrong.returncode == 1 and "Okänt språk" in wrong.stderr
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "xlsx", "tsv"])
@@ -58,7 +80,8 @@ def test_score_other_formats(tmp_path: Path, suffix: str) -> None:
         for row in ANSWERS:
             sheet.append(list(row))
         book.save(source)
-    result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"))
+    result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"),
+                 "--codes")
     assert result.returncode == 0, result.stderr
     _check(_read(tmp_path / "ut.csv"))
 
@@ -67,7 +90,8 @@ def test_score_many_rows_in_chunks(tmp_path: Path) -> None:
     source = tmp_path / "svar.csv"
     source.write_text("id,text\n" + "".join(f"{n},{ANSWERS[n % 4][1]}\n" for n in range(1200)),
                       encoding="utf-8")
-    result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"))
+    result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"),
+                 "--codes")
     assert result.returncode == 0, result.stderr
     rows = _read(tmp_path / "ut.csv")
     assert [r["id"] for r in rows] == [str(n) for n in range(1200)]
@@ -82,7 +106,7 @@ def test_score_on_a_dask_cluster(tmp_path: Path) -> None:
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
                       host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster:
         result = run(tmp_path, "autolarm", "score", str(source), "-o", str(tmp_path / "ut.csv"),
-                     "--dask", cluster.scheduler_address)
+                     "--dask", cluster.scheduler_address, "--codes")
     assert result.returncode == 0, result.stderr
     rows = _read(tmp_path / "ut.csv")
     assert len(rows) == 1200

@@ -74,7 +74,7 @@ def test_wave_reader_names_every_problem_and_keeps_nothing(tmp_path: Path) -> No
     assert "Rad 5 (elev E3), kolumn 'wellbeing': 'bra'" in text
     missing = tmp_path / "saknas.csv"
     missing.write_text("pupil_id;class\nE1;7A\n", encoding="utf-8")
-    with pytest.raises(WaveError, match="Kolumner saknas: gender, friends"):
+    with pytest.raises(WaveError, match=r"Kolumner saknas: kön \(gender\), vänner \(friends\)"):
         read_wave(missing, number=1)
 
 
@@ -191,3 +191,22 @@ def test_waves_written_as_csv_read_back(tmp_path: Path) -> None:
     school.waves[0].to_excel(tmp_path / "ht.xlsx", index=False)
     from_excel = read_wave(tmp_path / "ht.xlsx", number=1)
     assert len(from_excel.friends) == len(read_wave(paths[0], number=1).friends) > 0
+
+
+def test_a_wave_with_swedish_headers_reads_like_the_english_one(tmp_path: Path) -> None:
+    """Headers a Swedish school writes (any case, accents or separators) name the same
+    columns; the help text lists exactly the names the reader knows."""
+    from kraftsamling.twin import REQUIRED_COLUMNS, column_help
+
+    english = tmp_path / "en.csv"
+    english.write_text("pupil_id;class;gender;friends;mean_to_me;defends_me;wellbeing\n"
+                       "E1;7A;f;E2;;E2;4\nE2;7A;m;E1;E1;;3\n", encoding="utf-8")
+    swedish = tmp_path / "sv.csv"
+    swedish.write_text("Elev-ID;Klass;KÖN;Vänner;Elaka mot mig;försvarar_mig;Mående\n"
+                       "E1;7A;f;E2;;E2;4\nE2;7A;m;E1;E1;;3\n", encoding="utf-8")
+    a, b = read_wave(english, number=1, key=KEY), read_wave(swedish, number=1, key=KEY)
+    assert (a.friends, a.mean, a.defends) == (b.friends, b.mean, b.defends)
+    assert a.pupils["wellbeing"].tolist() == b.pupils["wellbeing"].tolist()
+    required, optional = column_help()
+    assert required[0] == ("elev", "pupil_id") and ("mående", "wellbeing") in optional
+    assert {en for _, en in required} == set(REQUIRED_COLUMNS)

@@ -17,8 +17,9 @@ BARE_CODES = {"sprakpraktik", "fodelsear", "suicide", "wellbeing", "bullying", "
               "caseworker", "coordinator", "analyst", "selfharm"}
 ENGLISH = re.compile(r"\b(Show this message and exit|Options|Commands|Arguments|Usage|TPR|FPR|"
                      r"Error|required|default|min left|overdue|Acknowledge|Escalate)\b")
-# 0.42 in a Swedish text (not a version 0.1.0, an address 127.0.0.1 or a file name a.csv).
-DOT_DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+# 0.42 in a Swedish text (not a version 0.1.0, an address 127.0.0.1, a file name a.csv or an
+# article of a law, "art. 5.1 d", which Swedish writes with a point).
+DOT_DECIMAL = re.compile(r"(?<!art\. )(?<![\w.])\d+\.\d+(?![\w.])")
 URL = re.compile(r"(https?://|smtp://)\S+|\S+@\S+|\S+\.(csv|xlsx|tsv|jsonl|json|eml|toml)\b")
 
 

@@ -55,8 +55,19 @@ def test_export_is_audited_and_opens_in_excel(client: TestClient, database: Data
     location = _upload(client, GOOD.encode()).headers["location"]
     response = client.get(f"{location}/export.csv")
     assert response.status_code == 200
-    assert response.text.startswith("\ufeffperson_id;fodelsear;kon;stadsdel")
+    assert response.text.startswith("\ufeffPerson-id;Födelseår;Kön;Stadsdel")
     assert _actions(database)[-1] == "export"
+    # Swedish Excel: ';' and decimal commas; the Swedish headers are the schema's columns
+    # to the importer (case, accents and separators do not count).
+    from kraftsamling.tabular import header_key
+
+    with_income = _upload(client, b"person_id;fodelsear;kon;stadsdel;inkomst\n"
+                                  b"P1;1980;kvinna;Ryd;23456.5\n")
+    exported = client.get(f"{with_income.headers['location']}/export.csv").text
+    assert exported.splitlines()[1].endswith(";23456,5"), exported
+    header = exported.lstrip("\ufeff").splitlines()[0].split(";")
+    assert [header_key(h) for h in header] == ["person_id", "fodelsear", "kon", "stadsdel",
+                                               "inkomst"]
 
 
 def test_missing_table_and_row_are_404(client: TestClient) -> None:
@@ -130,7 +141,10 @@ def test_swedish_catalogue_is_complete() -> None:
                                                                            "Kraftsamling",
                                                                            "Filter", "Risk",
                                                                            "Person %(id)s",
-                                                                           "Person (pseudonym)"})
+                                                                           "Person (pseudonym)",
+                                                                           # the same word
+                                                                           "Person", "person",
+                                                                           "import", "panel"})
     assert untranslated == [], f"add these to {catalogue_path('sv')}"
 
 

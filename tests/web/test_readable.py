@@ -23,6 +23,9 @@ def test_checker_catches_what_the_issue_reported() -> None:
     assert problems("insats sprakpraktik") == ["code name 'sprakpraktik'"]
     assert problems("Kraftsamling 0.1.0 på http://127.0.0.1:8000/s/a_b, fil a_b.csv") == []
     assert problems("Sannolikhet 98 %, 0,42 och 4 tim 12 min kvar") == []
+    # An article of a law keeps its point; a number beside it does not.
+    assert problems("enligt art. 5.1 d och art. 3.39") == []
+    assert problems("risk 5.1") == ["dot decimal '5.1'"]
 
 
 def test_every_stored_code_has_a_swedish_and_an_english_label() -> None:
@@ -85,17 +88,14 @@ def _all_commands() -> list[tuple[str, ...]]:
     return found
 
 
-# What a person types as it is: the choices of --role and the column names a file must have;
-# numbers on the command line are written with a decimal point (--min-ratio 0.8).
+# What a person types as it is: the choices of --role, the column names a file must have and
+# the name of a setting; numbers on the command line are written with a decimal point
+# (--min-ratio 0.8).
 ROLE_VALUES = {"'unit_manager'", "'reviewer'", "'caseworker'", "'coordinator'", "'analyst'",
-               "'conversation_id'", "'mood_before'", "'mood_after'", "dot decimal"}
-
-
-# Commands that arrived beside issue 25 and still name settings and JSON keys as they are
-# typed (retention_days, gof_p, pupil_id): listed here, open in issue 25.
-CLI_KNOWN_GAPS: dict[str, set[str]] = {"retention": {"code name"},
-                                       "twin evaluate": {"code name"},
-                                       "twin import": {"code name"}}
+               "'conversation_id'", "'mood_before'", "'mood_after'", "'pupil_id'",
+               "'retention_days'", "dot decimal"}
+# Commands whose help still shows a code name: none (an entry would have to say why).
+CLI_KNOWN_GAPS: dict[str, set[str]] = {}
 
 
 def test_every_command_help_is_swedish(capsys: pytest.CaptureFixture[str],
@@ -120,3 +120,47 @@ def test_every_command_help_is_swedish(capsys: pytest.CaptureFixture[str],
         found[name] = problems(output, allowed=ROLE_VALUES | gaps)
     assert len(found) > 20
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_fairness_findings_are_said_in_plain_swedish() -> None:
+    """A finding becomes a sentence with both groups' shares, the code names in words and
+    the technical term kept for the glossary; the same in English."""
+    import pandas as pd
+
+    from kraftsamling.cases import fairness_findings
+    from kraftsamling.web import fairness_sentence, proxy_sentence
+
+    table = pd.DataFrame({"grupp": ["18–24", "50–64"], "antal": [40, 50],
+                          "urvalsandel": [0.14, 0.06], "TPR": [0.30, 0.10],
+                          "FPR": [0.05, 0.06], "kalibrering": [0.01, -0.08]})
+    findings = fairness_findings({"age_band": table}, {})
+    assert [f.metric for f in findings] == ["selection_ratio", "tpr", "calibration"]
+    said = [fairness_sentence(f, "sv", "långvarigt bistånd") for f in findings]
+    assert said[0]["text"].startswith("Åldersgrupp: 50–64 pekas ut som hög risk mer sällan "
+                                      "än 18–24: 6\xa0% mot 14\xa0%.")
+    assert "missas oftare" in said[1]["text"] and "underskattar" in said[2]["text"]
+    assert "TPR" in said[1]["term"] and said[1]["meaning"].startswith("Av dem som fick")
+    for sentence in [*said, proxy_sentence("household_type", "sex", 0.48)]:
+        assert problems(sentence["text"]) == [], sentence
+    assert "Hushållstyp hänger ihop med kön (styrka 0,48" in proxy_sentence(
+        "household_type", "sex", 0.48)["text"]
+    english = fairness_sentence(findings[0], "en")["text"]
+    assert english.startswith("Age group: 50–64 are picked out as high risk less often")
+
+
+def test_twin_says_why_its_two_risks_differ() -> None:
+    from kraftsamling.web._twin import _why_they_differ
+
+    assert _why_they_differ({"risk": 0.03, "simulated_risk": 0.10}, "sv") == ""
+    higher = _why_they_differ({"risk": 0.03, "simulated_risk": 0.40}, "sv")
+    assert "klart högre risk (40\xa0%) än modellen (3\xa0%)" in higher
+    assert "klart lägre" in _why_they_differ({"risk": 0.81, "simulated_risk": 0.40}, "sv")
+    assert _why_they_differ({"risk": None, "simulated_risk": 0.4}, "sv") == ""
+
+
+def test_a_gap_just_past_its_limit_does_not_read_as_equal() -> None:
+    from kraftsamling.web._plain import _points
+
+    assert _points(0.0504, "sv", beside=0.05) == "5,04"
+    assert _points(0.1534, "sv", beside=0.1) == "15,3" and _points(0.1, "sv") == "10"
+    assert _points(0.2, "sv", beside=0.1) == "20"

@@ -37,6 +37,12 @@ __all__ = [
 ]
 
 OUTPUT_COLUMNS = ("id", "level", "score", "categories", "evidence")
+# The same columns as a person reads them in a spreadsheet, per language.
+READABLE_COLUMNS = {"sv": ("id", "nivå", "poäng", "kategorier", "belägg"),
+                    "en": ("id", "level", "score", "categories", "evidence")}
+# Swedish Excel splits a CSV on ";" and reads 0,98 as a number; English Excel wants "," and
+# 0.98. Without a language the file is for programs: ",", 0.9812 and the codes.
+DELIMITERS = {"sv": ";", "en": ","}
 LABELS_SCHEMA = TableSchema(
     name="autolarm-etiketter",
     description="Märkta svar för att träna autolarm: text, level, categories (;-separerade).",
@@ -152,10 +158,21 @@ class ScoreStats:
     concern: int = 0
 
 
-def _output_row(identifier: str, text: str, assessment: Assessment) -> list[str]:
+def _output_row(identifier: str, text: str, assessment: Assessment,
+                language: str | None = None) -> list[str]:
     evidence = " | ".join(text[e.start:e.end] for e in assessment.evidence)
-    return [identifier, assessment.level.value, f"{assessment.score:.4f}",
-            ";".join(c.value for c in assessment.categories), evidence]
+    if language is None:
+        return [identifier, assessment.level.value, f"{assessment.score:.4f}",
+                ";".join(c.value for c in assessment.categories), evidence]
+    from babel.numbers import format_decimal
+
+    from kraftsamling.web import label
+
+    return [identifier, label(assessment.level.value, "level", language),
+            format_decimal(assessment.score, format="0.0000",
+                           locale="sv_SE" if language == "sv" else "en_GB"),
+            ", ".join(label(c.value, "category", language) for c in assessment.categories),
+            evidence]
 
 
 def score_file(
@@ -168,13 +185,20 @@ def score_file(
     chunk_size: int = 500,
     progress: Callable[[int], None] | None = None,
     dask_address: str | None = None,
+    language: str | None = None,
 ) -> ScoreStats:
     """Score a file of answers into a CSV, one chunk at a time (bounded memory).
+
+    With ``language`` ("sv" or "en") the file is for people opening it in a spreadsheet:
+    headers, levels and categories in words, and the separator and decimal mark that
+    language's Excel expects (``;`` and 0,9812 in Swedish). Without it, for programs.
 
     With ``dask_address`` the chunks are scored on that Dask cluster, at most four in flight,
     and written in input order.
     """
     source, target = Path(source), Path(target)
+    if language is not None and language not in READABLE_COLUMNS:
+        raise ReadError(f"Okänt språk {language!r}: välj sv eller en.")
     if source.resolve() == target.resolve():
         raise ReadError("Utfilen får inte vara samma fil som infilen.")
     stats = ScoreStats()
@@ -195,14 +219,15 @@ def score_file(
         yield from chunks
 
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = formula_safe(csv.writer(handle))  # OWASP: evidence cannot be a formula
-        writer.writerow(OUTPUT_COLUMNS)
+        writer = formula_safe(csv.writer(  # OWASP: evidence cannot be a formula
+            handle, delimiter=DELIMITERS.get(language or "", ",")))
+        writer.writerow(READABLE_COLUMNS[language] if language else OUTPUT_COLUMNS)
 
         def write(rows: list[dict[str, str]], start: int,
                   scored: list[tuple[str, Assessment]]) -> None:
             for offset, (row, (text, assessment)) in enumerate(zip(rows, scored, strict=True)):
                 identifier = row.get(id_column, "") if id_column else str(start + offset + 1)
-                writer.writerow(_output_row(identifier, text, assessment))
+                writer.writerow(_output_row(identifier, text, assessment, language))
                 stats.rows += 1
                 stats.urgent += assessment.level is Level.urgent
                 stats.concern += assessment.level is Level.concern

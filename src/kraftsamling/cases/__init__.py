@@ -24,11 +24,13 @@ from kraftsamling.cases._effect import (
 )
 from kraftsamling.cases._fairness import (
     FairnessAudit,
+    FairnessFinding,
     FeatureRegister,
     ForbiddenFeatureError,
     ProxyFlag,
     cramers_v,
     fairness_audit,
+    fairness_findings,
 )
 from kraftsamling.cases._gaussian_process import GaussianProcessEffect
 from kraftsamling.cases._risk import (
@@ -85,6 +87,7 @@ __all__ = [
     "EffectEstimator",
     "Factor",
     "FairnessAudit",
+    "FairnessFinding",
     "FeatureRegister",
     "ForbiddenFeatureError",
     "GaussianProcessEffect",
@@ -107,6 +110,7 @@ __all__ = [
     "effect_matrix",
     "expected_true_effects",
     "fairness_audit",
+    "fairness_findings",
     "group_shares",
     "household_months",
     "kaplan_meier_by_group",

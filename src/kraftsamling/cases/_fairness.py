@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FairnessAudit", "FeatureRegister", "ForbiddenFeatureError", "ProxyFlag",
-           "cramers_v", "fairness_audit"]
+__all__ = ["FairnessAudit", "FairnessFinding", "FeatureRegister", "ForbiddenFeatureError",
+           "ProxyFlag", "cramers_v", "fairness_audit", "fairness_findings"]
 
 
 class ForbiddenFeatureError(ValueError):
@@ -124,6 +124,83 @@ class FairnessAudit:
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+@dataclass(frozen=True)
+class FairnessFinding:
+    """One disparity past a threshold, as data, so that pages can say it in plain words.
+
+    ``metric`` is ``selection_ratio`` (lowest selection rate over the highest), ``tpr`` or
+    ``fpr`` (largest difference between groups) or ``calibration`` (the largest gap between
+    mean predicted risk and observed outcome in a group). ``low``/``high`` name the groups
+    at either end and ``low_value``/``high_value`` their rates (for calibration the worst
+    group and its signed gap).
+    """
+
+    attribute: str
+    metric: str
+    value: float
+    limit: float
+    low: str
+    high: str
+    low_value: float
+    high_value: float
+
+    def text(self) -> str:
+        """The flag as the CLI and the audit have always written it (Swedish)."""
+        if self.metric == "selection_ratio":
+            return (f"{self.attribute}: kvoten mellan lägsta och högsta urvalsandel är "
+                    f"{self.value:.2f} (gräns {self.limit:.2f}).")
+        if self.metric in ("tpr", "fpr"):
+            return (f"{self.attribute}: skillnaden i {self.metric.upper()} mellan grupper är "
+                    f"{self.value:.2f} (gräns {self.limit:.2f}).")
+        return (f"{self.attribute}: risken är felkalibrerad med upp till {self.value:.2f} i "
+                f"någon grupp (gräns {self.limit:.2f}).")
+
+
+def fairness_findings(tables: dict[str, pd.DataFrame], thresholds: dict[str, float], *,
+                      min_group: int = 30) -> list[FairnessFinding]:
+    """The disparities past ``thresholds`` in the audit's per-group tables.
+
+    Groups smaller than ``min_group`` are left out when at least two groups are large
+    enough: their rates say too little.
+    """
+    findings: list[FairnessFinding] = []
+    for attribute, full in tables.items():
+        table = full[full["antal"] >= min_group].reset_index(drop=True) \
+            if (full["antal"] >= min_group).sum() >= 2 else full
+        if table.empty:
+            continue
+        groups = table["grupp"].astype(str).to_numpy()
+        rates = table["urvalsandel"].to_numpy(float)
+        limit = thresholds.get("selection_ratio", 0.8)
+        if rates.max() > 0 and rates.min() / rates.max() < limit:
+            lo, hi = int(np.argmin(rates)), int(np.argmax(rates))
+            findings.append(FairnessFinding(attribute, "selection_ratio",
+                                            float(rates.min() / rates.max()), limit,
+                                            groups[lo], groups[hi], float(rates[lo]),
+                                            float(rates[hi])))
+        for metric, key in (("TPR", "tpr_difference"), ("FPR", "fpr_difference")):
+            values = table[metric].to_numpy(float)
+            limit = thresholds.get(key, 0.1)
+            if not np.isfinite(values).any():
+                continue
+            gap = float(np.nanmax(values) - np.nanmin(values))
+            if gap > limit:
+                lo, hi = int(np.nanargmin(values)), int(np.nanargmax(values))
+                findings.append(FairnessFinding(attribute, metric.lower(), gap, limit,
+                                                groups[lo], groups[hi], float(values[lo]),
+                                                float(values[hi])))
+        gaps = table["kalibrering"].to_numpy(float)
+        limit = thresholds.get("calibration_gap", 0.05)
+        if np.isfinite(gaps).any():
+            worst_at = int(np.nanargmax(np.abs(gaps)))
+            worst = float(abs(gaps[worst_at]))
+            if worst > limit:
+                findings.append(FairnessFinding(attribute, "calibration", worst, limit,
+                                                groups[worst_at], groups[worst_at],
+                                                float(gaps[worst_at]), float(gaps[worst_at])))
+    return findings
+
+
 def _metrics(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any], selected: np.ndarray[Any, Any],
              groups: np.ndarray[Any, Any]) -> pd.DataFrame:
     from fairlearn.metrics import (
@@ -204,22 +281,6 @@ def fairness_audit(y_true: Sequence[int] | np.ndarray[Any, Any],
         table = table.reset_index().rename(columns={table.index.name or "index": "grupp"})
         table.columns = ["grupp", *table.columns[1:]]
         tables[str(attribute)] = table
-        table = table[table["antal"] >= min_group].reset_index(drop=True) \
-            if (table["antal"] >= min_group).sum() >= 2 else table
-        rates = table["urvalsandel"].to_numpy(float)
-        if rates.max() > 0 and rates.min() / rates.max() < rules.get("selection_ratio", 0.8):
-            flags.append(f"{attribute}: kvoten mellan lägsta och högsta urvalsandel är "
-                         f"{rates.min() / rates.max():.2f} (gräns "
-                         f"{rules.get('selection_ratio', 0.8):.2f}).")
-        for metric, key, default in (("TPR", "tpr_difference", 0.1),
-                                     ("FPR", "fpr_difference", 0.1)):
-            values = table[metric].to_numpy(float)
-            gap = float(np.nanmax(values) - np.nanmin(values)) if np.isfinite(values).any() else 0.0
-            if gap > rules.get(key, default):
-                flags.append(f"{attribute}: skillnaden i {metric} mellan grupper är {gap:.2f} "
-                             f"(gräns {rules.get(key, default):.2f}).")
-        worst = float(np.nanmax(np.abs(table["kalibrering"].to_numpy(float))))
-        if worst > rules.get("calibration_gap", 0.05):
-            flags.append(f"{attribute}: risken är felkalibrerad med upp till {worst:.2f} i "
-                         f"någon grupp (gräns {rules.get('calibration_gap', 0.05):.2f}).")
+        flags.extend(f.text() for f in fairness_findings({str(attribute): table}, rules,
+                                                          min_group=min_group))
     return FairnessAudit(tables, flags)

@@ -10,6 +10,7 @@ command that produced it and the date. A card without an independent figure says
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -61,7 +62,7 @@ class Text(BaseModel):
         return self.sv if language == "sv" else self.en
 
 
-Cell = str | int | float | None
+Cell = str | int | float | Text | None
 
 
 class Figure(BaseModel):
@@ -95,6 +96,10 @@ class CardTable(BaseModel):
     command: str = ""
     date: Day | None = None
     groups: bool = Field(default=False, description="Rows are groups of people.")
+    formats: list[str] = Field(
+        default_factory=list,
+        description="Per column how a number is shown: '' (decimal), 'percent' (a share 0–1 "
+                    "as a percentage) or 'signed' (with + or −).")
 
 
 class CardFile(BaseModel):
@@ -110,7 +115,7 @@ class CardLive(BaseModel):
     source: Text
     figures: list[Figure] = Field(default_factory=list)
     tables: list[CardTable] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str | Text] = Field(default_factory=list)
     trained_at: datetime | None = None
     synthetic: bool = False
 
@@ -182,6 +187,16 @@ def _number(value: float | None, figure: Figure | None, language: str, digits: i
     return f"{text} %" if figure is not None and figure.percent else text
 
 
+DOT_DECIMAL = re.compile(r"(?<![\w.])(\d+)\.(\d+)(?![\w.])")
+
+
+def _percent(value: float, language: str) -> str:
+    from babel.numbers import format_percent
+
+    return format_percent(value, format="#,##0\xa0%" if language == "sv" else "#,##0%",
+                          locale="sv_SE" if language == "sv" else "en_GB")
+
+
 def card_context(module: str, language: str, translate: Callable[..., str], *,
                  live: Mapping[str, CardLive] | None = None,
                  figures: CardFile | None = None) -> dict[str, Any]:
@@ -200,16 +215,36 @@ def card_context(module: str, language: str, translate: Callable[..., str], *,
             "live": (live or {}).get(card.id),
         })
 
-    def cell(value: Cell) -> str:
+    from kraftsamling.web import label
+
+    def cell(value: Cell, shape: str = "") -> str:
+        if isinstance(value, Text):
+            return value(language)
         if isinstance(value, bool) or value is None or isinstance(value, str):
+            if isinstance(value, str):  # a stored code (a category, an intervention) in words
+                for kind in ("category", "intervention"):
+                    if label(value, kind, language) != value:
+                        return label(value, kind, language)
             return "–" if value is None else str(value)
         if isinstance(value, int):
             return str(value)
+        if shape == "percent":
+            return _percent(value, language)
+        if shape == "signed":
+            return ("+" if value >= 0 else "−") + _number(abs(value), None, language, 1)
         return _number(value, None, language, 2)
+
+    def target(text: str) -> str:
+        """A target from a data file ("≥ 0.95") with the language's decimal mark."""
+        return DOT_DECIMAL.sub(r"\1,\2", text) if language == "sv" else text
+
+    def note(value: str | Text) -> str:
+        return value(language) if isinstance(value, Text) else value
 
     return {"entries": entries, "module": module, "lang": language, "_": translate,
             "figure_value": lambda f: _number(f.value, f, language),
-            "cell": cell, "version": __version__, "generated_at": datetime.now(UTC)}
+            "cell": cell, "target": target, "note_text": note, "version": __version__,
+            "generated_at": datetime.now(UTC)}
 
 
 def render_cards(module: str, language: str = "sv", *,

@@ -79,10 +79,12 @@ from kraftsamling.twin._simulate import (
     simulate_terms,
 )
 from kraftsamling.twin._survey import (
+    COLUMN_NAMES,
     NOMINATIONS,
     REQUIRED_COLUMNS,
     Wave,
     WaveError,
+    column_help,
     read_wave,
     wave_from_frame,
 )
@@ -90,6 +92,7 @@ from kraftsamling.twin._synth import SyntheticSchool, synthetic_school, write_wa
 
 __all__ = [
     "BEHAVIOUR_EFFECTS",
+    "COLUMN_NAMES",
     "FEATURE_LABELS",
     "FRIENDSHIP_EFFECTS",
     "GOF_STATISTICS",
@@ -122,6 +125,7 @@ __all__ = [
     "class_state",
     "class_transitions",
     "class_twin",
+    "column_help",
     "compare_interventions",
     "evaluate_classes",
     "evaluate_prediction",

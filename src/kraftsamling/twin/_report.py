@@ -7,11 +7,26 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import format_decimal, format_percent
 
 from kraftsamling._charts import Chart, styled
 
 __all__ = ["FIT_TITLES", "fit_charts", "intervention_chart", "network_chart"]
 
+
+
+def _decimal(value: float, language: str, pattern: str = "0.##") -> str:
+    """A number in a table cell the way the page's language writes it (0,57 / 0.57)."""
+    text = format_decimal(value, format=pattern.lstrip("+"),
+                          locale="sv_SE" if language == "sv" else "en_GB")
+    if pattern.startswith("+"):
+        text = ("−" + text.lstrip("-\u2212") if value < 0 else "+" + text)
+    return text
+
+
+def _share(value: float, language: str) -> str:
+    return format_percent(value, format="#,##0\xa0%" if language == "sv" else "#,##0%",
+                          locale="sv_SE" if language == "sv" else "en_GB")
 
 
 def N_(message: str) -> str:
@@ -29,8 +44,8 @@ FIT_TITLES = {
 }
 
 
-def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]
-                  ) -> Chart:
+def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
+                  language: str = "sv") -> Chart:
     """Friendships grey, meanness red; each pupil coloured by next term's risk."""
     where = {n["id"]: (n["x"], n["y"]) for n in nodes}
     traces: list[go.Scatter] = []
@@ -49,7 +64,7 @@ def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[st
     traces.append(go.Scatter(
         x=[n["x"] for n in nodes], y=[n["y"] for n in nodes], mode="markers+text",
         name="elev (färg: risk)", text=[n["id"][:4] for n in nodes],
-        textposition="top center", hovertext=[f"{n['id']}: risk {r:.0%}" for n, r in
+        textposition="top center", hovertext=[f"{n['id']}: risk {_share(r, language)}" for n, r in
                                               zip(nodes, risk, strict=True)],
         marker={"size": 14, "color": risk, "colorscale": "YlOrRd", "cmin": 0, "cmax": 1,
                 "line": {"color": "#1a1a1a", "width": 1},
@@ -63,12 +78,12 @@ def network_chart(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[st
         "vänner": [len(n["friends"]) for n in nodes],
         "elaka mot eleven": [n["mean_to"] for n in nodes],
         "försvarare": [n["defended_by"] for n in nodes],
-        "risk nästa termin": [f"{r:.0%}" for r in risk]})
+        "risk nästa termin": [_share(r, language) for r in risk]})
     return Chart("network", "Klassens nätverk: vänskap och vem som är elak mot vem", figure,
                  table)
 
 
-def intervention_chart(summary: Sequence[Mapping[str, Any]]) -> Chart:
+def intervention_chart(summary: Sequence[Mapping[str, Any]], language: str = "sv") -> Chart:
     """Change in expected victims against no intervention, with 95 % intervals."""
     rows = [r for r in summary if r["intervention"] != "none"]
     figure = go.Figure([go.Bar(
@@ -80,12 +95,14 @@ def intervention_chart(summary: Sequence[Mapping[str, Any]]) -> Chart:
         "insats": [r["label"] for r in summary],
         "förväntat antal utsatta": [round(r["expected_victims"], 2) for r in summary],
         "förändring": [round(r["change"], 2) for r in summary],
-        "95 % KI": [f"{r['change_low']:+.2f} till {r['change_high']:+.2f}" for r in summary]})
+        "95 % KI": [f"{_decimal(r['change_low'], language, '+0.00')} till "
+                    f"{_decimal(r['change_high'], language, '+0.00')}" for r in summary]})
     title = "Förändring i förväntat antal utsatta mot ingen insats"
     return Chart("interventions", title, styled(figure, title, "Insats", "Elever"), table)
 
 
-def fit_charts(fit: Mapping[str, Any], translate: Callable[[str], str] = str) -> list[Chart]:
+def fit_charts(fit: Mapping[str, Any], translate: Callable[[str], str] = str,
+               language: str = "sv") -> list[Chart]:
     """sienaGOF's plot per statistic: the simulated spread (5–95 % and mean) against the
     observed wave, with the p-value in the title; the same numbers in a table."""
     charts = []
@@ -94,7 +111,9 @@ def fit_charts(fit: Mapping[str, Any], translate: Callable[[str], str] = str) ->
     spread_label = translate(N_("simulated, 5–95 %"))
     for statistic in fit.get("gof", []):
         name = statistic["name"]
-        title = f"{translate(FIT_TITLES[name])} (p = {statistic['p']:.2f})"
+        p_value = format_decimal(round(float(statistic["p"]), 2), format="0.00",
+                                 locale="sv_SE" if language == "sv" else "en_GB")
+        title = f"{translate(FIT_TITLES[name])} (p = {p_value})"
         levels = [str(v) for v in statistic["levels"]]
         if name in ("reciprocity", "transitivity"):
             levels = [translate(FIT_TITLES[name])]
@@ -112,7 +131,7 @@ def fit_charts(fit: Mapping[str, Any], translate: Callable[[str], str] = str) ->
         table = pd.DataFrame({
             translate(N_("level")): levels, observed_label: statistic["observed"],
             simulated_label: mean,
-            spread_label: [f"{lo:g}–{h:g}" for lo, h in zip(
-                low, high, strict=True)]})
+            spread_label: [f"{_decimal(lo, language, '0.###')}–{_decimal(h, language, '0.###')}"
+                           for lo, h in zip(low, high, strict=True)]})
         charts.append(Chart(f"fit-{name}", title, figure, table))
     return charts

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from kraftsamling.privacy import keyed_hash
-from kraftsamling.tabular import read_table
+from kraftsamling.tabular import header_key, read_table
 
-__all__ = ["NOMINATIONS", "REQUIRED_COLUMNS", "Wave", "WaveError", "read_wave",
-           "wave_from_frame"]
+__all__ = ["COLUMN_NAMES", "NOMINATIONS", "REQUIRED_COLUMNS", "Wave", "WaveError",
+           "column_help", "read_wave", "wave_from_frame"]
 
 REQUIRED_COLUMNS = ("pupil_id", "class", "gender", "friends", "mean_to_me", "defends_me")
 NOMINATIONS = {"friends": "vänner", "mean_to_me": "elaka mot mig",
@@ -34,6 +34,38 @@ NOMINATIONS = {"friends": "vänner", "mean_to_me": "elaka mot mig",
 UNKNOWN = "friends_unknown"
 _SPLIT = re.compile(r"[\s,;|]+")
 MAX_PROBLEMS_SHOWN = 20
+# Every column a wave may have with the Swedish name a school writes first, then the other
+# names accepted (case, accents and separators do not count: "Elev-ID" = "elev_id").
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "pupil_id": ("elev", "elev_id", "elevid", "id"),
+    "class": ("klass",),
+    "gender": ("kön", "kon"),
+    "friends": ("vänner", "vanner", "kompisar"),
+    "mean_to_me": ("elaka mot mig", "elak mot mig"),
+    "defends_me": ("försvarar mig",),
+    "wellbeing": ("mående", "trivsel"),
+    "free_text": ("fritext", "kommentar"),
+    "friends_unknown": ("vänner okänt",),
+}
+OPTIONAL_COLUMNS = ("wellbeing", "free_text")
+
+
+def _canonical(header: str) -> str:
+    """A header as the column the reader knows: "Elaka mot mig" → "mean_to_me"."""
+    key = header_key(header)
+    for name, others in COLUMN_NAMES.items():
+        if key == name or key in {header_key(o) for o in others}:
+            return name
+    if key.startswith(("wellbeing_", "maende_")):  # one wellbeing column per question
+        return "wellbeing_" + key.split("_", 1)[1]
+    return header.strip()
+
+
+def column_help() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The columns a wave must and may have, from the names above: (required, optional),
+    each as (the Swedish name a school writes, the English name)."""
+    return ([(COLUMN_NAMES[c][0], c) for c in REQUIRED_COLUMNS],
+            [(COLUMN_NAMES[c][0], c) for c in OPTIONAL_COLUMNS])
 
 
 class WaveError(ValueError):
@@ -83,12 +115,13 @@ def wave_from_frame(frame: pd.DataFrame, *, number: int, key: bytes | None = Non
                     redact: Callable[[str], str] | None = None, source: str = "enkät",
                     first_row: int = 2, keep_originals: bool = False) -> Wave:
     """Check a wave's table, then pseudonymise ids (with ``key``) and text (``redact``)."""
-    columns = [str(c).strip() for c in frame.columns]
+    given = [str(c).strip() for c in frame.columns]
+    columns = [_canonical(c) for c in given]
     frame = frame.set_axis(columns, axis=1)
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [f"{COLUMN_NAMES[c][0]} ({c})" for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise WaveError(source, ["Kolumner saknas: " + ", ".join(missing) + ". Finns: "
-                                 + ", ".join(columns)])
+                                 + ", ".join(given)])
     problems: list[str] = []
     ids = frame["pupil_id"].astype(str).str.strip()
     seen: dict[str, int] = {}

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from kraftsamling.web._i18n import translator
 from kraftsamling.web._labels import label, labels
+from kraftsamling.web._plain import fairness_sentence, proxy_sentence
 
 if TYPE_CHECKING:
     from kraftsamling.web._app import create_app
 
-__all__ = ["create_app", "label", "labels", "translator"]
+__all__ = ["create_app", "fairness_sentence", "label", "labels", "proxy_sentence", "translator"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,7 @@ sees how often recommendations are overridden next to need, places, plan and fai
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from kraftsamling.cases import (
     KINDS,
     CaseModels,
+    FeatureRegister,
     case_model_path,
+    fairness_findings,
     model_card_context,
     read_case_table,
 )
@@ -40,6 +43,8 @@ from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web._app import allow_chart_styles, render, request_language
 from kraftsamling.web._i18n import translator
+from kraftsamling.web._labels import label_map
+from kraftsamling.web._plain import fairness_sentence
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
 router = APIRouter(prefix="/cases", dependencies=[Depends(csrf_protect)])
@@ -72,8 +77,19 @@ def _persons_frame(db: Database, batch_id: int) -> pd.DataFrame:
 
 
 def _load_models(settings: Settings, kind: str) -> CaseModels | None:
+    """The trained models, read once per version of the file (loading takes seconds, and
+    every page of the unit manager and the caseworker needs them)."""
     path = case_model_path(settings.data_dir, kind)
-    return CaseModels.load(path) if path.exists() else None
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return _models_at(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _models_at(path: Path, mtime_ns: int, size: int) -> CaseModels:
+    del mtime_ns, size  # the cache key: a retrained model is read again
+    return CaseModels.load(path)
 
 
 def _parse_places(text: str, known: list[str]) -> dict[str, int]:
@@ -108,6 +124,15 @@ def _fairness_panel(persons: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     return panel
 
 
+def _fairness_sentences(models: Any, language: str, outcome: str) -> list[dict[str, str]]:
+    """The audit's findings past the register's thresholds, each said in a sentence."""
+    if models is None:
+        return []
+    thresholds = FeatureRegister.from_toml().thresholds
+    return [fairness_sentence(f, language, outcome)
+            for f in fairness_findings(models.audit.tables, thresholds)]
+
+
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, user: UnitManager, batch: int | None = None) -> Response:
     db: Database = request.app.state.db
@@ -129,12 +154,15 @@ def overview(request: Request, user: UnitManager, batch: int | None = None) -> R
             context["decisions"] = decision_summary(session, current.id)
         context.update({
             "charts": overview_charts(persons, current.capacity, current.compared,
-                                      kind=current.kind),
+                                      kind=current.kind,
+                                      names=label_map("intervention", request_language(request))),
             "need": need_table(persons, current.capacity).to_dict("records"),
             "count": len(persons), "high": int((persons["risk"] >= HIGH_RISK).sum()),
             "outcome": OUTCOME_LABELS.get(current.kind, ""),
             "panel": _fairness_panel(persons, current.kind),
             "audit": models.audit if models is not None else None,
+            "fairness": _fairness_sentences(models, request_language(request),
+                                            OUTCOME_LABELS.get(current.kind, "")),
         })
     return allow_chart_styles(render(request, "cases/overview.html", context))
 

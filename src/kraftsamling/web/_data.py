@@ -22,7 +22,9 @@ from kraftsamling.tabular import (
     get_schema,
 )
 from kraftsamling.tabular import import_table as store_table
-from kraftsamling.web._app import attachment, render
+from kraftsamling.web._app import attachment, render, request_language
+from kraftsamling.web._format import csv_cell
+from kraftsamling.web._labels import label
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 from kraftsamling.web._workers import run_in_worker_process
 
@@ -167,12 +169,16 @@ def export_table(request: Request, table_id: int, user: Importer) -> Response:
             .order_by(ImportedRow.row_number)
         )
         count = 0
+        language = request_language(request)
         for row in rows:
             if writer is None:
-                writer = formula_safe(csv.DictWriter(buffer, fieldnames=list(row.data),
-                                                     delimiter=";", extrasaction="ignore"))
-                writer.writeheader()
-            writer.writerow({k: "" if v is None else v for k, v in row.data.items()})
+                # Swedish Excel: ';' between cells, decimal commas, headers in words (they
+                # import again: the schema matches "Födelseår" to fodelsear).
+                writer = formula_safe(csv.writer(buffer, delimiter=";"))
+                columns = list(row.data)
+                writer.writerow([label(c, "column", language) for c in columns])
+            writer.writerow(["" if row.data.get(c) is None else csv_cell(row.data[c], language)
+                             for c in columns])
             count += 1
         response = Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                             headers=attachment(f"{table.name}.csv"))

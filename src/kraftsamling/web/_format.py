@@ -15,7 +15,7 @@ from babel.numbers import format_decimal, format_percent
 
 from kraftsamling.web._i18n import translator
 
-__all__ = ["LOCALES", "TIMEZONE", "duration", "number", "percent", "signed", "when"]
+__all__ = ["LOCALES", "TIMEZONE", "csv_cell", "duration", "number", "percent", "signed", "when"]
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 TIMEZONE = ZoneInfo("Europe/Stockholm")
@@ -71,3 +71,11 @@ def duration(value: timedelta | float | int, language: str = "sv") -> str:
     if hours == 0:
         return _("%(m)s minutes", m=rest)
     return _("%(h)s h %(m)s min", h=hours, m=rest)
+
+
+def csv_cell(value: object, language: str = "sv") -> object:
+    """A cell of an exported CSV as that language's spreadsheet reads a number: 23456,5 in
+    Swedish (no thousands separator, so Excel still sees a number), 23456.5 in English."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return format_decimal(value, format="0.##########", locale=_locale(language))
+    return value

@@ -80,6 +80,21 @@ AUDIT_ACTION = {
     "view_case_person": N_("Viewed a case"),
     "case_decision": N_("Recorded a case decision"),
     "view_twin_class": N_("Viewed a class twin"),
+    "audit_chain_keyed": N_("Audit log sealed with a key"),
+    "cases.import": N_("Imported cases"),
+    "chat.import": N_("Imported chats"),
+    "twin.import": N_("Imported survey waves for the twin"),
+    "compliance_report": N_("Wrote the compliance documents"),
+    "ignore": N_("Ignored"),
+    "login_throttled": N_("Login attempts slowed down"),
+    "retention_delete": N_("Deleted data past its retention period"),
+    "sessions_revoked": N_("Signed out everywhere"),
+    "survey_link_opened": N_("A survey link was opened"),
+    "survey_throttled": N_("Survey answers slowed down"),
+    "user_activated": N_("Activated user"),
+    "user_deactivated": N_("Deactivated user"),
+    "view_chat_dashboard": N_("Viewed chat insights"),
+    "view_chat_endings": N_("Viewed chats that ended badly"),
 }
 AUDIT_OBJECT = {
     "user": N_("user"), "autolarm": N_("the alert queue"), "autolarm_answer": N_("alert"),
@@ -88,6 +103,7 @@ AUDIT_OBJECT = {
     "chat": N_("chat insights"), "chat_batch": N_("chat import"),
     "chat_conversation": N_("chat"), "case_person": N_("case"), "case_batch": N_("case import"),
     "twin_import": N_("twin import"), "twin_class": N_("class twin"),
+    "client": N_("client"), "compliance": N_("compliance documents"),
 }
 AUDIT_DETAIL = {
     "shown": N_("shown"), "rows": N_("rows"), "reason": N_("reason"),
@@ -102,11 +118,29 @@ AUDIT_DETAIL = {
     "decision": N_("decision"), "classes": N_("classes"), "note": N_("note"),
     "from": N_("from"), "to": N_("to"), "categories": N_("categories"),
     "role": N_("role"), "username": N_("user"),
+    "trusted_device": N_("known device"), "encoding": N_("character encoding"),
+    "plain": N_("stored as is"), "locked_until": N_("locked until"), "files": N_("files"),
+    "limit": N_("limit"), "modules": N_("modules"), "output": N_("output"),
+    "sessions": N_("sessions"), "week": N_("week"), "survey": N_("survey"),
+    "rows_shown": N_("rows shown"), "results": N_("results"), "person": N_("person"),
+    "panel": N_("panel"), "levels": N_("levels"), "labelled": N_("labelled"),
+    "high_risk": N_("high risk"), "error": N_("error"), "days": N_("days"),
+    "before": N_("before"), "batch": N_("import"), "events": N_("events"),
+    "legacy_last_hash": N_("last hash before the key"),
+}
+FEATURE = {
+    "sex": N_("Gender"), "age_band": N_("Age group"), "birth_region": N_("Birth region"),
+    "district": N_("District"), "age": N_("Age"), "household_type": N_("Household type"),
+    "education": N_("Education"), "main_reason": N_("Main reason for assistance"),
+    "prior_months": N_("Months of earlier assistance"), "amount": N_("Amount"),
+    "long_term": N_("long-term assistance"), "rereferral_12m": N_("a new referral within a year"),
+    "intervention": N_("Intervention"), "household_id": N_("Household"),
+    "person_id": N_("Person"),
 }
 KINDS: dict[str, Mapping[str, str]] = {
     "level": LEVEL, "category": CATEGORY, "risk": CATEGORY, "intervention": INTERVENTION,
     "column": COLUMN, "audit_action": AUDIT_ACTION, "audit_object": AUDIT_OBJECT,
-    "audit_detail": AUDIT_DETAIL,
+    "audit_detail": AUDIT_DETAIL, "feature": FEATURE,
 }
 
 
@@ -144,6 +178,10 @@ def detail_text(detail: Mapping[str, Any], language: str = "sv") -> str:
             shown = label(value, "intervention", language)
         elif key == "role" and isinstance(value, str):
             shown = _(value)
+        elif key in ("pseudonymised", "plain") and isinstance(value, list):
+            shown = labels(value, "column", language) or "–"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value) or "–"
         else:
             shown = str(value)
         parts.append(f"{label(key, 'audit_detail', language)}: {shown}")

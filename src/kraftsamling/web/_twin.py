@@ -22,8 +22,9 @@ from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
 from kraftsamling.twin._service import build_twins, score_alarms
 from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
-from kraftsamling.twin._survey import WaveError, read_wave
+from kraftsamling.twin._survey import WaveError, column_help, read_wave
 from kraftsamling.web._app import allow_chart_styles, render, request_language
+from kraftsamling.web._format import percent
 from kraftsamling.web._i18n import translator
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
 
@@ -41,7 +42,8 @@ def overview(request: Request, user: SchoolStaff) -> Response:
             selectinload(TwinImport.classes)).order_by(TwinImport.id.desc()).limit(10)))
         session.expunge_all()
     return render(request, "twin/overview.html", {
-        "imports": imports, "errors": getattr(request.state, "twin_errors", []),
+        "imports": imports, "columns": column_help(),
+        "errors": getattr(request.state, "twin_errors", []),
         "error_title": getattr(request.state, "twin_error_title", "")})
 
 
@@ -91,6 +93,28 @@ async def import_waves(request: Request, user: SchoolStaff,
     return RedirectResponse("/twin", status_code=303)
 
 
+GAP = 0.2  # risks this far apart get a sentence saying why
+
+
+def _why_they_differ(node: dict[str, Any], language: str) -> str:
+    """One sentence when the model's risk and the simulated one are far apart."""
+    risk, simulated = node.get("risk"), node.get("simulated_risk")
+    if risk is None or simulated is None or simulated != simulated:  # NaN: not simulated
+        return ""
+    if abs(risk - simulated) < GAP:
+        return ""
+    _ = translator(language)
+    values = {"sim": percent(simulated, language), "risk": percent(risk, language)}
+    if simulated > risk:
+        return _("The simulated terms give a clearly higher risk (%(sim)s) than the model "
+                 "(%(risk)s): as friendships and meanness change over a simulated term, this "
+                 "pupil is often left exposed. Do not rely on the model's risk alone.", **values)
+    return _("The simulated terms give a clearly lower risk (%(sim)s) than the model "
+             "(%(risk)s): in them the class around this pupil often changes for the better. "
+             "The model's risk comes from what the last survey showed and is the one to act "
+             "on.", **values)
+
+
 @router.get("/classes/{class_id}", response_class=HTMLResponse)
 def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = "") -> Response:
     db: Database = request.app.state.db
@@ -110,10 +134,13 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
     nodes: list[dict[str, Any]] = sorted(
         row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
     fit = (row.details or {}).get("fit")
-    translate = translator(request_language(request))
+    language = request_language(request)
+    translate = translator(language)
+    nodes = [{**n, "differs": _why_they_differ(n, language)} for n in nodes]
     return allow_chart_styles(render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes), "fit": fit,
-        "fit_charts": fit_charts(fit, translate) if fit else [],
+        "fit_charts": fit_charts(fit, translate, request_language(request)) if fit else [],
         "fit_labels": {k: translate(v) for k, v in FIT_TITLES.items()},
-        "charts": [network_chart(row.nodes, row.edges), intervention_chart(row.summary)]}))
+        "charts": [network_chart(row.nodes, row.edges, request_language(request)),
+                   intervention_chart(row.summary, request_language(request))]}))
