@@ -331,8 +331,8 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
             raise ValueError("estimand måste vara 'ate' eller 'att'.")
         if self.cate_method not in CATE_METHODS:
             raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-        if self.selection not in ("stack", "best"):
-            raise ValueError("selection måste vara 'stack' eller 'best'.")
+        if self.selection not in ("stack", "best", "near-best"):
+            raise ValueError("selection måste vara 'best', 'near-best' eller 'stack'.")
         if self.n_repeats < 1 or self.n_folds < 2:
             raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)
