@@ -26,8 +26,12 @@ import pandas as pd
 from cases_bench import SYNTH_COVARIATES, _pehe
 from cases_ihdp_validation import simulate
 
-from kraftsamling.cases import EffectEstimator, expected_true_effects, synthetic_economic_assistance
-from kraftsamling.cases._learners import near_best_weights
+from kraftsamling.cases import (
+    EffectEstimator,
+    expected_true_effects,
+    near_best_weights,
+    synthetic_economic_assistance,
+)
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RULES = ("best", "near-best 0.5", "near-best 1", "near-best 2", "stack")
