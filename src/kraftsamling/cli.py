@@ -913,7 +913,7 @@ def cases_effect(
     selection: Annotated[str, typer.Option(
         "--selection", help="Med auto: best (kandidaten med bäst R-poäng), near-best "
         "(medel av kandidaterna inom ett standardfel från den bästa) eller stack "
-        "(viktad efter R-förlust).")] = "best",
+        "(viktad efter R-förlust).")] = "near-best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
