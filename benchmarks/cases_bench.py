@@ -404,8 +404,9 @@ def lalonde_candidates(data: Path, n_repeats: int) -> None:
         names = list(model.cate_model_.out_of_fold)
         if not header_done:
             print("| controls | ATT (AIPW) [95 % CI] | " + " | ".join(names)
-                  + " | **chosen** | choice |")
-            print("|---|---|" + "---|" * (len(names) + 2))
+                  + f" | **chosen** ({model.selection}) | rule: best R | rule: near-best | "
+                  "rule: stack | choice |")
+            print("|---|---|" + "---|" * (len(names) + 5))
             header_done = True
         cells = [f"${model.cate_model_.out_of_fold[n][treated_rows].mean():,.0f}"
                  for n in names]
@@ -413,7 +414,9 @@ def lalonde_candidates(data: Path, n_repeats: int) -> None:
         print(f"| {label} | ${model.effect_:,.0f} [${low:,.0f}, ${high:,.0f}] | "
               + " | ".join(cells)
               + f" | **${model.cate_out_of_fold_[treated_rows].mean():,.0f}** | "
-              f"{model.cate_label_} |", flush=True)
+              + " | ".join(f"${model.cate_model_.rule_out_of_fold[r][treated_rows].mean():,.0f}"
+                           for r in RULE_COLUMNS)
+              + f" | {model.cate_label_} |", flush=True)
 
 
 def coverage(data: Path, draws: int, n: int, n_repeats: int, replications: list[int]) -> None:
