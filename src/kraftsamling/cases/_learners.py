@@ -23,7 +23,7 @@ The choice is one of three rules, all applied to the same out-of-fold effects:
 The default was set on validation draws (``benchmarks/cases_selection_validation.py``:
 synthetic seeds 21 and 23, 1,000–5,000 households, two interventions; 12 draws), not on the
 benchmark: against the best candidate in each draw, "near-best" averaged 0.99 × its √PEHE
-(worst 1.14 ×), "best" 1.03 × (worst 1.22 ×), the stack 0.99 × (worst 1.25 ×).
+(worst 1.14 ×), "best" 1.03 × (worst 1.22 ×), the stack 1.01 × (worst 1.25 ×).
 
 In use, a person's effect is the mean of the ``K`` fold models' effects (each fitted on
 ``(K − 1)/K`` of the rows); its 95 % interval comes from how much the fold models
