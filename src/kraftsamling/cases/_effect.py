@@ -296,9 +296,10 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
     a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
     the R-loss and combines them as ``selection`` says: ``"near-best"`` (the default: the
     mean of every candidate whose held-out R-loss is within one standard error of the best
-    one's), ``"best"`` (the single best score) or ``"stack"`` (weights by the R-loss). A candidate's name (``"t-learner"``,
-    ``"causal-forest"``, ``"gaussian-process"``, …; ``"forest"`` is ``"causal-forest"``)
-    fits that one only. ``candidates_`` holds each candidate's score and weight.
+    one's), ``"best"`` (the single best score) or ``"stack"`` (weights by the R-loss). A
+    candidate's name (``"t-learner"``, ``"causal-forest"``, ``"gaussian-process"``, …;
+    ``"forest"`` is ``"causal-forest"``) fits that one only. ``candidates_`` holds each
+    candidate's score and weight.
     """
 
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
