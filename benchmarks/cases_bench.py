@@ -296,31 +296,41 @@ def _pehe(estimate: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
     return float(np.sqrt(np.mean((estimate - truth) ** 2)))
 
 
+RULE_COLUMNS = ("best", "near-best", "stack")
+
+
 def _candidate_row(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, float]:
-    """√PEHE of every candidate and of the chosen combination, all out of fold."""
+    """√PEHE of every candidate, of the chosen combination and of each selection rule, all
+    out of fold (the rules are applied to the same held-out effects; only ``chosen`` is the
+    estimator's own)."""
     assert model.cate_model_ is not None
     row = {name: _pehe(oof, truth) for name, oof in model.cate_model_.out_of_fold.items()}
     row["chosen"] = _pehe(model.cate_out_of_fold_, truth)
-    row["stack"] = _pehe(model.cate_model_.stacked_out_of_fold, truth)
+    for rule in RULE_COLUMNS:
+        row[rule] = _pehe(model.cate_model_.rule_out_of_fold[rule], truth)
     return row
 
 
-def _candidate_header(title: str, names: list[str]) -> None:
+def _candidate_names(row: dict[str, float]) -> list[str]:
+    return [k for k in row if k not in ("chosen", *RULE_COLUMNS)]
+
+
+def _candidate_header(title: str, names: list[str], selection: str) -> None:
     print(f"\n{title}\n")
-    print("| data | " + " | ".join(names) + " | **chosen** (best R) | chosen ÷ best | chosen "
-          "÷ t-learner | stack (alternative) | choice |")
-    print("|---|" + "---|" * (len(names) + 5), flush=True)
+    print("| data | " + " | ".join(names) + f" | **chosen** ({selection}) | chosen ÷ best "
+          "| chosen ÷ t-learner | rule: best R | rule: near-best | rule: stack | choice |")
+    print("|---|" + "---|" * (len(names) + 7), flush=True)
 
 
 def _candidate_line(label: str, row: dict[str, float], choice: str,
                     score: dict[str, float]) -> None:
-    names = [k for k in row if k not in ("chosen", "stack")]
+    names = _candidate_names(row)
     best = min(row[n] for n in names)
     cells = [f"{row[n]:.3f}" + (f" (R {score[n]:+.3f})" if np.isfinite(score.get(n, np.nan))
                                 else "") for n in names]
     print(f"| {label} | " + " | ".join(cells) + f" | **{row['chosen']:.3f}** | "
           f"{row['chosen'] / best:.3f} | {row['chosen'] / row['t-learner']:.3f} | "
-          f"{row['stack']:.3f} | {choice} |", flush=True)
+          + " | ".join(f"{row[r]:.3f}" for r in RULE_COLUMNS) + f" | {choice} |", flush=True)
 
 
 def _ihdp_arrays(data: Path, replication: int) -> tuple[np.ndarray[Any, Any], ...]:
@@ -341,7 +351,7 @@ def candidates(data: Path, replications: list[int], sizes: list[int], n_repeats:
         row = _candidate_row(model, tau)
         if i == 0:
             _candidate_header("IHDP: √PEHE out of fold (R = held-out R-score)",
-                              [k for k in row if k not in ("chosen", "stack")])
+                              _candidate_names(row), model.selection)
         for key, value in row.items():
             means.setdefault(key, []).append(value)
         low, high = model.ci_
@@ -368,7 +378,7 @@ def candidates(data: Path, replications: list[int], sizes: list[int], n_repeats:
         if i == 0:
             _candidate_header("Synthetic economic assistance (seed 31), språkpraktik against "
                               "none: √PEHE out of fold against E[effect | covariates]",
-                              [k for k in row if k not in ("chosen", "stack")])
+                              _candidate_names(row), model.selection)
         _candidate_line(f"synthetic {n:,} ({len(frame):,} rows in the pair; "
                         f"{time.perf_counter() - started:.0f} s)", row,
                         str(model.cate_label_), {c.name: c.r_score for c in model.candidates_})
@@ -394,8 +404,9 @@ def lalonde_candidates(data: Path, n_repeats: int) -> None:
         names = list(model.cate_model_.out_of_fold)
         if not header_done:
             print("| controls | ATT (AIPW) [95 % CI] | " + " | ".join(names)
-                  + " | **chosen** | choice |")
-            print("|---|---|" + "---|" * (len(names) + 2))
+                  + f" | **chosen** ({model.selection}) | rule: best R | rule: near-best | "
+                  "rule: stack | choice |")
+            print("|---|---|" + "---|" * (len(names) + 5))
             header_done = True
         cells = [f"${model.cate_model_.out_of_fold[n][treated_rows].mean():,.0f}"
                  for n in names]
@@ -403,7 +414,9 @@ def lalonde_candidates(data: Path, n_repeats: int) -> None:
         print(f"| {label} | ${model.effect_:,.0f} [${low:,.0f}, ${high:,.0f}] | "
               + " | ".join(cells)
               + f" | **${model.cate_out_of_fold_[treated_rows].mean():,.0f}** | "
-              f"{model.cate_label_} |", flush=True)
+              + " | ".join(f"${model.cate_model_.rule_out_of_fold[r][treated_rows].mean():,.0f}"
+                           for r in RULE_COLUMNS)
+              + f" | {model.cate_label_} |", flush=True)
 
 
 def coverage(data: Path, draws: int, n: int, n_repeats: int, replications: list[int]) -> None:

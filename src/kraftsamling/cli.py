@@ -940,8 +940,9 @@ def cases_effect(
         "x-learner, dr-learner, causal-forest (forest), econml-dr, gaussian-process.")
         ] = "auto",
     selection: Annotated[str, typer.Option(
-        "--selection", help="Med auto: best (kandidaten med bäst R-poäng) eller stack "
-        "(viktad efter R-förlust).")] = "best",
+        "--selection", help="Med auto: best (kandidaten med bäst R-poäng), near-best "
+        "(medel av kandidaterna inom ett standardfel från den bästa) eller stack "
+        "(viktad efter R-förlust).")] = "near-best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
@@ -959,8 +960,8 @@ def cases_effect(
         fail("--estimand måste vara ate eller att.")
     if cate_method not in CATE_METHODS:
         fail("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-    if selection not in ("stack", "best"):
-        fail("--selection måste vara stack eller best.")
+    if selection not in ("stack", "best", "near-best"):
+        fail("--selection måste vara best, near-best eller stack.")
     names = [c.strip() for c in covariates.split(",")] if covariates else \
         [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]

@@ -25,6 +25,8 @@ from kraftsamling.cases import (
     expected_true_effects,
     fairness_audit,
     household_months,
+    near_best_weights,
+    r_score,
     synthetic_economic_assistance,
     synthetic_social_services,
 )
@@ -200,16 +202,23 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
     # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
     assert max(c.r_score for c in best.candidates_) > 0.2
     top = max(best.candidates_, key=lambda c: c.r_score)
-    assert best.cate_method_ == top.name and top.weight == 1.0
-    assert sum(c.weight for c in best.candidates_) == 1.0
-    assert np.allclose(best.effect(x)[0], best.effect(x, candidate=top.name)[0])
-    assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
-    # The stack is computed beside the choice: a constant and non-negative weights.
+    # The default averages the candidates within one standard error of the best R-loss.
+    kept = [c for c in best.candidates_ if c.weight > 0]
+    assert top in kept and np.isclose(sum(c.weight for c in best.candidates_), 1.0)
+    assert all(np.isclose(c.weight, 1 / len(kept)) for c in kept)
     assert best.cate_model_ is not None
+    fold_mean = np.mean([best.effect(x, candidate=c.name)[0] for c in kept], axis=0)
+    assert np.allclose(best.effect(x)[0], fold_mean)
+    assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
+    assert np.allclose(best.cate_model_.rule_out_of_fold["best"],
+                       best.cate_model_.out_of_fold[top.name])
+    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"], best.cate_out_of_fold_)
+    # The stack is computed beside the choice: a constant and non-negative weights.
     stack = best.cate_model_.stack
     assert set(stack) == {"constant", *names} and all(stack[n] >= 0 for n in names)
     summary = best.estimate(x).summary()
-    assert summary["cate_method"] == top.label
+    assert summary["cate_method"] == (top.label if len(kept) == 1 else best.cate_label_)
+    assert len(kept) == 1 or all(c.label in summary["cate_method"] for c in kept)
     assert {c["name"] for c in summary["candidates"]} == set(names)
     binary = (y > np.median(y)).astype(int)
     no_gp = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, binary)
@@ -222,6 +231,29 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
         no_gp.effect(x, candidate="s-learner")
     with pytest.raises(ValueError, match="selection"):
         EffectEstimator(selection=cast(Any, "alla")).fit(x, t, y)
+
+
+def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None:
+    rng = np.random.default_rng(12)
+    n = 4000
+    t_res = rng.normal(0, 0.5, n)
+    tau = 1.0 + rng.normal(0, 1, n)
+    y_res = t_res * tau + rng.normal(0, 0.3, n)
+    # Two candidates that hold-out rows cannot tell apart, one clearly worse, one constant.
+    noise = rng.normal(0, 0.05, (n, 2))
+    taus = np.column_stack([tau + noise[:, 0], tau + noise[:, 1], 0.3 * tau,
+                            np.ones(n)])
+    weights = near_best_weights(y_res, t_res, taus)
+    assert np.allclose(weights, [0.5, 0.5, 0.0, 0.0])
+    # Zero standard errors: only the best one (the rule never keeps a worse candidate).
+    assert np.allclose(near_best_weights(y_res, t_res, taus, n_se=0.0), [0.0, 0.0, 0.0, 0.0]
+                       + np.eye(4)[int(np.argmax([r_score(y_res, t_res, c)
+                                                  for c in taus.T]))])
+    # With far fewer rows the same gap is noise: the worse candidate is averaged in.
+    few = near_best_weights(y_res[:20], t_res[:20], taus[:20], n_se=3.0)
+    assert few[2] > 0 and np.isclose(few.sum(), 1.0)
+    assert r_score(y_res, t_res, tau) > 0 > r_score(y_res, t_res, 0.3 * tau)
+    assert abs(r_score(y_res, t_res, np.full(n, y_res @ t_res / (t_res @ t_res)))) < 1e-12
 
 
 def test_categories_are_read_as_categories_and_useless_columns_dropped() -> None:

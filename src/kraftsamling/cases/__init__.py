@@ -33,6 +33,7 @@ from kraftsamling.cases._fairness import (
     fairness_findings,
 )
 from kraftsamling.cases._gaussian_process import GaussianProcessEffect
+from kraftsamling.cases._learners import near_best_weights, r_score
 from kraftsamling.cases._risk import (
     FEATURE_LABELS,
     Factor,
@@ -116,8 +117,10 @@ __all__ = [
     "kaplan_meier_by_group",
     "live_card",
     "model_card_context",
+    "near_best_weights",
     "plan_value",
     "predict_cases",
+    "r_score",
     "read_case_table",
     "record_decision",
     "render_model_card",

@@ -1,0 +1,115 @@
+"""Validation draws for the per-person selection rule: chosen off the benchmark's data.
+
+    .venv/bin/python benchmarks/cases_selection_validation.py [--seeds 21,23]
+        [--sizes 1000,2000,5000] [--ihdp-seeds 100,101,102]
+
+The benchmark (``cases_bench.py --parts candidates``) reports synthetic seed 31 and the nine
+IHDP files. This script fits the default ``EffectEstimator`` on other draws — synthetic
+economic assistance with seeds 21 and 23 (språkpraktik and jobbtorg, each against none) and
+IHDP-style replications drawn as Hill (2011, surface B) drew them with seeds 100 onwards
+(``cases_ihdp_validation.simulate``; the nine files' outcomes are not read) — and prints,
+for each, every candidate's out-of-fold √PEHE and the √PEHE of each selection rule applied
+to the same out-of-fold effects: the best held-out R-score, the average of the candidates
+within 0.5, 1 or 2 standard errors of the best R-loss, and the R-loss stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from cases_bench import SYNTH_COVARIATES, _pehe
+from cases_ihdp_validation import simulate
+
+from kraftsamling.cases import (
+    EffectEstimator,
+    expected_true_effects,
+    near_best_weights,
+    synthetic_economic_assistance,
+)
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+RULES = ("best", "near-best 0.5", "near-best 1", "near-best 2", "stack")
+
+
+def _rules(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, float]:
+    fitted = model.cate_model_
+    assert fitted is not None
+    names = list(fitted.out_of_fold)
+    taus = np.column_stack([fitted.out_of_fold[n] for n in names])
+    y_res, t_res = fitted.residuals
+    row = {n: _pehe(fitted.out_of_fold[n], truth) for n in names}
+    row["best"] = _pehe(fitted.rule_out_of_fold["best"], truth)
+    for n_se in (0.5, 1.0, 2.0):
+        row[f"near-best {n_se:g}"] = _pehe(taus @ near_best_weights(y_res, t_res, taus,
+                                                                    n_se=n_se), truth)
+    row["stack"] = _pehe(fitted.rule_out_of_fold["stack"], truth)
+    return row
+
+
+def _print(label: str, row: dict[str, float], seconds: float) -> None:
+    names = [k for k in row if k not in RULES]
+    best = min(row[n] for n in names)
+    print(f"| {label} ({seconds:.0f} s) | " + " | ".join(
+        f"{n} {row[n]:.3f}" for n in names) + " | " + " | ".join(
+        f"{row[r]:.3f} ({row[r] / best:.2f})" for r in RULES) + " |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", default="21,23")
+    parser.add_argument("--sizes", default="1000,2000,5000")
+    parser.add_argument("--arms", default="sprakpraktik,jobbtorg")
+    parser.add_argument("--ihdp-seeds", default="100,101,102")
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    ratios: dict[str, list[float]] = {r: [] for r in RULES}
+    print("| data | candidates' √PEHE | " + " | ".join(f"{r} (÷ best candidate)"
+                                                    for r in RULES) + " |")
+    print("|---|---|" + "---|" * len(RULES))
+
+    def record(label: str, model: EffectEstimator, truth: np.ndarray[Any, Any],
+               started: float) -> None:
+        row = _rules(model, truth)
+        best = min(v for k, v in row.items() if k not in RULES)
+        for r in RULES:
+            ratios[r].append(row[r] / best)
+        _print(label, row, time.perf_counter() - started)
+
+    for seed in (int(s) for s in args.seeds.split(",") if s):
+        for n in (int(s) for s in args.sizes.split(",") if s):
+            cases = synthetic_economic_assistance(n, seed=seed)
+            for arm in args.arms.split(","):
+                keep = cases.data["intervention"].isin(["ingen", arm]).to_numpy()
+                frame = cases.data[keep].reset_index(drop=True)
+                truth = expected_true_effects(frame)[f"effect_{arm}"].to_numpy()
+                started = time.perf_counter()
+                model = EffectEstimator(n_repeats=1).fit(
+                    frame[SYNTH_COVARIATES], (frame["intervention"] == arm).astype(int),
+                    frame["long_term"])
+                record(f"seed {seed}, {n:,}, {arm} ({len(frame):,} rows)", model,
+                       truth[model.overlap_.kept], started)
+    if args.ihdp_seeds not in ("", "none"):
+        values = pd.read_csv(args.data / "ihdp" / "ihdp_npci_1.csv", header=None).to_numpy(float)
+        t, x = values[:, 0].astype(int), values[:, 5:]
+        for seed in (int(s) for s in args.ihdp_seeds.split(",")):
+            y, tau = simulate(x, t, seed)
+            started = time.perf_counter()
+            model = EffectEstimator(n_repeats=1, overlap_bound=0.0, min_kept=0.0).fit(
+                pd.DataFrame(x), t, y)
+            record(f"IHDP-style seed {seed}", model, tau, started)
+    print("\n| rule | mean ÷ best candidate | worst ÷ best candidate | draws within 5 % |")
+    print("|---|---|---|---|")
+    for r, values in ratios.items():
+        v = np.asarray(values)
+        print(f"| {r} | {v.mean():.3f} | {v.max():.3f} | {int((v <= 1.05).sum())}/{len(v)} |")
+
+
+if __name__ == "__main__":
+    main()
