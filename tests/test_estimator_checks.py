@@ -58,7 +58,7 @@ def _expected(estimator: Any) -> dict[str, str]:
     return dict.fromkeys(EXPECTED[type(estimator).__name__], NAMED_COLUMNS)
 
 
-@parametrize_with_checks([RiskModel(n_estimators=10, cv=2, min_child_samples=2, n_jobs=1),
+@parametrize_with_checks([RiskModel(n_estimators=5, cv=2, min_child_samples=2, n_jobs=1),
                           VictimisationModel()], expected_failed_checks=_expected)
 def test_sklearn_compatible_estimator(estimator: Any, check: Any) -> None:
     with warnings.catch_warnings():

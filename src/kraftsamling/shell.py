@@ -15,7 +15,7 @@ from rich.console import Console
 from kraftsamling.settings import Settings, load_settings
 from kraftsamling.store import Database, SchemaOutOfDateError
 
-__all__ = ["console", "database", "err_console", "fail", "say", "settings"]
+__all__ = ["console", "database", "err_console", "fail", "group", "say", "settings"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -50,3 +50,8 @@ def say(text: str) -> None:
     """One progress line, flushed: readable in a terminal, a pipe or a log file alike."""
     console.print(text, highlight=False, soft_wrap=True)
     sys.stdout.flush()
+
+
+def group(help: str) -> typer.Typer:
+    """A module's command group (``kraftsamling chat …``): its help, and help when bare."""
+    return typer.Typer(help=help, no_args_is_help=True)

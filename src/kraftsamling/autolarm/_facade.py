@@ -7,7 +7,6 @@ picks a tagger, a model path or a table itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -23,33 +22,15 @@ from kraftsamling.autolarm._service import (
     train_from_labels,
 )
 from kraftsamling.autolarm._store import SurveyLink
-from kraftsamling.privacy import Pseudonymization
-from kraftsamling.settings import Settings
-from kraftsamling.store import Database
+from kraftsamling.services import ModuleService
 
 __all__ = ["AutolarmService", "LinkRow"]
 
 LinkRow = tuple[int, str, str, str, str, bool]  # id, survey, school, class, token, open
 
 
-class AutolarmService:
+class AutolarmService(ModuleService):
     """Import (labels), train, assess (files, one answer) and report (survey links)."""
-
-    def __init__(self, settings: Settings, database: Database | None = None, *,
-                 note: Callable[[str], None] | None = None) -> None:
-        self.settings = settings
-        self._database = database
-        self.note = note
-
-    @cached_property
-    def privacy(self) -> Pseudonymization:
-        return Pseudonymization.for_settings(self.settings)
-
-    @property
-    def database(self) -> Database:
-        if self._database is None:
-            self._database = Database.for_settings(self.settings)
-        return self._database
 
     def detector(self) -> Detector:
         """The organisation's model, else the seed model (trained once, cached)."""

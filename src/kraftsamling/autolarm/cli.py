@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["autolarm_app"]
 
-autolarm_app = typer.Typer(help="Autolarm: hitta elevsvar som tyder på fara.",
-                           no_args_is_help=True)
+autolarm_app = shell.group("Autolarm: hitta elevsvar som tyder på fara.")
 LinkArgument = Annotated[str, typer.Argument(help="Länkens id, token eller hela adress.")]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +22,15 @@ from kraftsamling.cases._service import (
 )
 from kraftsamling.cases._store import assess_cases, save_assessment
 from kraftsamling.privacy import Pseudonymization
-from kraftsamling.settings import Settings
-from kraftsamling.store import Database
+from kraftsamling.services import ModuleService
 
 __all__ = ["CaseService"]
 
 DEFAULT_KIND = "economic-assistance"
 
 
-class CaseService:
+class CaseService(ModuleService):
     """Import (assess and store), train, assess (predict, allocate, effects), report."""
-
-    def __init__(self, settings: Settings, database: Database | None = None, *,
-                 note: Callable[[str], None] | None = None) -> None:
-        self.settings = settings
-        self.database = database
-        self.note = note
 
     def read(self, source: Path, *, content: bytes | None = None) -> pd.DataFrame:
         return read_case_table(source, content=content)
@@ -83,8 +76,7 @@ class CaseService:
         ``cases.import`` audit event; returns the batch id."""
         privacy = Pseudonymization.for_settings(self.settings)
         assessment = assess_cases(models, frame, capacity, key=privacy.key, fair_by=fair_by)
-        database = self.database or Database.for_settings(self.settings)
-        with database.session() as session:
+        with self.database.session() as session:
             batch = save_assessment(session, assessment, filename=filename, imported_by=actor,
                                     demo_model=models.synthetic, client=client)
             return batch.id

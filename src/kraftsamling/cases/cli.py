@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cases_app"]
 
-cases_app = typer.Typer(
-    help="Ärenden: risk, vad som hjälper vem, fördelning, rättvisa.",
-    no_args_is_help=True)
+cases_app = shell.group("Ärenden: risk, vad som hjälper vem, fördelning, rättvisa.")
 
 
 CaseKind = Annotated[str, typer.Option("--kind", help="economic-assistance eller social-services.")]

@@ -16,8 +16,7 @@ from kraftsamling.chat._service import (
     write_analysis_csv,
 )
 from kraftsamling.chat._store import ChatBatch, save_analysis
-from kraftsamling.settings import Settings
-from kraftsamling.store import Database
+from kraftsamling.services import ModuleService
 
 __all__ = ["ChatRun", "ChatService"]
 
@@ -31,14 +30,8 @@ class ChatRun:
     demo: bool
 
 
-class ChatService:
+class ChatService(ModuleService):
     """Import (analyse and store), train, assess (analyse to a CSV)."""
-
-    def __init__(self, settings: Settings, database: Database | None = None, *,
-                 note: Callable[[str], None] | None = None) -> None:
-        self.settings = settings
-        self.database = database
-        self.note = note
 
     def model(self) -> tuple[ChatModel, bool]:
         return load_chat_model(self.settings, progress=self.note)
@@ -77,8 +70,7 @@ class ChatService:
     def store(self, run: ChatRun, *, filename: str, actor: str,
               client: str = "") -> tuple[int, int]:
         """Store an analysed file with its audit event; returns (batch id, conversations)."""
-        database = self.database or Database.for_settings(self.settings)
-        with database.session() as session:
+        with self.database.session() as session:
             batch: ChatBatch = save_analysis(session, run.analysis, run.conversations,
                                              filename=filename, imported_by=actor,
                                              demo_model=run.demo, client=client)

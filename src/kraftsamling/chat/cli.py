@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["chat_app"]
 
-chat_app = typer.Typer(
-    help="Chattanalys: ämnen, mående före och efter, belastning.",
-    no_args_is_help=True)
+chat_app = shell.group("Chattanalys: ämnen, mående före och efter, belastning.")
 
 
 ChatFormat = Annotated[str, typer.Option("--format", help="canonical eller esconv.")]

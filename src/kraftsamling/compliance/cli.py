@@ -14,12 +14,8 @@ from kraftsamling.shell import console, fail
 
 __all__ = ["card", "compliance_app", "retention_app"]
 
-compliance_app = typer.Typer(
-    help="Papper för dataskydd och AI-förordningen, ur installationen.",
-    no_args_is_help=True)
-retention_app = typer.Typer(
-    help="Gallring: radera det som passerat sin frist (loggas).",
-    no_args_is_help=True)
+compliance_app = shell.group("Papper för dataskydd och AI-förordningen, ur installationen.")
+retention_app = shell.group("Gallring: radera det som passerat sin frist (loggas).")
 
 
 def card(

@@ -12,9 +12,7 @@ from kraftsamling.shell import console, err_console, fail
 
 __all__ = ["privacy_app"]
 
-privacy_app = typer.Typer(
-    help="Personuppgifter: hitta, pseudonymisera, avpseudonymisera.",
-    no_args_is_help=True)
+privacy_app = shell.group("Personuppgifter: hitta, pseudonymisera, avpseudonymisera.")
 
 
 @privacy_app.command("redact")

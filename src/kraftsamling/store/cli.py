@@ -14,15 +14,10 @@ from kraftsamling.shell import console, fail
 
 __all__ = ["audit_app", "db_app", "users_app"]
 
-db_app = typer.Typer(
-    help="Databasen: migreringar och schemaversion.",
-    no_args_is_help=True)
-users_app = typer.Typer(
-    help="Användare: lägg till, lista, lås upp, inaktivera, byt lösenord, logga ut överallt.",
-    no_args_is_help=True)
-audit_app = typer.Typer(
-    help="Granskningsloggen: kontrollera och exportera.",
-    no_args_is_help=True)
+db_app = shell.group("Databasen: migreringar och schemaversion.")
+users_app = shell.group(
+    "Användare: lägg till, lista, lås upp, inaktivera, byt lösenord, logga ut överallt.")
+audit_app = shell.group("Granskningsloggen: kontrollera och exportera.")
 
 
 @db_app.command("upgrade")

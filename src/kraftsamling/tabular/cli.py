@@ -12,9 +12,7 @@ from kraftsamling.shell import console, fail
 
 __all__ = ["data_app"]
 
-data_app = typer.Typer(
-    help="Data: importera tabeller genom ett schema.",
-    no_args_is_help=True)
+data_app = shell.group("Data: importera tabeller genom ett schema.")
 
 
 @data_app.command("import")

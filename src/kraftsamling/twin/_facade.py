@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from kraftsamling.privacy import Pseudonymization
-from kraftsamling.settings import Settings
-from kraftsamling.store import Database
+from kraftsamling.services import ModuleService
 from kraftsamling.twin._service import build_twins, read_waves, score_alarms
 from kraftsamling.twin._store import save_twins
 from kraftsamling.twin._survey import Wave, read_wave
@@ -15,19 +13,9 @@ from kraftsamling.twin._survey import Wave, read_wave
 __all__ = ["TwinService"]
 
 
-class TwinService:
+class TwinService(ModuleService):
     """Import (read, pseudonymise, build and store the twins) and read waves for the
     predictions, simulations and evaluations the commands run."""
-
-    def __init__(self, settings: Settings, database: Database | None = None, *,
-                 note: Callable[[str], None] | None = None) -> None:
-        self.settings = settings
-        self.database = database
-        self.note = note
-
-    @property
-    def privacy(self) -> Pseudonymization:
-        return Pseudonymization.for_settings(self.settings)
 
     def read(self, paths: Sequence[Path], *, keep_originals: bool = False) -> list[Wave]:
         """Waves from files, pupil ids hashed (``PUPIL_ID``) and free text tagged."""
@@ -54,8 +42,7 @@ class TwinService:
         waves = self.read_uploads(names, contents)
         self.score_alarms(waves)
         twins, risk, evaluation = build_twins(waves, runs=runs)
-        database = self.database or Database.for_settings(self.settings)
-        with database.session() as session:
+        with self.database.session() as session:
             row = save_twins(session, waves, twins, risk, filenames=list(names),
                              imported_by=actor, evaluation=evaluation, client=client)
             return row.id

@@ -13,9 +13,7 @@ from kraftsamling.shell import console, err_console, fail
 
 __all__ = ["twin_app"]
 
-twin_app = typer.Typer(
-    help="Klasstvilling: risk att bli utsatt nästa termin och vad som hjälper.",
-    no_args_is_help=True)
+twin_app = shell.group("Klasstvilling: risk att bli utsatt nästa termin och vad som hjälper.")
 
 
 WavePaths = Annotated[list[Path], typer.Argument(
