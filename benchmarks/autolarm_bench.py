@@ -34,6 +34,7 @@ from kraftsamling.autolarm import (
     score_file,
     train_seed_detector,
 )
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import load_settings
 from kraftsamling.store import Database
 from kraftsamling.web import create_app
@@ -152,7 +153,8 @@ def batch(detector: Detector, texts: list[str], n: int, *, none_texts: list[str]
     source = _answers_file(n, texts, none_texts or [], none_share, seed=2)
     folder = source.parent
     start = time.perf_counter()
-    stats = score_file(source, folder / "ut.csv", detector=detector)
+    stats = score_file(source, folder / "ut.csv", detector=detector,
+                       tagger=Pseudonymization.with_default_recognizers(b"bench").tagger())
     elapsed = time.perf_counter() - start
     assert stats.rows == n
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

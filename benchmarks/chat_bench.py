@@ -59,7 +59,7 @@ from kraftsamling.chat import (
     analyze_file,
     read_esconv,
 )
-from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -75,7 +75,7 @@ def _row(name: str, ours: str, baseline: str, target: str = "") -> None:
 
 
 def esconv(data: Path) -> ChatModel:
-    tagger = Pseudonymizer(key=b"benchmark", mode="tag")
+    tagger = Pseudonymization.with_default_recognizers(b"benchmark").tagger()
     train = read_esconv(data / "esconv" / "train.jsonl", pseudonymizer=tagger)
     test = read_esconv(data / "esconv" / "test.jsonl", pseudonymizer=tagger)
     started = time.perf_counter()
@@ -191,7 +191,7 @@ INDEPENDENT = Path(__file__).resolve().parent / "data" / "chat-independent"
 
 def independent_swedish(model: ChatModel, folder: Path = INDEPENDENT) -> None:
     """Topics, endings and moods on the independent Swedish chats (evaluation only)."""
-    tagger = Pseudonymizer(key=b"benchmark", mode="tag")
+    tagger = Pseudonymization.with_default_recognizers(b"benchmark").tagger()
     chats, truth = [], []
     for part in sorted(folder.glob("*/chats.jsonl")):
         for line in part.read_text(encoding="utf-8").splitlines():

@@ -43,7 +43,7 @@ from kraftsamling.chat import (
     read_esconv,
 )
 from kraftsamling.chat._analysis import _next_slice
-from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.privacy import Pseudonymization
 
 # (training rows for a fold's rows, texts read when predicting, their embeddings, NB weight)
 Variant = tuple[Callable[[np.ndarray], tuple[list[str], list[str], np.ndarray]],
@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--endings", action="store_true",
                         help="only the end and experience models' ending weights")
     args = parser.parse_args()
-    tagger = Pseudonymizer(key=b"benchmark", mode="tag")
+    tagger = Pseudonymization.with_default_recognizers(b"benchmark").tagger()
     chats = [c for split in ("train", "valid")
              for c in read_esconv(args.data / "esconv" / f"{split}.jsonl", pseudonymizer=tagger)]
     started = time.perf_counter()

@@ -12,13 +12,13 @@ from typing import Any
 
 from faker import Faker
 
-from kraftsamling.privacy import table_pseudonymizer
+from kraftsamling.plugins import DemoBuilder, demo_steps
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, create_user
 from kraftsamling.tabular import PERSONS_SCHEMA, import_table
 
-__all__ = ["DEMO_USERS", "DemoInfo", "DemoUser", "MailCatcher", "Progress", "build_demo",
-           "register_demo_builder"]
+__all__ = ["DEMO_USERS", "DemoInfo", "DemoUser", "MailCatcher", "Progress", "build_demo"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,8 @@ DEMO_USERS = (
 )
 
 
-# Each module adds its own synthetic data: builder(database, settings, seed) -> note.
-DemoBuilder = Callable[[Database, Settings, int], str]
+# Each module adds its own synthetic data through its plugin's ``demo_builders`` hook.
 Progress = Callable[[str], None]
-_BUILDERS: list[DemoBuilder] = []
 
 
 @dataclass
@@ -74,9 +72,6 @@ def _timed(title: str, step: Callable[[], str], progress: Progress | None) -> st
     return note
 
 
-def register_demo_builder(builder: DemoBuilder) -> DemoBuilder:
-    _BUILDERS.append(builder)
-    return builder
 
 
 DISTRICTS = ("Centrum", "Skäggetorp", "Ryd", "Berga", "Rosengård", "Lindängen", "Ekholmen")
@@ -185,26 +180,20 @@ def build_demo(settings: Settings, *, seed: int = 2026, n_persons: int = 120,
         source = _persons_file(data_dir / "demo-personer.csv", n=n_persons, seed=seed)
         with database.session() as session:
             import_table(session, source, PERSONS_SCHEMA, actor="demo", name="Demo: personer",
-                         transform=table_pseudonymizer(settings))
+                         transform=Pseudonymization.for_settings(settings).table())
         source.unlink()  # only the pseudonymised copy is kept
         return (f"{n_persons} syntetiska personer i tabellen 'Demo: personer' "
                 "(pseudonymiserade vid import).")
 
     database = Database.for_settings(settings)
-    from kraftsamling.autolarm._demo import build_autolarm_demo
-    from kraftsamling.cases._demo import build_cases_demo
-    from kraftsamling.chat._demo import build_chat_demo
-    from kraftsamling.twin._demo import build_twin_demo
 
     def run(builder: DemoBuilder) -> Callable[[], str]:
         return lambda: builder(database, settings, seed)
 
+    steps = demo_steps()  # every plugin's, in plugin order
     now = [("Databas och inloggningar", fresh_database), ("Personregister", persons),
-           ("Autolarm: enkät och granskningskö", run(build_autolarm_demo))]
-    later = [("Chattanalys", run(build_chat_demo)),
-             ("Ärenden: modeller och fördelning", run(build_cases_demo)),
-             ("Klasstvilling", run(build_twin_demo)),
-             *((getattr(b, "__name__", "Tillägg"), run(b)) for b in _BUILDERS)]
+           *((title, run(builder)) for title, builder, deferred in steps if not deferred)]
+    later = [(title, run(builder)) for title, builder, deferred in steps if deferred]
     for title, step in now:
         info.notes.append(_timed(title, step, progress))
     info.pending = list(later)

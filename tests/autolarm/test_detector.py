@@ -14,6 +14,7 @@ from kraftsamling.autolarm import (
     score_texts,
     train_from_file,
 )
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import load_settings
 
 
@@ -50,7 +51,9 @@ def test_assessments(detector: Detector) -> None:
 
 
 def test_texts_are_pseudonymised_before_scoring(detector: Detector) -> None:
-    (text, assessment), = score_texts(detector, ["Anna Berg sa att hennes pappa slår henne"])
+    tagger = Pseudonymization.with_default_recognizers(b"test").tagger()
+    (text, assessment), = score_texts(detector, ["Anna Berg sa att hennes pappa slår henne"],
+                                      tagger=tagger)
     assert "Anna" not in text and "[PERSON]" in text
     assert assessment.level is Level.urgent
 

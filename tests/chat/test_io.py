@@ -16,7 +16,7 @@ from kraftsamling.chat import (
     read_survey,
     seeker_text,
 )
-from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.privacy import Pseudonymization, Pseudonymizer
 from kraftsamling.tabular import ReadError, ValidationFailed
 
 CANONICAL = (
@@ -29,16 +29,23 @@ CANONICAL = (
 
 
 @pytest.fixture
-def tagger() -> Pseudonymizer:
-    return Pseudonymizer(key=b"test", mode="tag")
+def privacy() -> Pseudonymization:
+    return Pseudonymization.with_default_recognizers(b"test")
+
+
+@pytest.fixture
+def tagger(privacy: Pseudonymization) -> Pseudonymizer:
+    return privacy.tagger()
 
 
 def test_canonical_is_grouped_ordered_and_pseudonymised(tmp_path: Path,
-                                                        tagger: Pseudonymizer) -> None:
+                                                        privacy: Pseudonymization) -> None:
     source = tmp_path / "chattar.csv"
     source.write_text(CANONICAL, encoding="utf-8")
-    first, second = read_canonical(source, pseudonymizer=tagger)
-    assert (first.conversation_id, first.volunteer_id) == ("c1", "v7")
+    first, second = read_canonical(source, privacy=privacy)
+    assert first.conversation_id == "c1"
+    # volunteer_id is declared an identifier: a keyed hash, the same in every file
+    assert first.volunteer_id == "V-" + privacy.identifier("v7", "volunteer", length=10)
     assert [m.role for m in first.messages] == ["seeker", "volunteer", "seeker"]  # by time
     assert "Sara" not in first.messages[0].text and "[PERSON]" in first.messages[0].text
     assert first.duration_min == 9.0
@@ -46,12 +53,12 @@ def test_canonical_is_grouped_ordered_and_pseudonymised(tmp_path: Path,
     assert second.volunteer_id is None and second.duration_min is None
 
 
-def test_canonical_bad_rows_are_named(tmp_path: Path, tagger: Pseudonymizer) -> None:
+def test_canonical_bad_rows_are_named(tmp_path: Path, privacy: Pseudonymization) -> None:
     source = tmp_path / "fel.csv"
     source.write_text("conversation_id;role;timestamp;text\nc1;kurator;igår;hej\n",
                       encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
-        read_canonical(source, pseudonymizer=tagger)
+        read_canonical(source, privacy=privacy)
     assert {(p.row, p.column) for p in caught.value.problems} == {(2, "role"),
                                                                   (2, "timestamp")}
 

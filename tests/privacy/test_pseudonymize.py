@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kraftsamling.privacy import (
+    Analyzer,
+    Pseudonymization,
     Pseudonymizer,
     TablePseudonymizer,
     generalise,
@@ -22,11 +24,12 @@ from kraftsamling.tabular import PERSONS_SCHEMA, ColumnSpec, import_table
 from tests.conftest import csrf_from, login
 
 KEY = b"test-key"
+ANALYZER = Analyzer.from_config()
 NOTE = "Fatima Hassan (811218-9876) ringde från 070-123 45 67. Fatima mår bättre."
 
 
 def test_same_value_same_pseudonym_across_texts() -> None:
-    pseudonymizer = Pseudonymizer(key=KEY)
+    pseudonymizer = Pseudonymizer(key=KEY, analyzer=ANALYZER)
     first = pseudonymizer.redact(NOTE)
     second = pseudonymizer.redact("Ny kontakt: 19811218-9876 och +46 70 123 45 67, Anna Ek.")
     assert first == "[PERSON_1] ([PERSONNUMMER_1]) ringde från [PHONE_1]. [PERSON_1] mår bättre."
@@ -34,11 +37,12 @@ def test_same_value_same_pseudonym_across_texts() -> None:
 
 
 def test_modes() -> None:
-    assert Pseudonymizer(key=KEY, mode="tag").redact(NOTE).startswith("[PERSON] ([PERSONNUMMER])")
-    masked = Pseudonymizer(key=KEY, mode="mask").redact("Ring 070-123 45 67")
+    tagged = Pseudonymizer(key=KEY, analyzer=ANALYZER, mode="tag").redact(NOTE)
+    assert tagged.startswith("[PERSON] ([PERSONNUMMER])")
+    masked = Pseudonymizer(key=KEY, analyzer=ANALYZER, mode="mask").redact("Ring 070-123 45 67")
     assert masked == "Ring ******* ** **"
     with pytest.raises(ValueError, match="Okänt läge"):
-        Pseudonymizer(key=KEY, mode="blur")  # type: ignore[arg-type]
+        Pseudonymizer(key=KEY, analyzer=ANALYZER, mode="blur")  # type: ignore[arg-type]
 
 
 def test_generalisation_rules() -> None:
@@ -54,26 +58,24 @@ def test_generalisation_rules() -> None:
 def test_table_columns_by_kind() -> None:
     records = [{"person_id": "19811218-9876", "fodelsear": 1981, "kon": "kvinna",
                 "stadsdel": "212 48", "anteckning": NOTE}]
-    out = TablePseudonymizer(key=KEY)(records, PERSONS_SCHEMA)[0]
+    out = TablePseudonymizer(key=KEY, analyzer=ANALYZER)(records, PERSONS_SCHEMA)[0]
     assert out["person_id"].startswith("ID-") and "9876" not in out["person_id"]
     assert out["fodelsear"] == "1980–1984"
     assert out["stadsdel"] == "212"
     assert out["kon"] == "kvinna"
     assert "Fatima" not in out["anteckning"] and "[PERSON_1]" in out["anteckning"]
-    other_key = TablePseudonymizer(key=b"another")(records, PERSONS_SCHEMA)[0]
+    other_key = TablePseudonymizer(key=b"another", analyzer=ANALYZER)(records, PERSONS_SCHEMA)[0]
     assert other_key["person_id"] != out["person_id"]
 
 
 def _import(database: Database, settings: Settings, tmp_path: Path) -> int:
-    from kraftsamling.privacy import table_pseudonymizer
-
     source = tmp_path / "personer.csv"
     source.write_text(
         "person_id;fodelsear;kon;stadsdel;anteckning\n"
         f"19811218-9876;1981;kvinna;Ryd;{NOTE}\n", encoding="utf-8")
     with database.session() as session:
         table = import_table(session, source, PERSONS_SCHEMA, actor="test",
-                             transform=table_pseudonymizer(settings))
+                             transform=Pseudonymization.for_settings(settings).table())
         return table.id
 
 

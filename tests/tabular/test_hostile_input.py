@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kraftsamling.privacy import table_pseudonymizer
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database, ImportedRow, ImportedTable
 from kraftsamling.tabular import (
@@ -32,7 +32,7 @@ def _import(database: Database, settings: Settings, content: str,
             schema: TableSchema = PERSONS_SCHEMA) -> ImportedTable:
     with database.session() as session:
         table = import_table(session, "p.csv", schema, actor="test", content=content.encode(),
-                             transform=table_pseudonymizer(settings))
+                             transform=Pseudonymization.for_settings(settings).table())
         session.expunge(table)
         return table
 

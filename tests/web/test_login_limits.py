@@ -171,7 +171,7 @@ def test_colleagues_behind_one_address_log_in_at_once(settings: Settings,
 
 
 def test_rate_limiter_refills_over_its_window() -> None:
-    from kraftsamling.web._rate_limits import RateLimiter
+    from kraftsamling.web.framework import RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(capacity=3, window_seconds=60, max_keys=2, clock=lambda: now[0])

@@ -9,7 +9,7 @@ from kraftsamling.autolarm._review import submit_response
 from kraftsamling.autolarm._seed import load_seed
 from kraftsamling.autolarm._service import load_detector
 from kraftsamling.autolarm._store import Survey, SurveyLink
-from kraftsamling.privacy import text_tagger
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database
 
@@ -25,7 +25,7 @@ DEMO_QUESTIONS = (
 def build_autolarm_demo(database: Database, settings: Settings, seed: int) -> str:
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data
     detector = load_detector(settings)
-    tagger = text_tagger(settings)
+    tagger = Pseudonymization.for_settings(settings).tagger()
     answers = [a.text for a in load_seed() if a.split == "train" and a.variant != "original"]
     rng.shuffle(answers)
     with database.session() as session:

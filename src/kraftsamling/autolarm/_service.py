@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +20,22 @@ from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
 from kraftsamling.autolarm._seed import SEED_FILES, load_seed
 from kraftsamling.autolarm._taxonomy import Category, Level
-from kraftsamling.privacy import Analyzer, Pseudonymizer
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.modelstore import ModelStore
+from kraftsamling.privacy import Pseudonymization, Pseudonymizer
+from kraftsamling.settings import Settings
 from kraftsamling.tabular import ColumnSpec, ReadError, TableSchema, iter_rows, read_table
 
 __all__ = [
+    "ANSWERS_SCHEMA",
     "LABELS_SCHEMA",
     "OUTPUT_COLUMNS",
     "ScoreStats",
     "load_detector",
+    "read_labels",
     "score_file",
     "score_texts",
     "train_from_file",
+    "train_from_labels",
     "train_seed_detector",
 ]
 
@@ -43,6 +46,17 @@ READABLE_COLUMNS = {"sv": ("id", "nivå", "poäng", "kategorier", "belägg"),
 # Swedish Excel splits a CSV on ";" and reads 0,98 as a number; English Excel wants "," and
 # 0.98. Without a language the file is for programs: ",", 0.9812 and the codes.
 DELIMITERS = {"sv": ";", "en": ","}
+# A file of answers to score: the text column (any name, --text-column) and an optional id.
+# Read as a stream (bounded memory) by ``score_file``; other columns are never read.
+ANSWERS_SCHEMA = TableSchema(
+    name="autolarm-svar",
+    description="Elevsvar att bedöma: id (valfritt) och text.",
+    columns=(
+        ColumnSpec(name="id", required=False, nullable=True),
+        ColumnSpec(name="text", kind="free_text"),
+    ),
+    extra_columns="ignore",
+)
 LABELS_SCHEMA = TableSchema(
     name="autolarm-etiketter",
     description="Märkta svar för att träna autolarm: text, level, categories (;-separerade).",
@@ -54,11 +68,6 @@ LABELS_SCHEMA = TableSchema(
                            r"(?:\s*;\s*(?:" + "|".join(c.value for c in Category) + r"))*"),
     ),
 )
-
-
-def _tagger(settings: Settings | None, analyzer: Analyzer | None = None) -> Pseudonymizer:
-    key = pseudonym_key(settings) if settings is not None else b"autolarm"
-    return Pseudonymizer(key=key, mode="tag", analyzer=analyzer)
 
 
 def _fingerprint(rules_path: Path) -> str:
@@ -87,46 +96,49 @@ def rules_path(settings: Settings) -> Path:
     return path
 
 
-def model_dir(settings: Settings) -> Path:
-    return settings.ensure_data_dir() / "models"
+MODELS: ModelStore[Detector] = ModelStore(
+    name="autolarm", kind=Detector, demo_label="seed",
+    train_demo=lambda settings: train_seed_detector(rules_path=rules_path(settings)),
+    fingerprint=lambda settings: _fingerprint(rules_path(settings)),
+    training_note="Tränar grundmodellen för autolarm (en gång)…")
 
 
 def organisation_model(settings: Settings) -> Path:
-    return model_dir(settings) / "autolarm.joblib"
-
-
-@lru_cache(maxsize=4)
-def _cached(path: str, mtime: float) -> Detector:
-    return Detector.load(path)
+    return MODELS.organisation_path(settings)
 
 
 def load_detector(settings: Settings, *, progress: Callable[[str], None] | None = None
                   ) -> Detector:
     """The organisation's own model if one is trained, else the seed model (trained once
     from shipped data and kept in the cache folder, shared by installations)."""
-    own = organisation_model(settings)
-    if own.is_file():
-        return _cached(str(own), own.stat().st_mtime)
-    rules = rules_path(settings)
-    seed_path = settings.cache_dir / f"autolarm-seed-{_fingerprint(rules)}.joblib"
-    if not seed_path.is_file():
-        if progress is not None:
-            progress("Tränar grundmodellen för autolarm (en gång)…")
-        train_seed_detector(rules_path=rules).save(seed_path)
-    return _cached(str(seed_path), seed_path.stat().st_mtime)
+    return MODELS.load(settings, progress=progress)[0]
+
+
+def read_labels(path: str | Path) -> list[dict[str, str]]:
+    """An organisation's labelled answers, validated by ``LABELS_SCHEMA`` (refused whole,
+    with row and column, if anything is wrong)."""
+    records = LABELS_SCHEMA.validate(read_table(path), filename=Path(path).name)
+    return [{"text": str(r["text"]), "level": str(r["level"]),
+             "categories": str(r.get("categories") or "")} for r in records]
 
 
 def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool = True
                     ) -> tuple[Detector, int]:
+    """Train the organisation's model from a file of its own labels."""
+    return train_from_labels(read_labels(path), settings, include_seed=include_seed)
+
+
+def train_from_labels(records: Sequence[Mapping[str, str]], settings: Settings, *,
+                      include_seed: bool = True) -> tuple[Detector, int]:
     """Train the organisation's model from its own labels (plus the seed set's train part).
 
-    Texts are pseudonymised before training. Returns the detector (saved as the
-    organisation's model) and the number of the organisation's own answers used.
+    Texts are pseudonymised (the installation's recognisers) before training. Returns the
+    detector (saved as the organisation's model) and the number of own answers used.
     """
-    table = read_table(path)
-    records = LABELS_SCHEMA.validate(table, filename=Path(path).name)
-    tagger = _tagger(settings)
-    texts = [tagger.redact(str(r["text"])) for r in records]
+    if not records:
+        raise ValueError("Det finns inga märkta svar att träna på.")
+    privacy = Pseudonymization.for_settings(settings)
+    texts = [privacy.text(str(r["text"])) for r in records]
     levels = [str(r["level"]) for r in records]
     categories = [[c.strip() for c in str(r.get("categories") or "").split(";") if c.strip()]
                   for r in records]
@@ -144,9 +156,9 @@ def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool 
 
 
 def score_texts(detector: Detector, texts: Sequence[str], *,
-                tagger: Pseudonymizer | None = None) -> list[tuple[str, Assessment]]:
-    """Pseudonymise, then assess; returns the pseudonymised text with its assessment."""
-    tagger = tagger or _tagger(None)
+                tagger: Pseudonymizer) -> list[tuple[str, Assessment]]:
+    """Pseudonymise (with the installation's tagger: ``Pseudonymization.tagger()``), then
+    assess; returns the pseudonymised text with its assessment."""
     redacted = [tagger.redact(t) for t in texts]
     return list(zip(redacted, detector.assess(redacted), strict=True))
 
@@ -180,6 +192,7 @@ def score_file(
     target: str | Path,
     *,
     detector: Detector,
+    tagger: Pseudonymizer,
     text_column: str = "text",
     id_column: str | None = "id",
     chunk_size: int = 500,
@@ -192,6 +205,8 @@ def score_file(
     With ``language`` ("sv" or "en") the file is for people opening it in a spreadsheet:
     headers, levels and categories in words, and the separator and decimal mark that
     language's Excel expects (``;`` and 0,9812 in Swedish). Without it, for programs.
+    ``tagger`` is the installation's (``Pseudonymization.for_settings(s).tagger()``): the
+    answers are pseudonymised by the recognisers configured, as on the web survey.
 
     With ``dask_address`` the chunks are scored on that Dask cluster, at most four in flight,
     and written in input order.
@@ -236,14 +251,16 @@ def score_file(
 
         if dask_address is None:
             for rows in all_chunks():
-                write(rows, stats.rows, score_texts(detector, [r[text_column] for r in rows]))
+                write(rows, stats.rows, score_texts(detector, [r[text_column] for r in rows],
+                                                     tagger=tagger))
             return stats
-        _score_on_dask(dask_address, detector, all_chunks(), text_column, write, stats)
+        _score_on_dask(dask_address, detector, tagger, all_chunks(), text_column, write)
     return stats
 
 
-def _score_on_dask(address: str, detector: Detector, chunks: Iterator[list[dict[str, str]]],
-                   text_column: str, write: Callable[..., None], stats: ScoreStats) -> None:
+def _score_on_dask(address: str, detector: Detector, tagger: Pseudonymizer,
+                   chunks: Iterator[list[dict[str, str]]], text_column: str,
+                   write: Callable[..., None]) -> None:
     try:
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - depends on the installation
@@ -254,11 +271,13 @@ def _score_on_dask(address: str, detector: Detector, chunks: Iterator[list[dict[
         raise ReadError(f"Kunde inte ansluta till Dask-klustret {address}: {error}") from None
     try:
         shared = client.scatter(detector, broadcast=True)
+        shared_tagger = client.scatter(tagger, broadcast=True)
         pending: deque[tuple[list[dict[str, str]], Any]] = deque()
         position = 0
         for rows in chunks:
             pending.append((rows, client.submit(score_texts, shared,
-                                                [r[text_column] for r in rows], pure=False)))
+                                                [r[text_column] for r in rows],
+                                                tagger=shared_tagger, pure=False)))
             if len(pending) >= 4:
                 done_rows, future = pending.popleft()
                 write(done_rows, position, future.result())

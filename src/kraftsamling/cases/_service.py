@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kraftsamling._metrics import calibration_error
 from kraftsamling.cases._allocate import (
     Allocation,
     allocate,
@@ -74,20 +75,6 @@ def read_case_table(path: Path, *, content: bytes | None = None) -> pd.DataFrame
     if suffix not in _CASE_SUFFIXES:
         raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
     return read_table(path, content=content).frame.apply(_typed)
-
-
-def calibration_error(y: Sequence[int] | np.ndarray[Any, Any],
-                      p: Sequence[float] | np.ndarray[Any, Any], bins: int = 10) -> float:
-    """Expected calibration error: |mean predicted − observed| per decile, weighted."""
-    y_arr, p_arr = np.asarray(y, float), np.asarray(p, float)
-    edges = np.quantile(p_arr, np.linspace(0, 1, bins + 1))
-    which = np.clip(np.searchsorted(edges, p_arr, side="right") - 1, 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        inside = which == b
-        if inside.any():
-            total += inside.mean() * abs(p_arr[inside].mean() - y_arr[inside].mean())
-    return float(total)
 
 
 @dataclass

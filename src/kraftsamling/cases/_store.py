@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kraftsamling.cases._allocate import Allocation
+from kraftsamling.cases._schemas import CASE_ID
 from kraftsamling.cases._service import (
     KINDS,
     CaseModels,
@@ -27,13 +28,13 @@ from kraftsamling.cases._service import (
     allocation_plan,
     effect_matrix,
 )
-from kraftsamling.privacy import keyed_hash
+from kraftsamling.privacy import column_hash
+from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
 
 __all__ = ["CaseAssessment", "CaseBatch", "CaseDecision", "CasePerson", "assess_cases",
            "decision_summary", "group_shares", "record_decision", "save_assessment"]
 
-ID_PURPOSE = "case"
 NO_INTERVENTION = "ingen"
 
 
@@ -131,7 +132,7 @@ def assess_cases(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str,
             for j in order]
         best = names[order[0]] if names and benefit[i, order[0]] > 0 else NO_INTERVENTION
         persons.append({
-            "pseudonym": keyed_hash(key, ident.strip(), purpose=ID_PURPOSE),
+            "pseudonym": column_hash(key, ident, CASE_ID),
             "groups": {c: str(frame[c].iloc[i]) for c in group_columns},
             "risk": round(float(risk[i]), 4),
             "reasons": [f.sentence for f in factors[i]],
@@ -144,7 +145,10 @@ def assess_cases(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str,
 
 
 def save_assessment(session: Session, assessment: CaseAssessment, *, filename: str,
-                    imported_by: str, demo_model: bool = False) -> CaseBatch:
+                    imported_by: str, demo_model: bool = False,
+                    client: str = "") -> CaseBatch:
+    """Store an assessed batch with its ``cases.import`` audit event, in the caller's
+    transaction: every door (CLI, web, demo) is audited by construction."""
     batch = CaseBatch(kind=assessment.kind, filename=filename, imported_by=imported_by,
                       persons=len(assessment.persons), capacity=assessment.capacity,
                       compared={k: round(v.expected_benefit, 3)
@@ -155,6 +159,9 @@ def save_assessment(session: Session, assessment: CaseAssessment, *, filename: s
     session.flush()
     session.add_all(CasePerson(batch_id=batch.id, **person) for person in assessment.persons)
     session.flush()
+    record_event(session, actor=imported_by, action="cases.import", object_type="case_batch",
+                 object_id=batch.id, detail={"persons": batch.persons, "kind": batch.kind},
+                 client=client)
     return batch
 
 

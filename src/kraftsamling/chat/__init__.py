@@ -6,41 +6,47 @@ end, experience and Swedish sentiment; the per-conversation analysis, volunteer 
 and the dashboards' data in the database.
 """
 
-from kraftsamling._language import detect_language
-from kraftsamling.chat._analysis import (
-    CSV_COLUMNS,
-    ChatAnalysis,
-    ChatInsight,
-    ChatModel,
-    analyze_conversations,
-)
-from kraftsamling.chat._demand import DemandModel, volunteer_load
-from kraftsamling.chat._ending import ENDING_LABELS, EndingCues, EndingEvidence
-from kraftsamling.chat._io import (
-    CHAT_SCHEMA,
-    SURVEY_SCHEMA,
-    Conversation,
-    Message,
-    read_canonical,
-    read_esconv,
-    read_survey,
-)
-from kraftsamling.chat._models import (
-    MoodEstimator,
-    ProblemTypeClassifier,
-    SentimentClassifier,
-    seeker_text,
-)
-from kraftsamling.chat._service import (
-    analyze_file,
-    default_risk_rules,
-    load_chat_model,
-    read_conversations,
-    train_chat_model,
-    write_analysis_csv,
-)
-from kraftsamling.chat._synth import synthetic_conversations, write_canonical, write_survey
-from kraftsamling.chat._topics import DiscoveredTopic, Topic, TopicTaxonomy, discover_topics
+from typing import TYPE_CHECKING
+
+from kraftsamling._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from kraftsamling._language import detect_language
+    from kraftsamling.chat._analysis import (
+        CSV_COLUMNS,
+        ChatAnalysis,
+        ChatInsight,
+        ChatModel,
+        analyze_conversations,
+    )
+    from kraftsamling.chat._demand import DemandModel, volunteer_load
+    from kraftsamling.chat._ending import ENDING_LABELS, EndingCues, EndingEvidence
+    from kraftsamling.chat._facade import ChatRun, ChatService
+    from kraftsamling.chat._io import (
+        CHAT_SCHEMA,
+        SURVEY_SCHEMA,
+        Conversation,
+        Message,
+        read_canonical,
+        read_esconv,
+        read_survey,
+    )
+    from kraftsamling.chat._models import (
+        MoodEstimator,
+        ProblemTypeClassifier,
+        SentimentClassifier,
+        seeker_text,
+    )
+    from kraftsamling.chat._service import (
+        analyze_file,
+        default_risk_rules,
+        load_chat_model,
+        read_conversations,
+        train_chat_model,
+        write_analysis_csv,
+    )
+    from kraftsamling.chat._synth import synthetic_conversations, write_canonical, write_survey
+    from kraftsamling.chat._topics import DiscoveredTopic, Topic, TopicTaxonomy, discover_topics
 
 __all__ = [
     "CHAT_SCHEMA",
@@ -50,6 +56,8 @@ __all__ = [
     "ChatAnalysis",
     "ChatInsight",
     "ChatModel",
+    "ChatRun",
+    "ChatService",
     "Conversation",
     "DemandModel",
     "DiscoveredTopic",
@@ -79,3 +87,46 @@ __all__ = [
     "write_canonical",
     "write_survey",
 ]
+
+
+# Each name's module loads when the name is first used (PEP 562): registering the plugin or
+# running an unrelated command imports none of the module's model code.
+__getattr__ = lazy_exports(__name__, {
+    "CHAT_SCHEMA": "kraftsamling.chat._io",
+    "CSV_COLUMNS": "kraftsamling.chat._analysis",
+    "ChatAnalysis": "kraftsamling.chat._analysis",
+    "ChatInsight": "kraftsamling.chat._analysis",
+    "ChatModel": "kraftsamling.chat._analysis",
+    "ChatRun": "kraftsamling.chat._facade",
+    "ChatService": "kraftsamling.chat._facade",
+    "Conversation": "kraftsamling.chat._io",
+    "DemandModel": "kraftsamling.chat._demand",
+    "DiscoveredTopic": "kraftsamling.chat._topics",
+    "ENDING_LABELS": "kraftsamling.chat._ending",
+    "EndingCues": "kraftsamling.chat._ending",
+    "EndingEvidence": "kraftsamling.chat._ending",
+    "Message": "kraftsamling.chat._io",
+    "MoodEstimator": "kraftsamling.chat._models",
+    "ProblemTypeClassifier": "kraftsamling.chat._models",
+    "SURVEY_SCHEMA": "kraftsamling.chat._io",
+    "SentimentClassifier": "kraftsamling.chat._models",
+    "Topic": "kraftsamling.chat._topics",
+    "TopicTaxonomy": "kraftsamling.chat._topics",
+    "analyze_conversations": "kraftsamling.chat._analysis",
+    "analyze_file": "kraftsamling.chat._service",
+    "default_risk_rules": "kraftsamling.chat._service",
+    "detect_language": "kraftsamling._language",
+    "discover_topics": "kraftsamling.chat._topics",
+    "load_chat_model": "kraftsamling.chat._service",
+    "read_canonical": "kraftsamling.chat._io",
+    "read_conversations": "kraftsamling.chat._service",
+    "read_esconv": "kraftsamling.chat._io",
+    "read_survey": "kraftsamling.chat._io",
+    "seeker_text": "kraftsamling.chat._models",
+    "synthetic_conversations": "kraftsamling.chat._synth",
+    "train_chat_model": "kraftsamling.chat._service",
+    "volunteer_load": "kraftsamling.chat._demand",
+    "write_analysis_csv": "kraftsamling.chat._service",
+    "write_canonical": "kraftsamling.chat._synth",
+    "write_survey": "kraftsamling.chat._synth",
+})

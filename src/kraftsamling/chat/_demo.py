@@ -5,7 +5,7 @@ from __future__ import annotations
 from kraftsamling.chat._service import analyze_with_settings, load_chat_model
 from kraftsamling.chat._store import save_analysis
 from kraftsamling.chat._synth import synthetic_conversations
-from kraftsamling.privacy import text_tagger
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database
 
@@ -16,9 +16,9 @@ DEMO_CONVERSATIONS = 240
 
 def build_chat_demo(database: Database, settings: Settings, seed: int) -> str:
     conversations = synthetic_conversations(DEMO_CONVERSATIONS, seed=seed + 11)
-    tagger = text_tagger(settings)
+    privacy = Pseudonymization.for_settings(settings)
     for conversation in conversations:  # as on import: pseudonymise before anything is stored
-        conversation.messages = [type(m)(m.role, tagger.redact(m.text), m.timestamp)
+        conversation.messages = [type(m)(m.role, privacy.text(m.text), m.timestamp)
                                  for m in conversation.messages]
     model, demo = load_chat_model(settings)
     analysis = analyze_with_settings(conversations, settings, model=model)

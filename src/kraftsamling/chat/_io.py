@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kraftsamling.privacy import Pseudonymizer
+from kraftsamling.privacy import Pseudonymization, Pseudonymizer
 from kraftsamling.tabular import ColumnSpec, ReadError, TableSchema, read_table
 
 __all__ = [
@@ -35,7 +35,8 @@ CHAT_SCHEMA = TableSchema(
         ColumnSpec(name="timestamp", pattern=r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
                                              r"(Z|[+-]\d{2}:?\d{2})?"),
         ColumnSpec(name="text", kind="free_text"),
-        ColumnSpec(name="volunteer_id", required=False, nullable=True, kind="identifier"),
+        ColumnSpec(name="volunteer_id", required=False, nullable=True, kind="identifier",
+                   purpose="volunteer", hash_length=10),
     ),
 )
 SURVEY_SCHEMA = TableSchema(
@@ -78,11 +79,16 @@ def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer,
+VOLUNTEER_ID = next(c for c in CHAT_SCHEMA.columns if c.name == "volunteer_id")
+
+
+def read_canonical(path: str | Path, *, privacy: Pseudonymization,
                    content: bytes | None = None) -> list[Conversation]:
     """Conversations from a canonical CSV/JSONL file, in the order they first appear.
 
-    ``content``: the file's bytes (an upload), read from memory, never written to disk."""
+    Every column is treated as the schema declares it: text through the recognisers (type
+    tags), ``volunteer_id`` (an identifier) as a keyed hash. ``content``: the file's bytes
+    (an upload), read from memory, never written to disk."""
     table = read_table(path, content=content)
     records = CHAT_SCHEMA.validate(table, filename=Path(path).name)
     grouped: dict[str, list[tuple[datetime, int, Message]]] = defaultdict(list)
@@ -90,11 +96,11 @@ def read_canonical(path: str | Path, *, pseudonymizer: Pseudonymizer,
     for index, record in enumerate(records):
         conversation = str(record["conversation_id"])
         moment = _timestamp(str(record["timestamp"]))
-        text = pseudonymizer.redact(str(record["text"]))
+        text = privacy.text(str(record["text"]))
         grouped[conversation].append((moment, index, Message(str(record["role"]), text, moment)))
         volunteer = record.get("volunteer_id")
         if volunteer:
-            volunteers[conversation] = str(volunteer)
+            volunteers[conversation] = "V-" + privacy.identifier(str(volunteer), VOLUNTEER_ID)
         else:
             volunteers.setdefault(conversation, None)
     return [Conversation(cid, [m for _, _, m in sorted(rows)], volunteers[cid])

@@ -14,19 +14,17 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import joblib
-
 from kraftsamling import __version__
 from kraftsamling._cells import safe_frame
-from kraftsamling.autolarm import RuleSet
-from kraftsamling.autolarm._service import rules_path
+from kraftsamling.autolarm import RuleSet, rules_path
 from kraftsamling.chat._analysis import CSV_COLUMNS, ChatAnalysis, ChatModel, analyze_conversations
 from kraftsamling.chat._demand import DemandModel
 from kraftsamling.chat._ending import EndingCues
 from kraftsamling.chat._io import Conversation, read_canonical, read_esconv, read_survey
 from kraftsamling.chat._synth import synthetic_conversations
 from kraftsamling.chat._topics import TopicTaxonomy
-from kraftsamling.privacy import text_tagger
+from kraftsamling.modelstore import ModelStore
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 
 __all__ = [
@@ -56,42 +54,34 @@ def default_risk_rules(settings: Settings | None = None) -> dict[str, RuleSet]:
     return _rules(rules_path(settings or Settings()))
 
 
-def organisation_chat_model(settings: Settings) -> Path:
-    return settings.ensure_data_dir() / "models" / "chat.joblib"
-
-
-def _demo_fingerprint() -> str:
+def _demo_fingerprint(settings: Settings | None = None) -> str:
     digest = hashlib.sha256(__version__.encode())
     for name in ("_analysis.py", "_models.py", "_synth.py", "_ending.py", "data/ending.toml"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> ChatModel:
-    model = joblib.load(path)
-    if not isinstance(model, ChatModel):
-        raise ValueError(f"'{path}' är ingen chattmodell.")
+def _check(model: ChatModel, path: Path) -> None:
     if not hasattr(model.problem_, "naive_bayes_") or not hasattr(model, "ending_"):
         raise ValueError(f"'{path}' tränades med en äldre version av Kraftsamling. "
                          "Träna om den med 'kraftsamling chat train'.")
-    return model
+
+
+MODELS: ModelStore[ChatModel] = ModelStore(
+    name="chat", kind=ChatModel, check=_check, fingerprint=_demo_fingerprint,
+    train_demo=lambda settings: ChatModel().fit(
+        synthetic_conversations(DEMO_TRAINING_SIZE, seed=2026)),
+    training_note="Tränar demomodellen för chattanalys på syntetiska chattar (en gång)…")
+
+
+def organisation_chat_model(settings: Settings) -> Path:
+    return MODELS.organisation_path(settings)
 
 
 def load_chat_model(settings: Settings, *, progress: Callable[[str], None] | None = None
                     ) -> tuple[ChatModel, bool]:
     """The organisation's model, else the demo model; the flag is True for the demo model."""
-    own = organisation_chat_model(settings)
-    if own.is_file():
-        return _load(str(own), own.stat().st_mtime), False
-    demo = settings.cache_dir / f"chat-demo-{_demo_fingerprint()}.joblib"
-    if not demo.is_file():
-        if progress is not None:
-            progress("Tränar demomodellen för chattanalys på syntetiska chattar (en gång)…")
-        demo.parent.mkdir(parents=True, exist_ok=True)
-        model = ChatModel().fit(synthetic_conversations(DEMO_TRAINING_SIZE, seed=2026))
-        joblib.dump(model, demo)
-    return _load(str(demo), demo.stat().st_mtime), True
+    return MODELS.load(settings, progress=progress)
 
 
 def read_conversations(path: str | Path, settings: Settings, *, format: str = "canonical",
@@ -100,10 +90,10 @@ def read_conversations(path: str | Path, settings: Settings, *, format: str = "c
     bytes, canonical format, read from memory)."""
     if format not in FORMATS:
         raise ValueError(f"Okänt format '{format}'. Välj {' eller '.join(FORMATS)}.")
-    tagger = text_tagger(settings)
+    privacy = Pseudonymization.for_settings(settings)
     if format == "esconv":
-        return read_esconv(path, pseudonymizer=tagger)
-    return read_canonical(path, pseudonymizer=tagger, content=content)
+        return read_esconv(path, pseudonymizer=privacy.tagger())
+    return read_canonical(path, privacy=privacy, content=content)
 
 
 def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esconv",
@@ -112,10 +102,7 @@ def train_chat_model(path: str | Path, settings: Settings, *, format: str = "esc
     model (or to ``output``)."""
     conversations = read_conversations(path, settings, format=format)
     model = ChatModel(ending=EndingCues.from_toml(settings.chat_ending)).fit(conversations)
-    target = output or organisation_chat_model(settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, target)
-    return model, target
+    return model, MODELS.save(model, settings, output)
 
 
 def analyze_with_settings(conversations: Sequence[Conversation], settings: Settings, *,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kraftsamling.chat._analysis import ChatAnalysis
 from kraftsamling.chat._io import Conversation
+from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
 
 __all__ = ["ChatBatch", "ChatConversation", "ChatMessage", "save_analysis"]
@@ -81,8 +82,9 @@ class ChatMessage(Base):
 
 def save_analysis(session: Session, analysis: ChatAnalysis,
                   conversations: Sequence[Conversation], *, filename: str, imported_by: str,
-                  demo_model: bool = False) -> ChatBatch:
-    """Store a batch: its conversations' answers and pseudonymised messages."""
+                  demo_model: bool = False, client: str = "") -> ChatBatch:
+    """Store a batch: its conversations' answers and pseudonymised messages, with its
+    ``chat.import`` audit event in the same transaction (every door, by construction)."""
     by_id = {c.conversation_id: c for c in conversations}
     batch = ChatBatch(filename=filename, imported_by=imported_by,
                       conversations=len(analysis.insights),
@@ -109,4 +111,7 @@ def save_analysis(session: Session, analysis: ChatAnalysis,
                         for i, m in enumerate(source.messages)]
         session.add(row)
     session.flush()
+    record_event(session, actor=imported_by, action="chat.import", object_type="chat_batch",
+                 object_id=batch.id, detail={"conversations": batch.conversations},
+                 client=client)
     return batch

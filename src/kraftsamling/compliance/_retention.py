@@ -27,13 +27,9 @@ class RetentionResult:
 
 
 def _tables() -> dict[str, object]:
-    import kraftsamling.autolarm._store
-    import kraftsamling.cases._store
-    import kraftsamling.chat._store
-    import kraftsamling.twin._store  # noqa: F401 - registers the tables
-    from kraftsamling.store.models import Base
+    from kraftsamling.plugins import plugin_tables
 
-    return dict(Base.metadata.tables)
+    return {str(table.__tablename__): table.__table__ for table in plugin_tables()}
 
 
 def apply_retention(settings: Settings, db: Database, *, actor: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,9 +12,27 @@ from kraftsamling._config_files import read_toml
 from kraftsamling.privacy._recognizers import RECOGNIZER_TYPES, Recognizer
 from kraftsamling.privacy._spans import Span, resolve_overlaps, tokenize
 
-__all__ = ["DEFAULT_CONFIG", "Analyzer"]
+__all__ = ["DEFAULT_CONFIG", "Analyzer", "recognizer_options"]
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "recognizers.toml"
+
+
+def recognizer_options(cls: type[Recognizer]) -> list[str]:
+    """The options a recogniser type takes from a config file (its keyword arguments)."""
+    return [name for name, parameter in inspect.signature(cls.__init__).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any]) -> None:
+    """Unknown options are an error that names them (Presidio's ``extra="forbid"``): a
+    misspelt ``treshold`` must not silently leave the default in force."""
+    known = recognizer_options(cls)
+    for option in options:
+        if option not in known:
+            close = difflib.get_close_matches(option, known, n=1)
+            hint = f" Menade du '{close[0]}'?" if close else ""
+            raise ValueError(f"Igenkännaren '{kind}' har en okänd inställning '{option}'.{hint} "
+                             f"Tillåtna: {', '.join(['enabled', 'type', *known])}.")
 
 
 class Analyzer:
@@ -45,6 +65,7 @@ class Analyzer:
             if kind not in RECOGNIZER_TYPES:
                 known = ", ".join(sorted(RECOGNIZER_TYPES))
                 raise ValueError(f"Okänd igenkännartyp '{kind}'. Kända typer: {known}.")
+            _check_options(kind, RECOGNIZER_TYPES[kind], options)
             try:
                 recognizers.append(RECOGNIZER_TYPES[kind](**options))
             except (TypeError, ValueError) as error:

@@ -429,7 +429,7 @@ class PersonNameRecognizer(Recognizer):
 
     def __init__(self, *, name: str | None = None, threshold: float = THRESHOLD,
                  list_score: float = 0.6, foreign_likeness: float = FOREIGN_LIKENESS,
-                 model: str | Path | None = None, **_: Any) -> None:
+                 model: str | Path | None = None) -> None:
         super().__init__(name=name)
         self.threshold = threshold
         self.list_score = list_score

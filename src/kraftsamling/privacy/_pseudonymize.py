@@ -61,18 +61,21 @@ class PseudonymVault:
             raise ValueError("Värdet kan inte dekrypteras med den här nyckeln.") from None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Pseudonymizer:
     """Replaces personal data in texts; one instance per dataset keeps pseudonyms consistent.
 
     ``mode``: ``tag`` writes ``[PERSON]``, ``pseudonym`` writes ``[PERSON_3]`` (the same value
     always the same number), ``mask`` writes asterisks. With ``keep_mapping`` the originals
     are kept (encrypted) in ``mapping_`` for :func:`kraftsamling.privacy.store_mapping`.
+    ``analyzer`` has no default: the installation's comes from
+    :meth:`kraftsamling.privacy.Pseudonymization.for_settings`, so no door can fall back to
+    recognisers other than the ones configured.
     """
 
     key: bytes
+    analyzer: Analyzer
     mode: Mode = "pseudonym"
-    analyzer: Analyzer | None = None
     keep_mapping: bool = False
     counters_: dict[str, int] = field(default_factory=dict, init=False)
     assigned_: dict[str, str] = field(default_factory=dict, init=False)
@@ -81,8 +84,6 @@ class Pseudonymizer:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"Okänt läge '{self.mode}'. Tillåtna: {', '.join(MODES)}.")
-        if self.analyzer is None:
-            self.analyzer = Analyzer.from_config()
         self._vault = PseudonymVault(self.key) if self.keep_mapping else None
 
     def pseudonym_for(self, entity_type: str, value: str) -> str:
@@ -107,7 +108,6 @@ class Pseudonymizer:
         return self.pseudonym_for(entity_type, value)
 
     def redact_spans(self, text: str) -> tuple[str, list[Span]]:
-        assert self.analyzer is not None
         spans = self.analyzer.analyze(text)
         if not spans:
             return text, spans

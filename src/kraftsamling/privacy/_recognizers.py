@@ -11,7 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from kraftsamling.privacy._identity import valid_organisationsnummer, valid_personnummer
 from kraftsamling.privacy._spans import Span, Token
@@ -129,7 +129,7 @@ class PersonnummerRecognizer(PatternRecognizer):
             "födelse", "p-nr")
 
     def __init__(self, *, name: str | None = None, score: float = 1.0,
-                 ambiguous_score: float = 0.6, **_: Any) -> None:
+                 ambiguous_score: float = 0.6) -> None:
         super().__init__(
             entity="PERSONNUMMER",
             name=name or self.type_name,
@@ -160,7 +160,7 @@ class OrganisationsnummerRecognizer(PatternRecognizer):
 
     type_name = "organisationsnummer"
 
-    def __init__(self, *, name: str | None = None, score: float = 0.95, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, score: float = 0.95) -> None:
         super().__init__(
             entity="ORGANISATIONSNUMMER",
             name=name or self.type_name,
@@ -200,7 +200,7 @@ class PhoneRecognizer(PatternRecognizer):
         r"(?![\d]|[.,]\d)"
     )
 
-    def __init__(self, *, name: str | None = None, score: float = 0.9, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, score: float = 0.9) -> None:
         super().__init__(
             entity="PHONE",
             name=name or self.type_name,
@@ -215,7 +215,7 @@ class PhoneRecognizer(PatternRecognizer):
 class EmailRecognizer(PatternRecognizer):
     type_name = "email"
 
-    def __init__(self, *, name: str | None = None, score: float = 1.0, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, score: float = 1.0) -> None:
         super().__init__(
             entity="EMAIL",
             name=name or self.type_name,
@@ -247,7 +247,7 @@ class AddressRecognizer(PatternRecognizer):
         r"|(?<![\w])(?:lgh|lägenhet|lght)\.?\s*(?:nr\.?\s*)?\d{3,4}(?![\d])"
     )
 
-    def __init__(self, *, name: str | None = None, score: float = 0.85, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, score: float = 0.85) -> None:
         super().__init__(entity="ADDRESS", name=name or self.type_name, pattern=self.PATTERN,
                          score=score, ignore_case=False)
 
@@ -289,7 +289,7 @@ class PostcodeRecognizer(PatternRecognizer):
 
     type_name = "postcode"
 
-    def __init__(self, *, name: str | None = None, score: float = 0.85, **_: Any) -> None:
+    def __init__(self, *, name: str | None = None, score: float = 0.85) -> None:
         super().__init__(
             entity="POSTCODE",
             name=name or self.type_name,

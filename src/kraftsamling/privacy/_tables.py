@@ -13,9 +13,16 @@ from kraftsamling.privacy._pseudonymize import Mode, Pseudonymizer, keyed_hash
 from kraftsamling.store.models import ImportedTable
 from kraftsamling.tabular import ColumnSpec, TableSchema
 
-__all__ = ["TablePseudonymizer", "generalise"]
+__all__ = ["TablePseudonymizer", "column_hash", "generalise"]
 
 POSTCODE = re.compile(r"^(?:SE-?\s?)?(\d{3})\s?\d{2}$")
+
+
+def column_hash(key: bytes, value: str, column: ColumnSpec) -> str:
+    """The keyed hash stored for an identifier column, and computed again to search for it:
+    one definition, so storing and searching cannot drift apart (the column declares its
+    ``purpose`` and ``hash_length``)."""
+    return keyed_hash(key, value.strip(), purpose=column.purpose, length=column.hash_length)
 
 
 def _band(value: int, width: int) -> str:
@@ -70,7 +77,7 @@ class TablePseudonymizer:
     and stored with the table, for admins only.
     """
 
-    def __init__(self, *, key: bytes, mode: Mode = "pseudonym", analyzer: Analyzer | None = None,
+    def __init__(self, *, key: bytes, analyzer: Analyzer, mode: Mode = "pseudonym",
                  keep_mapping: bool = True) -> None:
         self.key = key
         self.text = Pseudonymizer(key=key, mode=mode, analyzer=analyzer,
@@ -87,7 +94,7 @@ class TablePseudonymizer:
                 if value is None:
                     continue
                 if spec.kind == "identifier":
-                    row[name] = "ID-" + keyed_hash(self.key, str(value))
+                    row[name] = "ID-" + column_hash(self.key, str(value), spec)
                 elif spec.kind == "quasi_identifier":
                     row[name] = generalise(spec, value)
                 elif spec.kind == "free_text":

@@ -105,6 +105,10 @@ class ColumnSpec:
     generalise: str | None = None
     # Other names a file may use for the column (English, say); matched like the name.
     aliases: tuple[str, ...] = ()
+    # For identifiers: the purpose the keyed hash is taken under, and its length. Storing
+    # and searching both hash through this column, so they cannot drift apart.
+    purpose: str = "id"
+    hash_length: int = 16
 
 
 def header_key(name: str) -> str:

@@ -6,89 +6,96 @@ model (Mesa) of the term, fitted to the class's own waves, simulates interventio
 doing nothing. A synthetic school with known true dynamics checks all of it.
 """
 
-from kraftsamling.twin._fit import (
-    BEHAVIOUR_EFFECTS,
-    FRIENDSHIP_EFFECTS,
-    TermFit,
-    Transition,
-    class_transitions,
-    fit_term,
-    term_statistics,
-)
-from kraftsamling.twin._gof import (
-    GOF_STATISTICS,
-    TRIAD_TYPES,
-    GofStatistic,
-    TwinEvaluation,
-    auxiliary_statistics,
-    evaluate_classes,
-    evaluate_twin,
-    mahalanobis_p,
-    pooled_summary,
-    triad_census,
-)
-from kraftsamling.twin._matrices import (
-    read_behaviour,
-    read_behaviour_matrix,
-    read_edge_list,
-    read_matrix_waves,
-    read_siena_attribute,
-    read_siena_matrix,
-    waves_from_matrices,
-    write_behaviour,
-    write_survey_waves,
-)
-from kraftsamling.twin._model import (
-    ClassroomModel,
-    ClassState,
-    Pupil,
-    TermParameters,
-    simulate_friendship,
-)
-from kraftsamling.twin._network import (
-    FEATURE_LABELS,
-    class_features,
-    class_graphs,
-    class_state,
-    pupil_features,
-)
-from kraftsamling.twin._predict import (
-    PREDICTORS,
-    VictimisationModel,
-    transition_table,
-    transitions,
-)
-from kraftsamling.twin._service import (
-    QUICK_FIT,
-    ClassTwin,
-    calibration_error,
-    class_twin,
-    evaluate_prediction,
-    predict_next,
-    read_waves,
-    score_alarms,
-)
-from kraftsamling.twin._simulate import (
-    INTERVENTIONS,
-    Intervention,
-    SimulationResult,
-    apply_intervention,
-    compare_interventions,
-    fit_parameters,
-    parse_intervention,
-    simulate_terms,
-)
-from kraftsamling.twin._survey import (
-    COLUMN_NAMES,
-    NOMINATIONS,
-    REQUIRED_COLUMNS,
-    Wave,
-    WaveError,
-    column_help,
-    read_wave,
-    wave_from_frame,
-)
-from kraftsamling.twin._synth import SyntheticSchool, synthetic_school, write_waves
+from typing import TYPE_CHECKING
+
+from kraftsamling._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from kraftsamling.twin._facade import TwinService
+    from kraftsamling.twin._fit import (
+        BEHAVIOUR_EFFECTS,
+        FRIENDSHIP_EFFECTS,
+        TermFit,
+        Transition,
+        class_transitions,
+        fit_term,
+        term_statistics,
+    )
+    from kraftsamling.twin._gof import (
+        GOF_STATISTICS,
+        TRIAD_TYPES,
+        GofStatistic,
+        TwinEvaluation,
+        auxiliary_statistics,
+        evaluate_classes,
+        evaluate_twin,
+        mahalanobis_p,
+        pooled_summary,
+        triad_census,
+    )
+    from kraftsamling.twin._matrices import (
+        read_behaviour,
+        read_behaviour_matrix,
+        read_edge_list,
+        read_matrix_waves,
+        read_siena_attribute,
+        read_siena_matrix,
+        waves_from_matrices,
+        write_behaviour,
+        write_survey_waves,
+    )
+    from kraftsamling.twin._model import (
+        ClassroomModel,
+        ClassState,
+        Pupil,
+        TermParameters,
+        simulate_friendship,
+    )
+    from kraftsamling.twin._network import (
+        FEATURE_LABELS,
+        class_features,
+        class_graphs,
+        class_state,
+        pupil_features,
+    )
+    from kraftsamling.twin._predict import (
+        PREDICTORS,
+        VictimisationModel,
+        transition_table,
+        transitions,
+    )
+    from kraftsamling.twin._schemas import PUPIL_ID, WAVE_SCHEMA, pupil_alias
+    from kraftsamling.twin._service import (
+        QUICK_FIT,
+        ClassTwin,
+        calibration_error,
+        class_twin,
+        evaluate_prediction,
+        predict_next,
+        read_waves,
+        score_alarms,
+    )
+    from kraftsamling.twin._simulate import (
+        INTERVENTIONS,
+        Intervention,
+        SimulationResult,
+        apply_intervention,
+        compare_interventions,
+        fit_parameters,
+        parse_intervention,
+        simulate_terms,
+    )
+    from kraftsamling.twin._survey import (
+        COLUMN_NAMES,
+        NOMINATIONS,
+        REQUIRED_COLUMNS,
+        Wave,
+        WaveError,
+        column_help,
+        read_wave,
+        wave_from_frame,
+    )
+    from kraftsamling.twin._synth import SyntheticSchool, synthetic_school, write_waves
 
 __all__ = [
     "BEHAVIOUR_EFFECTS",
@@ -99,9 +106,11 @@ __all__ = [
     "INTERVENTIONS",
     "NOMINATIONS",
     "PREDICTORS",
+    "PUPIL_ID",
     "QUICK_FIT",
     "REQUIRED_COLUMNS",
     "TRIAD_TYPES",
+    "WAVE_SCHEMA",
     "ClassState",
     "ClassTwin",
     "ClassroomModel",
@@ -114,6 +123,7 @@ __all__ = [
     "TermParameters",
     "Transition",
     "TwinEvaluation",
+    "TwinService",
     "VictimisationModel",
     "Wave",
     "WaveError",
@@ -136,6 +146,7 @@ __all__ = [
     "parse_intervention",
     "pooled_summary",
     "predict_next",
+    "pupil_alias",
     "pupil_features",
     "read_behaviour",
     "read_behaviour_matrix",
@@ -159,3 +170,80 @@ __all__ = [
     "write_survey_waves",
     "write_waves",
 ]
+
+
+# Each name's module loads when the name is first used (PEP 562): registering the plugin or
+# running an unrelated command imports none of the module's model code.
+__getattr__ = lazy_exports(__name__, {
+    "column_help": "kraftsamling.twin._survey",
+    "COLUMN_NAMES": "kraftsamling.twin._survey",
+    "TwinService": "kraftsamling.twin._facade",
+    "BEHAVIOUR_EFFECTS": "kraftsamling.twin._fit",
+    "ClassState": "kraftsamling.twin._model",
+    "ClassTwin": "kraftsamling.twin._service",
+    "ClassroomModel": "kraftsamling.twin._model",
+    "FEATURE_LABELS": "kraftsamling.twin._network",
+    "FRIENDSHIP_EFFECTS": "kraftsamling.twin._fit",
+    "GOF_STATISTICS": "kraftsamling.twin._gof",
+    "GofStatistic": "kraftsamling.twin._gof",
+    "INTERVENTIONS": "kraftsamling.twin._simulate",
+    "Intervention": "kraftsamling.twin._simulate",
+    "NOMINATIONS": "kraftsamling.twin._survey",
+    "PREDICTORS": "kraftsamling.twin._predict",
+    "PUPIL_ID": "kraftsamling.twin._schemas",
+    "Pupil": "kraftsamling.twin._model",
+    "QUICK_FIT": "kraftsamling.twin._service",
+    "REQUIRED_COLUMNS": "kraftsamling.twin._survey",
+    "SimulationResult": "kraftsamling.twin._simulate",
+    "SyntheticSchool": "kraftsamling.twin._synth",
+    "TRIAD_TYPES": "kraftsamling.twin._gof",
+    "TermFit": "kraftsamling.twin._fit",
+    "TermParameters": "kraftsamling.twin._model",
+    "Transition": "kraftsamling.twin._fit",
+    "TwinEvaluation": "kraftsamling.twin._gof",
+    "VictimisationModel": "kraftsamling.twin._predict",
+    "WAVE_SCHEMA": "kraftsamling.twin._schemas",
+    "Wave": "kraftsamling.twin._survey",
+    "WaveError": "kraftsamling.twin._survey",
+    "apply_intervention": "kraftsamling.twin._simulate",
+    "auxiliary_statistics": "kraftsamling.twin._gof",
+    "calibration_error": "kraftsamling.twin._service",
+    "class_features": "kraftsamling.twin._network",
+    "class_graphs": "kraftsamling.twin._network",
+    "class_state": "kraftsamling.twin._network",
+    "class_transitions": "kraftsamling.twin._fit",
+    "class_twin": "kraftsamling.twin._service",
+    "compare_interventions": "kraftsamling.twin._simulate",
+    "evaluate_classes": "kraftsamling.twin._gof",
+    "evaluate_prediction": "kraftsamling.twin._service",
+    "evaluate_twin": "kraftsamling.twin._gof",
+    "fit_parameters": "kraftsamling.twin._simulate",
+    "fit_term": "kraftsamling.twin._fit",
+    "mahalanobis_p": "kraftsamling.twin._gof",
+    "parse_intervention": "kraftsamling.twin._simulate",
+    "pooled_summary": "kraftsamling.twin._gof",
+    "predict_next": "kraftsamling.twin._service",
+    "pupil_alias": "kraftsamling.twin._schemas",
+    "pupil_features": "kraftsamling.twin._network",
+    "read_behaviour": "kraftsamling.twin._matrices",
+    "read_behaviour_matrix": "kraftsamling.twin._matrices",
+    "read_edge_list": "kraftsamling.twin._matrices",
+    "read_matrix_waves": "kraftsamling.twin._matrices",
+    "read_siena_attribute": "kraftsamling.twin._matrices",
+    "read_siena_matrix": "kraftsamling.twin._matrices",
+    "read_wave": "kraftsamling.twin._survey",
+    "read_waves": "kraftsamling.twin._service",
+    "score_alarms": "kraftsamling.twin._service",
+    "simulate_friendship": "kraftsamling.twin._model",
+    "simulate_terms": "kraftsamling.twin._simulate",
+    "synthetic_school": "kraftsamling.twin._synth",
+    "term_statistics": "kraftsamling.twin._fit",
+    "transition_table": "kraftsamling.twin._predict",
+    "transitions": "kraftsamling.twin._predict",
+    "triad_census": "kraftsamling.twin._gof",
+    "wave_from_frame": "kraftsamling.twin._survey",
+    "waves_from_matrices": "kraftsamling.twin._matrices",
+    "write_behaviour": "kraftsamling.twin._matrices",
+    "write_survey_waves": "kraftsamling.twin._matrices",
+    "write_waves": "kraftsamling.twin._synth",
+})

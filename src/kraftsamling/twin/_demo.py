@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from kraftsamling.privacy import text_tagger
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import Database
 from kraftsamling.twin._service import build_twins, read_waves, score_alarms
@@ -16,13 +16,13 @@ __all__ = ["build_twin_demo"]
 
 
 def build_twin_demo(database: Database, settings: Settings, seed: int) -> str:
-    from kraftsamling.autolarm._service import load_detector
+    from kraftsamling.autolarm import load_detector
 
     school = synthetic_school(n_classes=2, class_size=24, n_waves=3, seed=seed + 31)
-    tagger = text_tagger(settings)
+    privacy = Pseudonymization.for_settings(settings)
     with tempfile.TemporaryDirectory() as folder:
         paths = write_waves(school, Path(folder))
-        waves = read_waves(paths, key=pseudonym_key(settings), redact=tagger.redact)
+        waves = read_waves(paths, key=pseudonym_key(settings), redact=privacy.text)
     score_alarms(waves, load_detector(settings))
     twins, risk, evaluation = build_twins(waves, runs=200, seed=seed)
     with database.session() as session:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kraftsamling.privacy import keyed_hash
 from kraftsamling.tabular import read_table
+from kraftsamling.twin._schemas import pupil_alias
 from kraftsamling.twin._survey import UNKNOWN, Wave, WaveError
 
 __all__ = ["MISSING", "STRUCTURAL_ZERO", "default_ids", "read_behaviour",
@@ -116,8 +117,7 @@ def waves_from_matrices(matrices: Sequence[Matrix], *, class_name: str = "klass"
     if len(sexes) != n:
         raise WaveError("matriser", [f"Kön för {len(sexes)} elever men {n} i matriserna."])
 
-    def alias(pupil: str) -> str:
-        return keyed_hash(key, pupil, purpose="pupil", length=12) if key else pupil
+    alias = partial(pupil_alias, key)
 
     waves = []
     for w, codes in enumerate(matrices):
@@ -264,7 +264,7 @@ def read_behaviour(path: Path, *, key: bytes | None = None,
         c.astype(str).str.replace(",", "."), errors="coerce"))
     values = values.where(values != 0)
     values.columns = [int(m.group(1)) for m in numbers if m]
-    values.index = [keyed_hash(key, p, purpose="pupil", length=12) if key else p for p in ids]
+    values.index = [pupil_alias(key, p) for p in ids]
     values.index.name = "pupil_id"
     return stem, values
 
@@ -329,8 +329,7 @@ def read_edge_list(path: Path, *, pupils: pd.DataFrame | None = None,
     if problems:
         raise WaveError(name, problems)
 
-    def alias(pupil: str) -> str:
-        return keyed_hash(key, pupil, purpose="pupil", length=12) if key else pupil
+    alias = partial(pupil_alias, key)
 
     waves = []
     for w in range(1, count + 1):

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kraftsamling._metrics import calibration_error
 from kraftsamling.twin._gof import evaluate_twin
 from kraftsamling.twin._model import ClassState, TermParameters
 from kraftsamling.twin._network import class_features, class_state, pupil_features
@@ -60,17 +61,6 @@ def score_alarms(waves: Sequence[Wave], detector: Any) -> int:
     return flagged
 
 
-def calibration_error(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any], bins: int = 5
-                      ) -> float:
-    """Expected calibration error over equal-count bins (few pupils: five bins)."""
-    order = np.argsort(p)
-    total = 0.0
-    for part in np.array_split(order, bins):
-        if len(part):
-            total += len(part) / len(p) * abs(float(p[part].mean()) - float(y[part].mean()))
-    return total
-
-
 def evaluate_prediction(waves: Sequence[Wave]) -> dict[str, float]:
     """Train on every transition but the last, test on the last (e.g. 1→2, then 2→3)."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -86,7 +76,8 @@ def evaluate_prediction(waves: Sequence[Wave]) -> dict[str, float]:
         raise ValueError("Sista mätningen har inga (eller bara) utsatta elever; AUC saknas.")
     return {"auc": float(roc_auc_score(y, p)),
             "carry_forward_auc": float(roc_auc_score(y, test["victimised"])),
-            "brier": float(brier_score_loss(y, p)), "calibration_error": calibration_error(y, p),
+            "brier": float(brier_score_loss(y, p)),
+            "calibration_error": calibration_error(y, p, bins=5),  # few pupils: five bins
             "n_train": float(len(train)), "n_test": float(len(y)),
             "prevalence": float(y.mean())}
 

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
 from kraftsamling.twin._network import class_graphs
 from kraftsamling.twin._service import ClassTwin
@@ -77,7 +78,9 @@ def _nodes(wave: Wave, twin: ClassTwin, risk: pd.DataFrame) -> tuple[list[dict[s
 
 def save_twins(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwin],
                risk: pd.DataFrame, *, filenames: list[str], imported_by: str,
-               evaluation: dict[str, float] | None = None) -> TwinImport:
+               evaluation: dict[str, float] | None = None,
+               client: str = "") -> TwinImport:
+    """Store the twins of an import with its ``twin.import`` audit event (every door)."""
     latest = waves[-1]
     row = TwinImport(filenames=filenames, imported_by=imported_by, waves=len(waves),
                      pupils=len(latest.pupils), evaluation=evaluation or {})
@@ -93,4 +96,7 @@ def save_twins(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwi
                                     "bully_base": twin.parameters.bully_base},
                      "notes": twin.notes, "fit": twin.fit}))
     session.flush()
+    record_event(session, actor=imported_by, action="twin.import", object_type="twin_import",
+                 object_id=row.id, detail={"waves": len(waves), "classes": len(twins)},
+                 client=client)
     return row

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kraftsamling.privacy import keyed_hash
 from kraftsamling.tabular import header_key, read_table
+from kraftsamling.twin._schemas import pupil_alias
 
 __all__ = ["COLUMN_NAMES", "NOMINATIONS", "REQUIRED_COLUMNS", "Wave", "WaveError",
            "column_help", "read_wave", "wave_from_frame"]
@@ -153,8 +154,7 @@ def wave_from_frame(frame: pd.DataFrame, *, number: int, key: bytes | None = Non
     if problems:
         raise WaveError(source, problems)
 
-    def alias(pupil: str) -> str:
-        return keyed_hash(key, pupil, purpose="pupil", length=12) if key else pupil
+    alias = partial(pupil_alias, key)
 
     if wellbeing_columns:
         items = frame[wellbeing_columns].apply(

@@ -156,7 +156,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     stop = threading.Event()
     worker: threading.Thread | None = None
     if settings.webhook_url or (settings.smtp_host and settings.alert_email_to):
-        from kraftsamling.autolarm._notify import deliver_pending
+        from kraftsamling.autolarm import deliver_pending
 
         def loop() -> None:
             while not stop.wait(DELIVERY_INTERVAL_SECONDS):
@@ -271,26 +271,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
-    from kraftsamling.web import (
-        _admin,
-        _autolarm,
-        _cases,
-        _chat,
-        _compliance,
-        _data,
-        _pages,
-        _twin,
-    )
+    from kraftsamling.plugins import plugin_manager
+    from kraftsamling.web import _admin, _data, _pages
 
+    # The platform's own pages, then every plugin's (autolarm, chat, cases, twin, cards).
     app.include_router(_pages.router)
     app.include_router(_data.router)
     app.include_router(_admin.router)
-    app.include_router(_autolarm.router)
-    app.include_router(_autolarm.api_router)
-    app.include_router(_chat.router)
-    app.include_router(_cases.router)
-    app.include_router(_twin.router)
-    app.include_router(_compliance.router)
+    plugin_manager().hook.register_routes(app=app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

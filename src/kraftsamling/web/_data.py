@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
 from kraftsamling._cells import FormulaSafeWriter, formula_safe
-from kraftsamling.privacy import table_pseudonymizer
+from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
 from kraftsamling.tabular import (
@@ -45,7 +45,7 @@ def import_in_worker(settings: Settings, url: str, audit_key: bytes | None, file
         with database.session() as session:
             table = store_table(session, filename, schema, actor=actor,
                                 name=name, content=content,
-                                transform=table_pseudonymizer(settings))
+                                transform=Pseudonymization.for_settings(settings).table())
             return table.id
     finally:
         database.dispose()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from kraftsamling.plugins import plugin_tables
 from kraftsamling.store.models import Base
 
+# Every plugin declares its tables (no import side effect decides what Alembic sees).
+plugin_tables()
 target_metadata = Base.metadata
 
 

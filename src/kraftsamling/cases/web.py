@@ -19,8 +19,10 @@ from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.cases import (
+    CASE_ID,
     KINDS,
     CaseModels,
+    CaseService,
     FeatureRegister,
     case_model_path,
     fairness_findings,
@@ -31,26 +33,20 @@ from kraftsamling.cases._report import OUTCOME_LABELS, PLAN_LABELS, need_table, 
 from kraftsamling.cases._store import (
     CaseBatch,
     CasePerson,
-    assess_cases,
     decision_summary,
     group_shares,
     record_decision,
-    save_assessment,
 )
 from kraftsamling.compliance import card_context
-from kraftsamling.privacy import keyed_hash, text_tagger
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import Pseudonymization
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.web._app import allow_chart_styles, render, request_language
-from kraftsamling.web._i18n import translator
-from kraftsamling.web._labels import label_map
-from kraftsamling.web._plain import fairness_sentence
-from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.web import framework as web
 
-router = APIRouter(prefix="/cases", dependencies=[Depends(csrf_protect)])
-Caseworker = Annotated[User, Depends(require_roles(Role.caseworker))]
-UnitManager = Annotated[User, Depends(require_roles(Role.unit_manager))]
-CaseStaff = Annotated[User, Depends(require_roles(Role.caseworker, Role.unit_manager))]
+router = APIRouter(prefix="/cases", dependencies=[Depends(web.csrf_protect)])
+Caseworker = Annotated[User, Depends(web.require_roles(Role.caseworker))]
+UnitManager = Annotated[User, Depends(web.require_roles(Role.unit_manager))]
+CaseStaff = Annotated[User, Depends(web.require_roles(Role.caseworker, Role.unit_manager))]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PAGE_SIZE = 50
 HIGH_RISK = 0.5
@@ -129,7 +125,7 @@ def _fairness_sentences(models: Any, language: str, outcome: str) -> list[dict[s
     if models is None:
         return []
     thresholds = FeatureRegister.from_toml().thresholds
-    return [fairness_sentence(f, language, outcome)
+    return [web.fairness_sentence(f, language, outcome)
             for f in fairness_findings(models.audit.tables, thresholds)]
 
 
@@ -155,16 +151,17 @@ def overview(request: Request, user: UnitManager, batch: int | None = None) -> R
         context.update({
             "charts": overview_charts(persons, current.capacity, current.compared,
                                       kind=current.kind,
-                                      names=label_map("intervention", request_language(request))),
+                                      names=web.label_map("intervention",
+                                                          web.request_language(request))),
             "need": need_table(persons, current.capacity).to_dict("records"),
             "count": len(persons), "high": int((persons["risk"] >= HIGH_RISK).sum()),
             "outcome": OUTCOME_LABELS.get(current.kind, ""),
             "panel": _fairness_panel(persons, current.kind),
             "audit": models.audit if models is not None else None,
-            "fairness": _fairness_sentences(models, request_language(request),
+            "fairness": _fairness_sentences(models, web.request_language(request),
                                             OUTCOME_LABELS.get(current.kind, "")),
         })
-    return allow_chart_styles(render(request, "cases/overview.html", context))
+    return web.allow_chart_styles(web.render(request, "cases/overview.html", context))
 
 
 @router.post("/import")
@@ -184,7 +181,7 @@ async def import_cases(request: Request, user: UnitManager,
             raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         if not content:
             raise ValueError("Välj en fil med ärenden.")
-        client = client_address(request)
+        client = web.client_address(request)
 
         def work() -> None:  # in a worker thread: the event loop keeps serving
             frame = read_case_table(Path(filename), content=content)  # a bad file first
@@ -195,14 +192,9 @@ async def import_cases(request: Request, user: UnitManager,
             capacity = _parse_places(places, list(models.effects))
             if fair_by and fair_by not in KINDS[kind]["audit"]:
                 raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-            assessment = assess_cases(models, frame, capacity, key=pseudonym_key(settings),
-                                      fair_by=fair_by or None)
-            with db.session() as session:
-                batch = save_assessment(session, assessment, filename=filename,
-                                        imported_by=user.username, demo_model=models.synthetic)
-                record_event(session, actor=user.username, action="cases.import",
-                             object_type="case_batch", object_id=batch.id,
-                             detail={"persons": batch.persons, "kind": kind}, client=client)
+            CaseService(settings, db).assess_and_store(
+                frame, models, capacity, filename=filename, actor=user.username,
+                fair_by=fair_by or None, client=client)
 
         await run_in_threadpool(work)
     except ValueError as error:
@@ -227,7 +219,7 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
             query = select(CasePerson).where(CasePerson.batch_id == current.id)
             searched = ""
             if q.strip():
-                searched = keyed_hash(pseudonym_key(settings), q.strip(), purpose="case")
+                searched = Pseudonymization.for_settings(settings).identifier(q, CASE_ID)
                 query = query.where(CasePerson.pseudonym == searched)
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = list(session.scalars(query.options(selectinload(CasePerson.decisions))
@@ -237,8 +229,8 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
             record_event(session, actor=user.username, action="view_case_list",
                          object_type="case_batch", object_id=current.id,
                          detail={"page": page, "search": searched, "shown": len(rows)},
-                         client=client_address(request))
-    return render(request, "cases/persons.html", {
+                         client=web.client_address(request))
+    return web.render(request, "cases/persons.html", {
         "batch": current, "rows": rows, "q": q, "page": page, "total": total,
         "pages": max(1, -(-total // PAGE_SIZE))})
 
@@ -262,8 +254,8 @@ def _person_page(request: Request, user: User, person_id: int, *, error: str = "
     with db.session() as session:
         record_event(session, actor=user.username, action="view_case_person",
                      object_type="case_person", object_id=person_id,
-                     client=client_address(request))
-    return render(request, "cases/person.html", {
+                     client=web.client_address(request))
+    return web.render(request, "cases/person.html", {
         "person": person, "batch": batch, "error": error, "high_risk": HIGH_RISK,
         "outcome": OUTCOME_LABELS.get(batch.kind if batch else "", ""),
         "may_decide": user.role is Role.caseworker, "chosen": chosen or person.planned,
@@ -281,7 +273,7 @@ def decide(request: Request, person_id: int, user: Caseworker,
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     # The reason is free text a caseworker writes: names and numbers go before it is stored.
-    tagger = text_tagger(settings)
+    privacy = Pseudonymization.for_settings(settings)
     try:
         with db.session() as session:
             person = session.get(CasePerson, person_id)
@@ -289,11 +281,11 @@ def decide(request: Request, person_id: int, user: Caseworker,
                 raise HTTPException(status_code=404)
             row = record_decision(session, person, decided_by=user.username,
                                   decision=decision.strip(),
-                                  reason=tagger.redact(reason) if reason.strip() else "")
+                                  reason=privacy.text(reason) if reason.strip() else "")
             record_event(session, actor=user.username, action="case_decision",
                          object_type="case_person", object_id=person_id,
                          detail={"decision": row.decision, "recommended": row.recommended,
-                                 "followed": row.followed}, client=client_address(request))
+                                 "followed": row.followed}, client=web.client_address(request))
     except ValueError as error:
         return _person_page(request, user, person_id, error=str(error), chosen=decision,
                             reason=reason, status=422)
@@ -307,13 +299,13 @@ def card(request: Request, user: CaseStaff, kind: str = "economic-assistance") -
     if kind not in KINDS:
         raise HTTPException(status_code=404)
     models = _load_models(settings, kind)
-    language = request_language(request)
+    language = web.request_language(request)
     if models is None:  # the shipped figures, without this installation's own
-        return render(request, "cases/card.html", {
+        return web.render(request, "cases/card.html", {
             "kind": kind, "no_model": True,
-            **card_context("cases", language, translator(language))})
+            **card_context("cases", language, web.translator(language))})
     with db.session() as session:
         summary = decision_summary(session)
-    return render(request, "cases/card.html", {
-        "kind": kind, **model_card_context(models, language, translator(language),
+    return web.render(request, "cases/card.html", {
+        "kind": kind, **model_card_context(models, language, web.translator(language),
                                            overrides=summary)})

@@ -18,13 +18,12 @@ from kraftsamling.compliance import (
 )
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User
-from kraftsamling.web._app import render, request_language
-from kraftsamling.web._i18n import N_, translator
-from kraftsamling.web._security import require_roles, require_user
+from kraftsamling.web import framework as web
+from kraftsamling.web.framework import N_
 
 router = APIRouter()
-Admin = Annotated[User, Depends(require_roles(Role.admin))]
-AnyUser = Annotated[User, Depends(require_user)]
+Admin = Annotated[User, Depends(web.require_roles(Role.admin))]
+AnyUser = Annotated[User, Depends(web.require_user)]
 MODULE_LABELS = {"privacy": N_("Privacy"), "autolarm": N_("Autolarm: danger in pupils' answers"),
                  "chat": N_("Chat"), "twin": N_("Class twin"), "cases": N_("Cases")}
 
@@ -37,7 +36,7 @@ def readers(module: str) -> set[str]:
 @router.get("/cards", response_class=HTMLResponse)
 def cards_index(request: Request, user: AnyUser) -> Response:
     mine = [m for m in MODULES if user.role.value in readers(m)]
-    return render(request, "compliance/cards_index.html", {
+    return web.render(request, "compliance/cards_index.html", {
         "modules": [(m, MODULE_LABELS[m], cards_for(m)) for m in mine]})
 
 
@@ -48,14 +47,14 @@ def module_cards(request: Request, module: str, user: AnyUser) -> Response:
     if user.role.value not in readers(module):
         raise HTTPException(status_code=403, detail="role")
     settings: Settings = request.app.state.settings
-    language = request_language(request)
+    language = web.request_language(request)
     try:
         live = installation_live(settings.data_dir, module)
     except ValueError:  # a model file that cannot be read: show the shipped figures
         live = {}
-    return render(request, "compliance/cards.html", {
+    return web.render(request, "compliance/cards.html", {
         "label": MODULE_LABELS[module],
-        **card_context(module, language, translator(language), live=live)})
+        **card_context(module, language, web.translator(language), live=live)})
 
 
 @router.get("/admin/compliance", response_class=HTMLResponse)
@@ -64,5 +63,5 @@ async def papers(request: Request, admin: Admin) -> Response:
     db: Database = request.app.state.db
     # Hashing model files and reading the audit chain is file and database work: off the loop.
     statuses = await asyncio.to_thread(papers_status, settings, db)
-    return render(request, "admin/compliance.html", {
+    return web.render(request, "admin/compliance.html", {
         "statuses": [(s, MODULE_LABELS[s.module]) for s in statuses]})

@@ -35,18 +35,15 @@ from kraftsamling.autolarm._review import (
 )
 from kraftsamling.autolarm._service import load_detector, score_texts
 from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, SurveyResponse
-from kraftsamling.privacy import Pseudonymizer, text_tagger
+from kraftsamling.privacy import Pseudonymization, Pseudonymizer
 from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database, Role, User, record_event
-from kraftsamling.web._app import render, render_in_thread
-from kraftsamling.web._limits import api_token_organisation
-from kraftsamling.web._rate_limits import Limiter
-from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.web import framework as web
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(web.csrf_protect)])
 api_router = APIRouter(prefix="/api/autolarm")
-Reviewer = Annotated[User, Depends(require_roles(Role.reviewer))]
-Admin = Annotated[User, Depends(require_roles(Role.admin))]
+Reviewer = Annotated[User, Depends(web.require_roles(Role.reviewer))]
+Admin = Annotated[User, Depends(web.require_roles(Role.admin))]
 MAX_ANSWER_CHARS = 5000
 MAX_API_TEXTS = 100
 # The embedding of a 5,000-character answer takes seconds: a call is bounded by its total
@@ -67,7 +64,7 @@ def detector_for(request: Request) -> Detector:
 
 def tagger_for(request: Request) -> Pseudonymizer:
     settings: Settings = request.app.state.settings
-    return text_tagger(settings)
+    return Pseudonymization.for_settings(settings).tagger()
 
 
 def _deliver(request: Request) -> None:
@@ -92,7 +89,7 @@ def _link_or_404(db: Database, token: str) -> tuple[SurveyLink, Survey]:
 @router.get("/s/{token}", response_class=HTMLResponse)
 def survey_form(request: Request, token: str) -> Response:
     link, survey = _link_or_404(request.app.state.db, token)
-    return render(request, "autolarm/survey.html", {"survey": survey, "link": link,
+    return web.render(request, "autolarm/survey.html", {"survey": survey, "link": link,
                                                     "answers": {}})
 
 
@@ -109,13 +106,13 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
     if not any(v.strip() for v in answers.values()) or too_long:
         error = (f"Svaret på \"{too_long[0]}\" är för långt (högst {MAX_ANSWER_CHARS} tecken)."
                  if too_long else "Svara på minst en fråga innan du skickar.")
-        return await render_in_thread(
+        return await web.render_in_thread(
             request, "autolarm/survey.html",
             {"survey": survey, "link": link, "answers": answers, "error": error}, status=422)
     if not await run_in_threadpool(_within_survey_limits, request, link):
         error = ("Många svar har skickats härifrån på kort tid. Vänta några minuter och skicka "
                  "igen; dina svar finns kvar i formuläret.")
-        return await render_in_thread(
+        return await web.render_in_thread(
             request, "autolarm/survey.html",
             {"survey": survey, "link": link, "answers": answers, "error": error}, status=429)
 
@@ -139,9 +136,9 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
 def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
     """At most survey_client_posts answers per address and survey_link_posts per link, per
     survey_window_minutes; a refused answer is audited (without its text) and not stored."""
-    by_client: Limiter = request.app.state.survey_client_limiter
-    by_link: Limiter = request.app.state.survey_link_limiter
-    client = client_address(request)
+    by_client: web.Limiter = request.app.state.survey_client_limiter
+    by_link: web.Limiter = request.app.state.survey_link_limiter
+    client = web.client_address(request)
     if by_client.take(client):
         if by_link.take(str(link.id)):
             return True
@@ -160,7 +157,7 @@ def _within_survey_limits(request: Request, link: SurveyLink) -> bool:
 @router.get("/s/{token}/tack", response_class=HTMLResponse)
 def survey_thanks(request: Request, token: str) -> Response:
     _link, survey = _link_or_404(request.app.state.db, token)
-    return render(request, "autolarm/thanks.html", {"survey": survey})
+    return web.render(request, "autolarm/thanks.html", {"survey": survey})
 
 
 # -- the review queue (reviewers) --------------------------------------------------------------
@@ -177,7 +174,7 @@ def _sla_view(answer: AnswerReview, settings: Settings, now: datetime) -> dict[s
 
 
 def _labels() -> dict[str, Any]:
-    """Level and category labels come with every page (translated, see ``render``)."""
+    """Level and category labels come with every page (translated, see ``web.render``)."""
     return {}
 
 
@@ -216,10 +213,10 @@ def review_page(request: Request, user: Reviewer, show: str = "open") -> Respons
         session.expunge_all()
         record_event(session, actor=user.username, action="view_review_queue",
                      object_type="autolarm", detail={"shown": len(context["rows"])},
-                     client=client_address(request))
+                     client=web.client_address(request))
     template = ("autolarm/_queue_rows.html" if request.headers.get("hx-request")
                 else "autolarm/queue.html")
-    return render(request, template, context)
+    return web.render(request, template, context)
 
 
 @router.get("/review/rows", response_class=HTMLResponse)
@@ -234,8 +231,8 @@ def review_rows(request: Request, user: Reviewer, show: str = "open", seen: int 
         if context["newest"] > seen:
             record_event(session, actor=user.username, action="view_review_queue",
                          object_type="autolarm", detail={"shown": len(context["rows"])},
-                         client=client_address(request))
-    return render(request, "autolarm/_queue_rows.html", context)
+                         client=web.client_address(request))
+    return web.render(request, "autolarm/_queue_rows.html", context)
 
 
 HISTORY_ACTIONS = ("alert_acknowledged", "alert_escalated", "alert_resolved", "alert_labelled")
@@ -289,10 +286,10 @@ def review_item(request: Request, answer_id: int, user: Reviewer) -> Response:
         session.expunge_all()
         record_event(session, actor=user.username, action="view_alert",
                      object_type="autolarm_answer", object_id=answer_id,
-                     client=client_address(request))
+                     client=web.client_address(request))
     guide = load_actions(settings.autolarm_actions)
     escalated = next((e for e in reversed(history) if e.action == "alert_escalated"), None)
-    return render(request, "autolarm/item.html", {
+    return web.render(request, "autolarm/item.html", {
         "answer": answer, "parts": _highlighted(answer), "link": link,
         "history": history, "names": names, "escalated": escalated,
         "guides": guide.for_categories(answer.categories), "guide": guide,
@@ -347,8 +344,8 @@ def label_page(request: Request, user: Reviewer) -> Response:
         session.expunge_all()
         record_event(session, actor=user.username, action="view_label_queue",
                      object_type="autolarm", detail={"shown": len(answers)},
-                     client=client_address(request))
-    return render(request, "autolarm/labels.html", {
+                     client=web.client_address(request))
+    return web.render(request, "autolarm/labels.html", {
         "answers": answers, "labelled": labelled, "levels": [lv.value for lv in Level],
         "categories": [c.value for c in Category], **_labels()})
 
@@ -363,7 +360,7 @@ def surveys_page(request: Request, admin: Admin, error: str = "") -> Response:
         surveys = session.scalars(select(Survey).order_by(Survey.id.desc())).all()
         data = [{"survey": s, "links": list(s.links)} for s in surveys]
         session.expunge_all()
-    return render(request, "autolarm/surveys.html", {
+    return web.render(request, "autolarm/surveys.html", {
         "surveys": data, "public_url": request.app.state.settings.public_url.rstrip("/"),
         "error": error}, status=422 if error else 200)
 
@@ -449,7 +446,7 @@ class ScoreRequest(BaseModel):
 def api_organisation(request: Request) -> str:
     """The caller's organisation; the same check already ran, before the body was read, in
     the app's request-limits middleware."""
-    organisation = api_token_organisation(request.app.state.settings,
+    organisation = web.api_token_organisation(request.app.state.settings,
                                           request.headers.get("authorization", ""))
     if organisation is None:
         raise HTTPException(status_code=401, detail="Ogiltig eller saknad API-nyckel.")
@@ -464,6 +461,6 @@ def api_score(request: Request, body: ScoreRequest,
     with request.app.state.db.session() as session:
         record_event(session, actor=f"api:{organisation}", action="api_score",
                      object_type="autolarm", detail={"answers": len(texts)},
-                     client=client_address(request))
+                     client=web.client_address(request))
     results = [assessment.as_dict(text) for text, assessment in scored]
     return JSONResponse(results[0] if body.text is not None else {"results": results})

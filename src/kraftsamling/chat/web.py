@@ -23,11 +23,10 @@ from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
-from kraftsamling.web._app import allow_chart_styles, render
-from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.web import framework as web
 
-router = APIRouter(prefix="/chat", dependencies=[Depends(csrf_protect)])
-Coordinator = Annotated[User, Depends(require_roles(Role.coordinator))]
+router = APIRouter(prefix="/chat", dependencies=[Depends(web.csrf_protect)])
+Coordinator = Annotated[User, Depends(web.require_roles(Role.coordinator))]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _FIELDS = ("conversation_id", "language", "topics", "mood_before", "mood_after", "mood_change",
            "mood_change_beyond_expected", "experience", "ending", "ending_evidence",
@@ -61,8 +60,8 @@ def dashboard(request: Request, user: Coordinator) -> Response:
                      object_type="chat", detail={
                          "conversations": len(frame),
                          "rows_shown": [int(i) for i in demanding["id"]]},
-                     client=client_address(request))
-    return allow_chart_styles(render(request, "chat/dashboard.html", {
+                     client=web.client_address(request))
+    return web.allow_chart_styles(web.render(request, "chat/dashboard.html", {
         "frame": frame, "batches": batches, "charts": charts(frame, load),
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
@@ -79,8 +78,8 @@ def endings(request: Request, user: Coordinator, week: str | None = None) -> Res
         record_event(session, actor=user.username, action="view_chat_endings",
                      object_type="chat", detail={"week": panel.week if panel else None,
                                                  "conversations": panel.badly if panel else 0},
-                     client=client_address(request))
-    return allow_chart_styles(render(request, "chat/endings.html", {"panel": panel}))
+                     client=web.client_address(request))
+    return web.allow_chart_styles(web.render(request, "chat/endings.html", {"panel": panel}))
 
 
 @router.get("/volunteers", response_class=HTMLResponse)
@@ -90,8 +89,8 @@ def volunteers(request: Request, user: Coordinator) -> Response:
     load = _load(frame, request.app.state.settings)
     with db.session() as session:
         record_event(session, actor=user.username, action="view_volunteer_load",
-                     object_type="chat", client=client_address(request))
-    return render(request, "chat/volunteers.html", {"load": load.to_dict("records")})
+                     object_type="chat", client=web.client_address(request))
+    return web.render(request, "chat/volunteers.html", {"load": load.to_dict("records")})
 
 
 @router.get("/conversations/{row_id}", response_class=HTMLResponse)
@@ -105,8 +104,8 @@ def conversation(request: Request, row_id: int, user: Coordinator) -> Response:
         session.expunge_all()
         record_event(session, actor=user.username, action="view_chat_conversation",
                      object_type="chat_conversation", object_id=row_id,
-                     client=client_address(request))
-    return render(request, "chat/conversation.html", {"row": row})
+                     client=web.client_address(request))
+    return web.render(request, "chat/conversation.html", {"row": row})
 
 
 @router.get("/report.html")
@@ -122,7 +121,7 @@ def report(request: Request, user: Coordinator) -> Response:
     with db.session() as session:
         record_event(session, actor=user.username, action="download_chat_report",
                      object_type="chat", detail={"conversations": len(frame)},
-                     client=client_address(request))
+                     client=web.client_address(request))
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return Response(html, media_type="text/html; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="chattrapport-{stamp}.html"'})
@@ -143,7 +142,7 @@ async def import_chats(request: Request, user: Coordinator,
         if not content:
             raise ValueError("Välj en fil med chattar.")
         survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
-        client = client_address(request)
+        client = web.client_address(request)
 
         def work() -> None:
             # In a worker thread, from memory: the event loop keeps serving, and no raw
@@ -155,11 +154,8 @@ async def import_chats(request: Request, user: Coordinator,
             analysis = analyze_with_settings(conversations, settings, model=model,
                                              survey_answers=survey_answers)
             with db.session() as session:
-                batch = save_analysis(session, analysis, conversations, filename=filename,
-                                      imported_by=user.username, demo_model=demo)
-                record_event(session, actor=user.username, action="chat.import",
-                             object_type="chat_batch", object_id=batch.id,
-                             detail={"conversations": batch.conversations}, client=client)
+                save_analysis(session, analysis, conversations, filename=filename,
+                              imported_by=user.username, demo_model=demo, client=client)
 
         await run_in_threadpool(work)
     except ValueError as error:

@@ -16,20 +16,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kraftsamling.privacy import keyed_hash, text_tagger
-from kraftsamling.settings import Settings, pseudonym_key
+from kraftsamling.privacy import Pseudonymization
+from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.twin import PUPIL_ID, TwinService
 from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
-from kraftsamling.twin._service import build_twins, score_alarms
-from kraftsamling.twin._store import TwinClass, TwinImport, save_twins
-from kraftsamling.twin._survey import WaveError, column_help, read_wave
-from kraftsamling.web._app import allow_chart_styles, render, request_language
-from kraftsamling.web._format import percent
-from kraftsamling.web._i18n import translator
-from kraftsamling.web._security import client_address, csrf_protect, require_roles
+from kraftsamling.twin._store import TwinClass, TwinImport
+from kraftsamling.twin._survey import WaveError, column_help
+from kraftsamling.web import framework as web
 
-router = APIRouter(prefix="/twin", dependencies=[Depends(csrf_protect)])
-SchoolStaff = Annotated[User, Depends(require_roles(Role.reviewer))]
+router = APIRouter(prefix="/twin", dependencies=[Depends(web.csrf_protect)])
+SchoolStaff = Annotated[User, Depends(web.require_roles(Role.reviewer))]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 WEB_RUNS = 200
 
@@ -41,7 +38,7 @@ def overview(request: Request, user: SchoolStaff) -> Response:
         imports = list(session.scalars(select(TwinImport).options(
             selectinload(TwinImport.classes)).order_by(TwinImport.id.desc()).limit(10)))
         session.expunge_all()
-    return render(request, "twin/overview.html", {
+    return web.render(request, "twin/overview.html", {
         "imports": imports, "columns": column_help(),
         "errors": getattr(request.state, "twin_errors", []),
         "error_title": getattr(request.state, "twin_error_title", "")})
@@ -59,24 +56,11 @@ async def import_waves(request: Request, user: SchoolStaff,
             raise ValueError("Välj minst en fil med en mätning.")
         if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
             raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        client = client_address(request)
+        client = web.client_address(request)
 
         def work() -> None:  # in a worker thread: the event loop keeps serving
-            tagger = text_tagger(settings)
-            waves = [read_wave(Path(name), number=i + 1, key=pseudonym_key(settings),
-                               redact=tagger.redact, content=content)
-                     for i, (name, content) in enumerate(zip(names, contents, strict=True))]
-            from kraftsamling.autolarm._service import load_detector
-
-            score_alarms(waves, load_detector(settings))
-            twins, risk, evaluation = build_twins(waves, runs=WEB_RUNS)
-            with db.session() as session:
-                row = save_twins(session, waves, twins, risk, filenames=names,
-                                 imported_by=user.username, evaluation=evaluation)
-                record_event(session, actor=user.username, action="twin.import",
-                             object_type="twin_import", object_id=row.id,
-                             detail={"waves": len(waves), "classes": len(twins)},
-                             client=client)
+            TwinService(settings, db).import_waves(names, contents, actor=user.username,
+                                                   runs=WEB_RUNS, client=client)
 
         await run_in_threadpool(work)
     except WaveError as error:
@@ -103,8 +87,8 @@ def _why_they_differ(node: dict[str, Any], language: str) -> str:
         return ""
     if abs(risk - simulated) < GAP:
         return ""
-    _ = translator(language)
-    values = {"sim": percent(simulated, language), "risk": percent(risk, language)}
+    _ = web.translator(language)
+    values = {"sim": web.percent(simulated, language), "risk": web.percent(risk, language)}
     if simulated > risk:
         return _("The simulated terms give a clearly higher risk (%(sim)s) than the model "
                  "(%(risk)s): as friendships and meanness change over a simulated term, this "
@@ -126,21 +110,20 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
         session.expunge_all()
         found = ""
         if pupil.strip():  # the pseudonym searched for, never what was typed
-            found = keyed_hash(pseudonym_key(settings), pupil.strip(), purpose="pupil",
-                               length=12)
+            found = Pseudonymization.for_settings(settings).identifier(pupil, PUPIL_ID)
         record_event(session, actor=user.username, action="view_twin_class",
                      object_type="twin_class", object_id=class_id,
-                     detail={"search": found}, client=client_address(request))
+                     detail={"search": found}, client=web.client_address(request))
     nodes: list[dict[str, Any]] = sorted(
         row.nodes, key=lambda n: -(n["risk"] if n["risk"] is not None else n["simulated_risk"]))
     fit = (row.details or {}).get("fit")
-    language = request_language(request)
-    translate = translator(language)
+    language = web.request_language(request)
+    translate = web.translator(language)
     nodes = [{**n, "differs": _why_they_differ(n, language)} for n in nodes]
-    return allow_chart_styles(render(request, "twin/class.html", {
+    return web.allow_chart_styles(web.render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes), "fit": fit,
-        "fit_charts": fit_charts(fit, translate, request_language(request)) if fit else [],
+        "fit_charts": fit_charts(fit, translate, web.request_language(request)) if fit else [],
         "fit_labels": {k: translate(v) for k, v in FIT_TITLES.items()},
-        "charts": [network_chart(row.nodes, row.edges, request_language(request)),
-                   intervention_chart(row.summary, request_language(request))]}))
+        "charts": [network_chart(row.nodes, row.edges, web.request_language(request)),
+                   intervention_chart(row.summary, web.request_language(request))]}))

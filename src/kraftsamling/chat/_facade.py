@@ -1,0 +1,81 @@
+"""Chat insights' public API for every door (the CLI, the web app, the demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kraftsamling.chat._analysis import ChatAnalysis, ChatModel
+from kraftsamling.chat._io import Conversation, read_survey
+from kraftsamling.chat._service import (
+    analyze_with_settings,
+    load_chat_model,
+    read_conversations,
+    train_chat_model,
+    write_analysis_csv,
+)
+from kraftsamling.chat._store import ChatBatch, save_analysis
+from kraftsamling.services import ModuleService
+
+__all__ = ["ChatRun", "ChatService"]
+
+
+@dataclass
+class ChatRun:
+    """One file read, pseudonymised and analysed (``demo``: by the demo model)."""
+
+    analysis: ChatAnalysis
+    conversations: list[Conversation]
+    demo: bool
+
+
+class ChatService(ModuleService):
+    """Import (analyse and store), train, assess (analyse to a CSV)."""
+
+    def model(self) -> tuple[ChatModel, bool]:
+        return load_chat_model(self.settings, progress=self.note)
+
+    def analyse(self, source: Path, *, format: str = "canonical", survey: Path | None = None,
+                content: bytes | None = None,
+                survey_answers: dict[str, dict[str, int | None]] | None = None,
+                reading: Callable[[], None] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ChatRun:
+        """Read (pseudonymised by the installation's recognisers) and analyse a chat file.
+
+        ``progress(done, total)`` is told as conversations are analysed."""
+        if survey is not None:
+            read_survey(survey)  # a bad survey file stops us before the long work
+        model, demo = self.model()
+        if reading is not None:
+            reading()
+        conversations = read_conversations(source, self.settings, format=format,
+                                           content=content)
+        total = len(conversations)
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            if progress is not None:
+                progress(done[0], total)
+
+        analysis = analyze_with_settings(conversations, self.settings, model=model,
+                                         survey=survey, survey_answers=survey_answers,
+                                         progress=advance)
+        return ChatRun(analysis, conversations, demo)
+
+    def analyse_to_csv(self, run: ChatRun, output: Path, *, all_columns: bool = False) -> Path:
+        return write_analysis_csv(run.analysis, output, all_columns=all_columns)
+
+    def store(self, run: ChatRun, *, filename: str, actor: str,
+              client: str = "") -> tuple[int, int]:
+        """Store an analysed file with its audit event; returns (batch id, conversations)."""
+        with self.database.session() as session:
+            batch: ChatBatch = save_analysis(session, run.analysis, run.conversations,
+                                             filename=filename, imported_by=actor,
+                                             demo_model=run.demo, client=client)
+            return batch.id, batch.conversations
+
+    def train(self, source: Path, *, format: str = "esconv", output: Path | None = None
+              ) -> tuple[ChatModel, Path]:
+        return train_chat_model(source, self.settings, format=format, output=output)

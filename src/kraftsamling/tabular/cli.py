@@ -1,0 +1,54 @@
+"""``kraftsamling data``: import a file through a declared schema, list the schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kraftsamling import shell
+from kraftsamling.shell import console, fail
+
+__all__ = ["data_app"]
+
+data_app = shell.group("Data: importera tabeller genom ett schema.")
+
+
+@data_app.command("import")
+def data_import(
+    path: Annotated[Path, typer.Argument(help="Fil: .csv, .tsv, .xlsx, .json eller .jsonl.")],
+    schema: Annotated[str, typer.Option(help="Schemats namn (se 'data schemas').")],
+    name: Annotated[str | None, typer.Option(help="Tabellens namn.")] = None,
+) -> None:
+    """Importera en fil genom ett schema; vid fel sparas ingenting."""
+    from kraftsamling.privacy import Pseudonymization
+    from kraftsamling.tabular import ReadError, ValidationFailed, get_schema, import_table
+
+    settings = shell.settings()
+    database = shell.database(settings)
+    try:
+        table_schema = get_schema(schema)
+        with database.session() as session:
+            table = import_table(session, path, table_schema, actor="cli", name=name,
+                                 transform=Pseudonymization.for_settings(settings).table())
+            rows, table_id = table.n_rows, table.id
+    except (ReadError, ValidationFailed) as error:
+        fail(str(error))
+    except KeyError as error:
+        fail(str(error).strip("'\""))
+    console.print(f"{rows} rader importerade som tabell {table_id}.")
+
+
+@data_app.command("schemas")
+def data_schemas() -> None:
+    """Lista de scheman som filer kan importeras genom."""
+    from kraftsamling.tabular import available_schemas
+
+    for table_schema in available_schemas():
+        console.print(f"[bold]{table_schema.name}[/]: {table_schema.description}")
+        for column in table_schema.columns:
+            flags: list[str] = [column.type, column.kind]
+            if not column.required:
+                flags.append("valfri")
+            console.print(f"  {column.name} ({', '.join(flags)})", highlight=False)
