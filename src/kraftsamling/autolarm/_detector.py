@@ -32,7 +32,7 @@ from kraftsamling.autolarm._model import AutolarmClassifier, FloatArray, embed, 
 from kraftsamling.autolarm._rules import RuleHit, RuleSet
 from kraftsamling.autolarm._taxonomy import Category, Level
 
-__all__ = ["Assessment", "Detector", "Evidence", "highest_threshold"]
+__all__ = ["Assessment", "Detector", "Evidence", "screening_threshold"]
 
 # The classifier never needs more than this to call an answer urgent: recall comes first;
 # nor is it trusted below MIN_THRESHOLD (calibrated probabilities: 0.2 is already unlikely).
@@ -42,6 +42,8 @@ MIN_THRESHOLD = 0.2
 SCREEN_MARGIN = 0.02
 # ... and never less sure than this: the out-of-fold misses it learns from are few.
 SCREEN_FLOOR = 0.9
+CONCERN_CATEGORIES = {Category.bullying, Category.wellbeing, Category.eating_disorder,
+                      Category.substance}
 URGENT_CATEGORIES = {Category.suicide, Category.self_harm, Category.abuse_home,
                      Category.sexual_abuse, Category.violence_threat, Category.honour_related,
                      Category.eating_disorder, Category.substance}
@@ -79,6 +81,12 @@ class Assessment:
         return result
 
 
+# Reasons a rule hit is set aside that also explain away the classifier's urgent call on the
+# same answer (it becomes concern, never none): the danger words are there, but in an idiom,
+# a lesson, a game, a song, a joke, a hypothetical or a past that is over. Not negation
+# ("ingen vet att jag skär mig") and not an impersonal topic word.
+EXPLAINING = frozenset({"idiom", "hypothetical", "context", "game", "sport", "lyrics", "joke",
+                        "resolved"})
 MODEL_VERSION = 2  # 2: rules OR classifier (issue 18); 1 had a stacked combiner
 
 
@@ -86,17 +94,25 @@ def _active_level(hits: Sequence[RuleHit]) -> Level:
     return max((h.level for h in hits if h.active), key=lambda lv: lv.rank, default=Level.none)
 
 
-def highest_threshold(scores: npt.NDArray[np.float64], truth: npt.NDArray[np.bool_], *,
-                      recall: float, ceiling: float = MAX_THRESHOLD,
-                      floor: float = MIN_THRESHOLD) -> float:
-    """The highest threshold (between ``floor`` and ``ceiling``, step 0.01) at which
-    ``scores >= threshold`` still finds ``recall`` of the true answers."""
+def screening_threshold(scores: npt.NDArray[np.float64], truth: npt.NDArray[np.bool_], *,
+                        beta: float = 2.0, ceiling: float = MAX_THRESHOLD,
+                        floor: float = MIN_THRESHOLD) -> float:
+    """The threshold (between ``floor`` and ``ceiling``, step 0.01) at which
+    ``scores >= threshold`` has the best F-beta for ``truth`` (beta 2: a miss costs more
+    than a false alarm, as in any screening); of equals, the highest."""
     if not truth.any():
         return ceiling
+    best, best_f = ceiling, -1.0
     for threshold in np.arange(ceiling, floor - 1e-9, -0.01):
-        if float((scores[truth] >= threshold).mean()) >= recall:
-            return round(float(threshold), 2)
-    return floor
+        flagged = scores >= threshold
+        found = float((flagged & truth).sum())
+        recall = found / float(truth.sum())
+        precision = found / max(float(flagged.sum()), 1.0)
+        f = 0.0 if found == 0 else ((1 + beta**2) * precision * recall
+                                    / (beta**2 * precision + recall))
+        if f > best_f + 1e-12:
+            best, best_f = round(float(threshold), 2), f
+    return best
 
 
 class Detector:
@@ -107,11 +123,9 @@ class Detector:
     ----------
     rules:
         The rule set (default: the built-in Swedish rules).
-    target_recall:
-        Urgent recall the classifier alone must reach out of fold at its threshold.
-    concern_recall:
-        Share of concern answers the classifier alone must flag (concern or urgent) out of
-        fold at the concern threshold.
+    beta:
+        The classifier's thresholds maximise F-beta out of fold: for urgent answers (its
+        urgent probability), and for concern-or-urgent answers (the two summed).
     n_splits:
         Folds (grouped by base answer) for the out-of-fold predictions.
     screen:
@@ -121,12 +135,10 @@ class Detector:
         Passed to :class:`AutolarmClassifier`.
     """
 
-    def __init__(self, *, rules: RuleSet | None = None, target_recall: float = 0.95,
-                 concern_recall: float = 0.9, n_splits: int = 5, screen: bool = True,
-                 classifier_params: dict[str, Any] | None = None) -> None:
+    def __init__(self, *, rules: RuleSet | None = None, beta: float = 2.0, n_splits: int = 5,
+                 screen: bool = True, classifier_params: dict[str, Any] | None = None) -> None:
         self.rules = rules or RuleSet.from_toml()
-        self.target_recall = target_recall
-        self.concern_recall = concern_recall
+        self.beta = beta
         self.n_splits = n_splits
         self.screen = screen
         self.classifier_params = classifier_params or {}
@@ -180,10 +192,10 @@ class Detector:
         self.oof_proba_ = oof
         # Thresholds from the classifier's out-of-fold probabilities alone: the rules are not
         # honest on the answers they were written from, so they take no part here.
-        self.urgent_threshold_ = highest_threshold(oof[:, 0], levels == "urgent",
-                                                   recall=self.target_recall)
-        self.concern_threshold_ = highest_threshold(oof.sum(axis=1), levels == "concern",
-                                                    recall=self.concern_recall)
+        self.urgent_threshold_ = screening_threshold(oof[:, 0], levels == "urgent",
+                                                     beta=self.beta)
+        self.concern_threshold_ = screening_threshold(oof.sum(axis=1), levels != "none",
+                                                      beta=self.beta)
         # The screen: answers no rule touches, that the quick model is surer are harmless
         # than it ever was (out of fold) about an answer that was not, skip the embeddings.
         untouched = np.asarray([not h for h in hits])
@@ -253,6 +265,10 @@ class Detector:
         # The rules add: the level is the higher of the rules' and the classifier's.
         level = max(_active_level(hits), self.classifier_level(urgent, concern),
                     key=lambda lv: lv.rank)
+        set_aside = [h for h in hits if not h.active and h.level is Level.urgent]
+        if (level is Level.urgent and _active_level(hits) is not Level.urgent and set_aside
+                and all(h.suppressed_by in EXPLAINING for h in set_aside)):
+            level = Level.concern  # the rules cover this answer and explain its words
         if _active_level(hits) is Level.urgent:
             urgent = max(urgent, self.urgent_threshold_)
         categories: list[Category] = []
@@ -269,8 +285,10 @@ class Detector:
                            key=lambda c: category_p[c][i], default=None)
                 if best is not None:
                     categories.append(Category(best))
-            if not categories and category_p:
-                categories.append(Category(max(category_p, key=lambda c: category_p[c][i])))
+            serious = {c.value for c in URGENT_CATEGORIES - CONCERN_CATEGORIES}
+            fitting = [c for c in category_p if level is Level.urgent or c not in serious]
+            if not categories and fitting:
+                categories.append(Category(max(fitting, key=lambda c: category_p[c][i])))
         evidence = tuple(Evidence(h.start, h.end, h.rule_id, h.category.value) for h in active)
         if level is not Level.none and not evidence and text.strip():
             start = len(text) - len(text.lstrip())

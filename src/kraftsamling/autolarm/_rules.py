@@ -162,7 +162,7 @@ class _Vocabulary:
         self.all_prefix_lengths = sorted({len(p) for p in self.prefixes})
         self.prefix_lengths = sorted({len(p) for p in self.prefixes
                                       if len(p) >= FUZZY_STEM_MIN})
-        self._known: dict[tuple[str, str], frozenset[str]] = {}
+        self._known: dict[tuple[str, str, bool], frozenset[str]] = {}
 
     def forms(self, token: str, spelling: str | None = None, *, typos: bool = True
               ) -> frozenset[str]:
@@ -237,8 +237,7 @@ class RuleSet:
             for name in ("hypothetical", "idioms", "context", "past", "resolved", "ongoing",
                          "game", "sport", "lyrics", "joke", "personal")
         }
-        self.game_categories = {Category(c) for c in modifiers.get(
-            "game_categories", [c.value for c in Category])}
+        self.game_rules = tuple(str(r) for r in modifiers.get("game_rules", [""]))
         all_patterns: list[Pattern] = []
         for rule in self.rules:
             all_patterns.extend((*rule.patterns, *rule.requires, *rule.excludes))
@@ -387,7 +386,7 @@ class RuleSet:
         for reason in ("context", "lyrics", "joke"):
             if self._any(patterns[reason], forms, starts, start, end):
                 return reason
-        if rule.category in self.game_categories:
+        if rule.id.startswith(self.game_rules):
             for reason in ("game", "sport"):
                 if self._any(patterns[reason], forms, starts, start, end):
                     return reason
