@@ -44,8 +44,8 @@ from kraftsamling.autolarm import (
     Category,
     Detector,
     Level,
-    load_seed,
     load_detector,
+    load_seed,
     score_file,
 )
 from kraftsamling.privacy import Pseudonymizer
