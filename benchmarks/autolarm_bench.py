@@ -336,12 +336,14 @@ def large_file(texts: list[str], harmless: list[str], n: int) -> tuple[float, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=2000,
+    parser.add_argument("--batch", type=int, default=500,
                         help="answers in the seed survey-mix speed file")
     parser.add_argument("--latency-requests", type=int, default=300)
     parser.add_argument("--independent", type=Path, default=INDEPENDENT)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--speed-n", type=int, default=500,
+                        help="answers of each unseen set in the speed table")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--large", type=int, nargs="*", default=[],
                         help="also score files this large through the CLI, e.g. 10000 100000")
@@ -390,8 +392,8 @@ def main() -> None:
         mix = [rng.choice(harmless if rng.random() < 0.9 else all_texts)
                for _ in range(args.batch)]
         speed(detector, "seed survey mix (90 % harmless seed answers)", mix)
-        speed(detector, "swe-sentiment posts", posts)
-        speed(detector, "swedish-ner news sentences", news)
+        speed(detector, "swe-sentiment posts", posts[:args.speed_n])
+        speed(detector, "swedish-ner news sentences", news[:args.speed_n])
         if independent is not None:
             speed(detector, "independent set", independent.texts)
         print(f"| target | | | | {TARGETS['ratio']} | |")

@@ -143,7 +143,7 @@ def test_danger_words_still_found(rules: RuleSet, text: str, category: str) -> N
 
 
 def test_no_fuzzy_match_on_dictionary_words_or_short_stems(rules: RuleSet) -> None:
-    from kraftsamling.autolarm._rules import FUZZY_STEM_MIN, is_dictionary_word
+    from kraftsamling.autolarm import FUZZY_STEM_MIN, is_dictionary_word
 
     vocabulary = rules.vocabulary
     assert is_dictionary_word("rasade") and not is_dictionary_word("sjalvmord")

@@ -384,3 +384,51 @@ def test_action_guide_is_validated(tmp_path: Path) -> None:
     broken.write_text("law = [", encoding="utf-8")
     with pytest.raises(ValueError, match="inte giltig TOML"):
         load_actions(broken)
+# Two urgent answers worded unlike anything in the seed set, each with a rewording of the
+# same kind: the seed model misses them; a reviewer's corrections teach it.
+MISSED = [
+    ("jag har gett bort allt jag äger och skrivit brev till alla jag tycker om, på lördag är "
+     "det över för min del",
+     "har delat ut mina grejer till kompisarna och skrivit lappar till familjen, snart är det "
+     "över för mig", "suicide"),
+    ("farsan vräker ur sig att jag ska få se på fan och sen står jag i badrummet med "
+     "dörren låst tills han somnar",
+     "när farsan vräker ur sig sånt låser jag in mig i badrummet tills han har somnat",
+     "abuse_home"),
+]
+
+
+def test_a_reviewers_corrections_teach_the_missed_kind(
+        web: TestClient, alert_app: tuple[FastAPI, Database], alert_settings: Settings,
+        detector: Detector) -> None:
+    """Issue 18: the correction of a missed answer retrains (`train --from-reviews`, with the
+    seed set) and answers of that kind, worded otherwise, are then caught."""
+    from kraftsamling.autolarm import Level
+    from tests.test_cli import run
+
+    before = detector.assess([t for pair in MISSED for t in pair[:2]])
+    assert all(a.level is not Level.urgent for a in before)
+    _, database = alert_app
+    token = _survey_link(web)
+    for text, _, _ in MISSED:
+        _answer(web, token, text)
+    login(web, "granskare", "granska-lösen-123")
+    csrf = csrf_from(web.get("/review-labels").text)
+    with database.session() as session:
+        answers = session.scalars(select(AnswerReview).order_by(AnswerReview.id)).all()
+        corrections = [(a.id, category) for a, (_, _, category) in
+                       zip([a for a in answers if a.text], MISSED, strict=True)]
+    for answer_id, category in corrections:
+        response = web.post(f"/review/{answer_id}/label", follow_redirects=False,
+                            data={"csrf_token": csrf, "level": "urgent",
+                                  "categories": [category]})
+        assert response.status_code == 303
+    folder = Path(str(alert_settings.data_dir)).parent
+    env = {"KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
+    result = run(folder, "autolarm", "train", "--from-reviews", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "2 egna svar" in result.stdout
+    retrained = Detector.load(alert_settings.data_dir / "models" / "autolarm.joblib")
+    after = retrained.assess([t for pair in MISSED for t in pair[:2]])
+    assert all(a.level is Level.urgent for a in after), [a.score for a in after]
+    assert retrained.assess(["vi har idrott en gång i veckan"])[0].level is Level.none

@@ -2,14 +2,22 @@
 
 Three levels (urgent, concern, none) and ten categories; Swedish rules that understand
 negation, idioms, teaching contexts and misspellings; a classifier on multilingual
-embeddings and character n-grams; a combiner tuned so urgent answers are not missed.
+embeddings and character n-grams; the rules add to the classifier and never veto it.
 A human decides every case.
 """
 
 from kraftsamling.autolarm._actions import ActionGuide, load_actions
-from kraftsamling.autolarm._detector import Assessment, Detector, Evidence
+from kraftsamling.autolarm._detector import Assessment, Detector, Evidence, screening_threshold
 from kraftsamling.autolarm._model import AutolarmClassifier, E5Embedder, embed
-from kraftsamling.autolarm._rules import DEFAULT_RULES, Pattern, Rule, RuleHit, RuleSet
+from kraftsamling.autolarm._rules import (
+    DEFAULT_RULES,
+    FUZZY_STEM_MIN,
+    Pattern,
+    Rule,
+    RuleHit,
+    RuleSet,
+    is_dictionary_word,
+)
 from kraftsamling.autolarm._seed import SeedAnswer, load_seed
 from kraftsamling.autolarm._service import (
     LABELS_SCHEMA,
@@ -26,6 +34,7 @@ from kraftsamling.autolarm._taxonomy import CATEGORY_LABELS, LEVEL_LABELS, Categ
 __all__ = [
     "CATEGORY_LABELS",
     "DEFAULT_RULES",
+    "FUZZY_STEM_MIN",
     "LABELS_SCHEMA",
     "LEVEL_LABELS",
     "OUTPUT_COLUMNS",
@@ -45,10 +54,12 @@ __all__ = [
     "SeedAnswer",
     "embed",
     "load_actions",
+    "is_dictionary_word",
     "load_detector",
     "load_seed",
     "score_file",
     "score_texts",
+    "screening_threshold",
     "train_from_file",
     "train_seed_detector",
 ]
