@@ -387,14 +387,14 @@ def test_action_guide_is_validated(tmp_path: Path) -> None:
 # Two urgent answers worded unlike anything in the seed set, each with a rewording of the
 # same kind: the seed model misses them; a reviewer's corrections teach it.
 MISSED = [
-    ("jag har gett bort allt jag äger och skrivit brev till alla jag tycker om, på lördag är "
-     "det över för min del",
-     "har delat ut mina grejer till kompisarna och skrivit lappar till familjen, snart är det "
-     "över för mig", "suicide"),
-    ("farsan vräker ur sig att jag ska få se på fan och sen står jag i badrummet med "
-     "dörren låst tills han somnar",
-     "när farsan vräker ur sig sånt låser jag in mig i badrummet tills han har somnat",
-     "abuse_home"),
+    ("allt känns lugnt nu när jag har bestämt mig, breven är klara och jag är inte rädd "
+     "längre",
+     "jag är nöjd nu, har gett bort mina spel till lillebror och sagt hejdå till katten",
+     "suicide"),
+    ("det är mysigt med morbror, han kommer in till mig när alla sover och säger att jag är "
+     "speciell",
+     "min tränare säger att jag är hans favorit och att det vi gör i bilen efter träningen "
+     "är vår hemlighet", "sexual_abuse"),
 ]
 
 
@@ -406,8 +406,8 @@ def test_a_reviewers_corrections_teach_the_missed_kind(
     from kraftsamling.autolarm import Level
     from tests.test_cli import run
 
-    before = detector.assess([t for pair in MISSED for t in pair[:2]])
-    assert all(a.level is not Level.urgent for a in before)
+    before = detector.assess([text for text, _, _ in MISSED])
+    assert all(a.level is not Level.urgent for a in before), [a.score for a in before]
     _, database = alert_app
     token = _survey_link(web)
     for text, _, _ in MISSED:
