@@ -1,7 +1,7 @@
 """Autolarm benchmark: the seed split and the independent set, ordinary Swedish text, speed.
 
     .venv/bin/python benchmarks/autolarm_bench.py [--batch 5000] [--latency-requests 300]
-        [--independent benchmarks/data/autolarm-independent/answers.jsonl] [--posts 2000]
+        [--independent PATH ...] [--posts 2000]
 
 The detector is trained on the seed set's train split only. Reported, never used for a
 choice: the seed set's held-out split (every fifth hand-written base answer of each level,
@@ -55,7 +55,8 @@ from kraftsamling.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".." / "shared" / "data"
-INDEPENDENT = ROOT / "benchmarks" / "data" / "autolarm-independent" / "answers.jsonl"
+INDEPENDENT = [ROOT / "benchmarks" / "data" / name / "answers.jsonl"
+               for name in ("autolarm-independent", "autolarm-independent-2")]
 TARGETS = {"urgent recall": "≥ 0.97", "urgent precision": "≥ 0.85", "none → urgent": "≤ 0.02",
            "concern flagged": "≥ 0.85", "ordinary urgent": "≤ 0.003", "p99": "≤ 100 ms",
            "ratio": "≤ 1.2 × embedding (all embedded)"}
@@ -81,7 +82,7 @@ def read_independent(path: Path) -> Labelled:
             cats = [c.strip() for c in cats.replace(",", ";").split(";") if c.strip()]
         texts.append(str(row["text"]))
         gold.append((Level(row["level"]), {Category(c).value for c in cats}))
-    return Labelled(texts, gold, "independent")
+    return Labelled(texts, gold, path.parent.name)
 
 
 def read_news(path: Path) -> list[str]:
@@ -345,7 +346,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500,
                         help="answers in the seed survey-mix speed file")
     parser.add_argument("--latency-requests", type=int, default=300)
-    parser.add_argument("--independent", type=Path, default=INDEPENDENT)
+    parser.add_argument("--independent", type=Path, nargs="*", default=INDEPENDENT)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--speed-n", type=int, default=500,
@@ -372,11 +373,13 @@ def main() -> None:
                         "seed held-out")
     evaluate(detector, held_out, tagger)
     independent = None
-    if args.independent.is_file():
-        independent = read_independent(args.independent)
-        evaluate(detector, independent, tagger)
-    else:
-        print(f"\n(no independent set at {args.independent})")
+    for path in args.independent:
+        if path.is_file():
+            data = read_independent(path)
+            independent = independent or data
+            evaluate(detector, data, tagger)
+        else:
+            print(f"\n(no independent set at {path})")
 
     news = read_news(args.data / "swedish-ner" / "test_corpus.txt")
     posts = read_posts(args.data / "swe-sentiment" / "swe-sentiment-dataset.csv", args.posts)

@@ -40,18 +40,26 @@ def test_learned_attributes_and_threshold(detector: Detector) -> None:
     assert 0.2 <= detector.concern_threshold_ <= 0.5
     assert detector.training_size_ > 1000
     assert hasattr(detector, "classifier_") and not hasattr(detector, "combiner_")
-    # the thresholds come from the classifier's out-of-fold probabilities alone
+    # the thresholds come from the classifier's out-of-fold probabilities alone, one author
+    # left out at a time
     seed = [a for a in load_seed() if a.split == "train"]
-    truth = np.array([a.level is Level.urgent for a in seed])
-    assert detector.urgent_threshold_ == screening_threshold(detector.oof_proba_[:, 0], truth)
+    assert len({a.author for a in seed}) >= 2
+    levels = np.array([a.level.value for a in seed])
+    assert detector.urgent_threshold_ == screening_threshold(
+        detector.oof_proba_[:, 0], levels == "urgent", harmless=levels == "none")
+    flagged = detector.oof_proba_[:, 0] >= detector.urgent_threshold_
+    assert flagged[levels == "none"].mean() <= 0.02 or detector.urgent_threshold_ == 0.5
 
 
 def test_screening_threshold() -> None:
     scores = np.array([0.9, 0.8, 0.45, 0.3, 0.1, 0.05])
     truth = np.array([True, True, True, False, False, False])
-    assert screening_threshold(scores, truth) == 0.45  # all found, nothing else flagged
+    # as low as it goes without raising a harmless answer
+    assert screening_threshold(scores, truth) == 0.31
+    # one harmless answer in three may be raised: down to just above the second
+    assert screening_threshold(scores, truth, max_false_alarm=0.34, floor=0.0) == 0.11
     assert screening_threshold(scores, np.zeros(6, dtype=bool)) == 0.5
-    assert 0.2 <= screening_threshold(np.zeros(6), truth) <= 0.5
+    assert screening_threshold(np.zeros(6), truth) == 0.2
 
 
 # Answers the rules set aside or do not cover at all, as a pupil might write them.

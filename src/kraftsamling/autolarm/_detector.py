@@ -26,7 +26,7 @@ from typing import Any
 import joblib
 import numpy as np
 import numpy.typing as npt
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
 from kraftsamling.autolarm._model import AutolarmClassifier, FloatArray, embed, quick_level_model
 from kraftsamling.autolarm._rules import RuleHit, RuleSet
@@ -87,7 +87,7 @@ class Assessment:
 # ("ingen vet att jag skär mig") and not an impersonal topic word.
 EXPLAINING = frozenset({"idiom", "hypothetical", "context", "game", "sport", "lyrics", "joke",
                         "resolved"})
-MODEL_VERSION = 2  # 2: rules OR classifier (issue 18); 1 had a stacked combiner
+MODEL_VERSION = 3  # 3: false-alarm thresholds across authors; 2: F2; 1: a stacked combiner
 
 
 def _active_level(hits: Sequence[RuleHit]) -> Level:
@@ -95,23 +95,25 @@ def _active_level(hits: Sequence[RuleHit]) -> Level:
 
 
 def screening_threshold(scores: npt.NDArray[np.float64], truth: npt.NDArray[np.bool_], *,
-                        beta: float = 2.0, ceiling: float = MAX_THRESHOLD,
+                        harmless: npt.NDArray[np.bool_] | None = None,
+                        max_false_alarm: float = 0.02, ceiling: float = MAX_THRESHOLD,
                         floor: float = MIN_THRESHOLD) -> float:
-    """The threshold (between ``floor`` and ``ceiling``, step 0.01) at which
-    ``scores >= threshold`` has the best F-beta for ``truth`` (beta 2: a miss costs more
-    than a false alarm, as in any screening); of equals, the highest."""
+    """The lowest threshold (between ``floor`` and ``ceiling``, step 0.01) at which
+    ``scores >= threshold`` raises at most ``max_false_alarm`` of the ``harmless`` answers
+    (default: those not in ``truth``): as many answers found as the reviewers' queue allows
+    without burying the real alerts under false ones (issue 18: at F2's choice a third of
+    harmless answers by another author came out urgent)."""
     if not truth.any():
         return ceiling
-    best, best_f = ceiling, -1.0
+    negatives = ~truth if harmless is None else harmless
+    if not negatives.any():
+        return floor
+    best = ceiling
     for threshold in np.arange(ceiling, floor - 1e-9, -0.01):
-        flagged = scores >= threshold
-        found = float((flagged & truth).sum())
-        recall = found / float(truth.sum())
-        precision = found / max(float(flagged.sum()), 1.0)
-        f = 0.0 if found == 0 else ((1 + beta**2) * precision * recall
-                                    / (beta**2 * precision + recall))
-        if f > best_f + 1e-12:
-            best, best_f = round(float(threshold), 2), f
+        if float((scores[negatives] >= threshold).mean()) <= max_false_alarm + 1e-12:
+            best = round(float(threshold), 2)
+        else:
+            break
     return best
 
 
@@ -123,11 +125,16 @@ class Detector:
     ----------
     rules:
         The rule set (default: the built-in Swedish rules).
-    beta:
-        The classifier's thresholds maximise F-beta out of fold: for urgent answers (its
-        urgent probability), and for concern-or-urgent answers (the two summed).
+    max_false_alarm:
+        The classifier's urgent threshold is the lowest at which, out of fold, at most this
+        share of the harmless answers is called urgent (the issue's target: 2 %); the
+        concern threshold likewise for concern-or-urgent, at ``concern_false_alarm``.
+    concern_false_alarm:
+        The share of harmless answers the concern level may raise, out of fold.
     n_splits:
-        Folds (grouped by base answer) for the out-of-fold predictions.
+        Folds (grouped by base answer) for the out-of-fold predictions when the answers
+        have one author; with ``authors`` given to :meth:`fit`, one fold per author, so that
+        the thresholds are set on predictions for words the model never saw the like of.
     screen:
         Let the quick n-gram screen skip the embeddings for answers no rule touches that it
         is surer are harmless than it ever was, out of fold, about an answer that was not.
@@ -137,10 +144,12 @@ class Detector:
         Passed to :class:`AutolarmClassifier`.
     """
 
-    def __init__(self, *, rules: RuleSet | None = None, beta: float = 2.0, n_splits: int = 5,
-                 screen: bool = False, classifier_params: dict[str, Any] | None = None) -> None:
+    def __init__(self, *, rules: RuleSet | None = None, max_false_alarm: float = 0.02,
+                 concern_false_alarm: float = 0.1, n_splits: int = 5, screen: bool = False,
+                 classifier_params: dict[str, Any] | None = None) -> None:
         self.rules = rules or RuleSet.from_toml()
-        self.beta = beta
+        self.max_false_alarm = max_false_alarm
+        self.concern_false_alarm = concern_false_alarm
         self.n_splits = n_splits
         self.screen = screen
         self.classifier_params = classifier_params or {}
@@ -156,10 +165,12 @@ class Detector:
             categories: Sequence[Sequence[str]] | None = None,
             groups: Sequence[str] | None = None, *,
             sample_weight: Sequence[float] | None = None,
-            embeddings: FloatArray | None = None) -> Detector:
+            embeddings: FloatArray | None = None,
+            authors: Sequence[str] | None = None) -> Detector:
         """Fit on labelled answers. ``sample_weight`` weighs answers in the classifier (an
         organisation's own corrections count more than the seed set); ``embeddings`` may
-        be given precomputed, one row per answer."""
+        be given precomputed, one row per answer; ``authors`` (who wrote each answer) makes
+        the out-of-fold predictions leave one author out."""
         texts = list(X)
         levels = np.asarray([Level(v).value for v in y])
         cats = [list(c) for c in (categories or [[]] * len(texts))]
@@ -176,10 +187,16 @@ class Detector:
         hits = [self.rules.analyze(t) for t in texts]
         group_ids = list(groups) if groups is not None else [
             hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        splits = min(self.n_splits, len(set(group_ids)))
         oof = np.zeros((len(texts), 2))
         quick_none = np.zeros(len(texts))
-        for train, test in GroupKFold(splits).split(texts, levels, group_ids):
+        if authors is not None and len(authors) != len(texts):
+            raise ValueError("En författare per svar behövs.")
+        if authors is not None and len(set(authors)) >= 2:
+            folds = list(LeaveOneGroupOut().split(texts, levels, list(authors)))
+        else:
+            splits = min(self.n_splits, len(set(group_ids)))
+            folds = list(GroupKFold(splits).split(texts, levels, group_ids))
+        for train, test in folds:
             train_texts = [texts[i] for i in train]
             test_texts = [texts[i] for i in test]
             model = AutolarmClassifier(**self.classifier_params).fit(
@@ -188,16 +205,18 @@ class Detector:
                 sample_weight=None if weights is None else weights[train])
             level_p, _ = model.level_and_category_proba(test_texts, embeddings=embeddings[test])
             oof[test] = self._level_columns(level_p)
-            quick = quick_level_model().fit(train_texts, levels[train])
-            quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
-                                                               .index("none")]
+            if self.screen:  # the screen's own out-of-fold misses set its threshold
+                quick = quick_level_model().fit(train_texts, levels[train])
+                quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
+                                                                   .index("none")]
         self.oof_proba_ = oof
         # Thresholds from the classifier's out-of-fold probabilities alone: the rules are not
         # honest on the answers they were written from, so they take no part here.
-        self.urgent_threshold_ = screening_threshold(oof[:, 0], levels == "urgent",
-                                                     beta=self.beta)
-        self.concern_threshold_ = screening_threshold(oof.sum(axis=1), levels != "none",
-                                                      beta=self.beta)
+        self.urgent_threshold_ = screening_threshold(
+            oof[:, 0], levels == "urgent", harmless=levels == "none",
+            max_false_alarm=self.max_false_alarm)
+        self.concern_threshold_ = screening_threshold(
+            oof.sum(axis=1), levels != "none", max_false_alarm=self.concern_false_alarm)
         # The screen: answers no rule touches, that the quick model is surer are harmless
         # than it ever was (out of fold) about an answer that was not, skip the embeddings.
         untouched = np.asarray([not h for h in hits])

@@ -24,7 +24,7 @@ from kraftsamling._cells import formula_safe
 from kraftsamling._textfeatures import embed
 from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
-from kraftsamling.autolarm._seed import SEED_FILES, load_seed
+from kraftsamling.autolarm._seed import SEED_FILES, TRAINING_FILES, load_seed
 from kraftsamling.autolarm._taxonomy import Category, Level
 from kraftsamling.privacy import Analyzer, Pseudonymizer
 from kraftsamling.settings import Settings, pseudonym_key
@@ -65,7 +65,7 @@ def _fingerprint(rules_path: Path) -> str:
     digest = hashlib.sha256(__version__.encode())
     code = [Path(__file__).parent / name for name in
             ("_detector.py", "_model.py", "_rules.py", "_text.py", "_seed.py")]
-    for path in (*SEED_FILES, rules_path, *code):
+    for path in (*SEED_FILES, *TRAINING_FILES, rules_path, *code):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -100,13 +100,14 @@ def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
 
 def train_seed_detector(*, rules_path: Path = DEFAULT_RULES, cache_dir: Path | None = None
                         ) -> Detector:
-    """The default detector: the rules and the train part of the hand-written seed set."""
+    """The default detector: the rules and the train part of the shipped answers (the team's
+    seed set and the other authors' training answers), thresholds set across authors."""
     train = [a for a in load_seed() if a.split == "train"]
     texts = [a.text for a in train]
     return Detector(rules=RuleSet.from_toml(rules_path)).fit(
         texts, [a.level.value for a in train],
         [[c.value for c in a.categories] for a in train], groups=[a.group for a in train],
-        embeddings=seed_embeddings(texts, cache_dir))
+        embeddings=seed_embeddings(texts, cache_dir), authors=[a.author for a in train])
 
 
 def rules_path(settings: Settings) -> Path:
@@ -162,6 +163,7 @@ def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool 
                   for r in records]
     groups = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
     weights = [OWN_WEIGHT if include_seed else 1.0] * len(texts)
+    authors = ["organisation"] * len(texts)
     embeddings = embed(texts)
     if include_seed:
         seed = [a for a in load_seed() if a.split == "train"]
@@ -171,10 +173,11 @@ def train_from_file(path: str | Path, settings: Settings, *, include_seed: bool 
         categories += [[c.value for c in a.categories] for a in seed]
         groups += [a.group for a in seed]
         weights += [1.0] * len(seed)
+        authors += [a.author for a in seed]
         embeddings = np.vstack([embeddings, seed_embeddings(seed_texts, settings.cache_dir)])
     detector = Detector(rules=RuleSet.from_toml(rules_path(settings))).fit(
         texts, levels, categories, groups=groups, sample_weight=weights,
-        embeddings=embeddings)
+        embeddings=embeddings, authors=authors if include_seed else None)
     detector.save(organisation_model(settings))
     return detector, len(records)
 
