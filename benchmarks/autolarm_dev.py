@@ -118,7 +118,7 @@ def main() -> None:
     detector = Detector(classifier_params=clf, **det).fit(
         [a.text for a in train], [a.level.value for a in train],
         [[c.value for c in a.categories] for a in train], groups=[a.group for a in train],
-        embeddings=emb_all[[index[id(a)] for a in train]])
+        embeddings=emb_all[[index[id(a)] for a in train]], authors=[a.author for a in train])
     print(f"trained on every author's train split ({len(train)} answers)")
     report("held-out split, all authors", detector, [a.text for a in test],
            [a.level.value for a in test], emb_all[[index[id(a)] for a in test]])

@@ -200,7 +200,7 @@ class Detector:
             train_texts = [texts[i] for i in train]
             test_texts = [texts[i] for i in test]
             model = AutolarmClassifier(**self.classifier_params).fit(
-                train_texts, levels[train], [cats[i] for i in train],
+                train_texts, levels[train], None,  # thresholds need the level only
                 embeddings=embeddings[train],
                 sample_weight=None if weights is None else weights[train])
             level_p, _ = model.level_and_category_proba(test_texts, embeddings=embeddings[test])

