@@ -122,6 +122,10 @@ def load_seed(files: tuple[Path, ...] = SEED_FILES,
                 text = _typo(line, rng)
             seen.add(text)
             answers.append(SeedAnswer(text, level, categories, group, variant, split))
+    seen = {a.group for a in answers}
     for path in training:
-        answers.extend(_written(path))
+        # A text another author already wrote is theirs: one group, one side of the split.
+        written = [a for a in _written(path) if a.group not in seen]
+        seen.update(a.group for a in written)
+        answers.extend(written)
     return answers
