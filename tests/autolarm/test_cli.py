@@ -132,6 +132,10 @@ def test_explain_and_train(tmp_path: Path) -> None:
     assert explained.returncode == 0, explained.stderr
     assert "Akut" in explained.stdout and "Självmordstankar" in explained.stdout
     assert 'Belägg: "vill inte leva"' in explained.stdout
+    # issue 18: an ordinary phrase is not read as a danger word ('gång' is not 'gäng')
+    ordinary = run(tmp_path, "autolarm", "explain", "vi har idrott en gång i veckan")
+    assert ordinary.returncode == 0, ordinary.stderr
+    assert "Akut" not in ordinary.stdout and "Belägg" not in ordinary.stdout
     labels = tmp_path / "fel.csv"
     labels.write_text("text;level\nhej;kanske\n", encoding="utf-8")
     refused = run(tmp_path, "autolarm", "train", str(labels))

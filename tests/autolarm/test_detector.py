@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
+import joblib
+import numpy as np
 import pytest
 
 from kraftsamling.autolarm import (
@@ -12,6 +15,7 @@ from kraftsamling.autolarm import (
     Level,
     load_seed,
     score_texts,
+    screening_threshold,
     train_from_file,
 )
 from kraftsamling.privacy import Pseudonymization
@@ -33,9 +37,77 @@ def test_seed_set_is_large_and_split_by_sentence() -> None:
 
 
 def test_learned_attributes_and_threshold(detector: Detector) -> None:
-    assert 0 < detector.urgent_threshold_ <= 0.5
+    assert 0.2 <= detector.urgent_threshold_ <= 0.5
+    assert 0.2 <= detector.concern_threshold_ <= 0.5
     assert detector.training_size_ > 1000
-    assert hasattr(detector, "classifier_") and hasattr(detector, "combiner_")
+    assert hasattr(detector, "classifier_") and not hasattr(detector, "combiner_")
+    # the thresholds come from the classifier's out-of-fold probabilities alone, one author
+    # left out at a time
+    seed = [a for a in load_seed() if a.split == "train"]
+    assert len({a.author for a in seed}) >= 2
+    levels = np.array([a.level.value for a in seed])
+    assert detector.urgent_threshold_ == screening_threshold(
+        detector.oof_proba_[:, 0], levels == "urgent", harmless=levels == "none")
+    flagged = detector.oof_proba_[:, 0] >= detector.urgent_threshold_
+    assert flagged[levels == "none"].mean() <= 0.02 or detector.urgent_threshold_ == 0.5
+
+
+def test_screening_threshold() -> None:
+    scores = np.array([0.9, 0.8, 0.45, 0.3, 0.1, 0.05])
+    truth = np.array([True, True, True, False, False, False])
+    # as low as it goes without raising a harmless answer
+    assert screening_threshold(scores, truth) == 0.31
+    # one harmless answer in three may be raised: down to just above the second
+    assert screening_threshold(scores, truth, max_false_alarm=0.34, floor=0.0) == 0.11
+    assert screening_threshold(scores, np.zeros(6, dtype=bool)) == 0.5
+    assert screening_threshold(np.zeros(6), truth) == 0.2
+
+
+# Answers the rules set aside or do not cover at all, as a pupil might write them.
+MIXED = [
+    "haha jag ska ta livet av mig ikväll, tabletterna ligger redo",
+    "vi läste om självmord i svenskan och jag tänker på det hela tiden nu",
+    "jag har gett bort mina saker och skrivit brev till alla, snart är jag inte kvar",
+    "min lillebror slår mig alltid i fifa",
+    "ingen vet att jag skär mig",
+    "jag vill inte dö, jag vill bara ha mindre läxor",
+    "i spelet dödade jag alla",
+    "farsan kommer hem full och då sover jag i badrummet med låst dörr",
+    "läraren skriker på mig varje dag",
+    "vi har idrott en gång i veckan",
+]
+
+
+def test_the_rules_add_and_never_veto(detector: Detector) -> None:
+    """Issue 18: no answer the classifier alone calls urgent comes out `none`, and the level
+    is never below what the classifier says unless the rules explain the answer's words."""
+    from kraftsamling._textfeatures import embed
+
+    embeddings = embed(MIXED)
+    levels, _ = detector.classifier_.level_and_category_proba(MIXED, embeddings)
+    unscreened = copy.copy(detector)
+    unscreened.screen = False
+    for i, assessment in enumerate(unscreened.assess(MIXED, embeddings)):
+        alone = detector.classifier_level(float(levels["urgent"][i]),
+                                          float(levels["concern"][i]))
+        hits = detector.rules.analyze(MIXED[i])
+        rules = max((h.level for h in hits if h.active), key=lambda lv: lv.rank,
+                    default=Level.none)
+        assert assessment.level.rank >= rules.rank, MIXED[i]
+        if alone is Level.urgent:
+            assert assessment.level is not Level.none, MIXED[i]
+        if assessment.level.rank < alone.rank:  # only where the rules explain the words
+            assert assessment.level is Level.concern and set(assessment.suppressed) & {
+                "idiom", "hypothetical", "context", "game", "sport", "lyrics", "joke",
+                "resolved"}, MIXED[i]
+
+
+def test_an_older_model_is_refused_in_swedish(detector: Detector, tmp_path: Path) -> None:
+    old = copy.copy(detector)
+    del old.model_version_
+    joblib.dump(old, tmp_path / "gammal.joblib")
+    with pytest.raises(ValueError, match="äldre version"):
+        Detector.load(tmp_path / "gammal.joblib")
 
 
 def test_assessments(detector: Detector) -> None:

@@ -384,3 +384,61 @@ def test_action_guide_is_validated(tmp_path: Path) -> None:
     broken.write_text("law = [", encoding="utf-8")
     with pytest.raises(ValueError, match="inte giltig TOML"):
         load_actions(broken)
+# Two urgent answers worded unlike anything in the seed set, each with a rewording of the
+# same kind: the seed model misses them; a reviewer's corrections teach it.
+MISSED = [
+    ("allt känns lugnt nu när jag har bestämt mig, breven är klara och jag är inte rädd "
+     "längre",
+     "jag är nöjd nu, har gett bort mina spel till lillebror och sagt hejdå till katten",
+     "suicide"),
+    ("det är mysigt med morbror, han kommer in till mig när alla sover och säger att jag är "
+     "speciell",
+     "min tränare säger att jag är hans favorit och att det vi gör i bilen efter träningen "
+     "är vår hemlighet", "sexual_abuse"),
+]
+
+
+def test_a_reviewers_corrections_teach_the_missed_kind(
+        web: TestClient, alert_app: tuple[FastAPI, Database], alert_settings: Settings,
+        detector: Detector) -> None:
+    """Issue 18: the correction of a missed answer retrains (`train --from-reviews`, with the
+    seed set) and answers of that kind, worded otherwise, are then caught."""
+    from kraftsamling.autolarm import Level
+
+    before = detector.assess([text for text, _, _ in MISSED])
+    assert all(a.level is not Level.urgent for a in before), [a.score for a in before]
+    _, database = alert_app
+    token = _survey_link(web)
+    for text, _, _ in MISSED:
+        _answer(web, token, text)
+    login(web, "granskare", "granska-lösen-123")
+    csrf = csrf_from(web.get("/review-labels").text)
+    with database.session() as session:
+        answers = session.scalars(select(AnswerReview).order_by(AnswerReview.id)).all()
+        corrections = [(a.id, category) for a, (_, _, category) in
+                       zip([a for a in answers if a.text], MISSED, strict=True)]
+    for answer_id, category in corrections:
+        response = web.post(f"/review/{answer_id}/label", follow_redirects=False,
+                            data={"csrf_token": csrf, "level": "urgent",
+                                  "categories": [category]})
+        assert response.status_code == 303
+    folder = Path(str(alert_settings.data_dir)).parent
+    env = {"KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
+    # The real CLI, given time to retrain on the seed set too (under a minute on an idle
+    # machine; tests.test_cli.run allows two).
+    import os
+    import subprocess
+
+    from tests.test_cli import EXECUTABLE
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KRAFTSAMLING_")}
+    environment.update({"KRAFTSAMLING_DATA_DIR": str(folder / "data"), **env})
+    result = subprocess.run([EXECUTABLE, "autolarm", "train", "--from-reviews"],
+                            capture_output=True, text=True, env=environment, cwd=folder,
+                            timeout=1800, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "2 egna svar" in result.stdout
+    retrained = Detector.load(alert_settings.data_dir / "models" / "autolarm.joblib")
+    after = retrained.assess([t for pair in MISSED for t in pair[:2]])
+    assert all(a.level is Level.urgent for a in after), [a.score for a in after]
+    assert retrained.assess(["vi har idrott en gång i veckan"])[0].level is Level.none

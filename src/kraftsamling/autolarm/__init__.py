@@ -2,7 +2,7 @@
 
 Three levels (urgent, concern, none) and ten categories; Swedish rules that understand
 negation, idioms, teaching contexts and misspellings; a classifier on multilingual
-embeddings and character n-grams; a combiner tuned so urgent answers are not missed.
+embeddings and character n-grams; the rules add to the classifier and never veto it.
 A human decides every case.
 """
 
@@ -12,11 +12,19 @@ from kraftsamling._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from kraftsamling.autolarm._actions import ActionGuide, load_actions
-    from kraftsamling.autolarm._detector import Assessment, Detector, Evidence
+    from kraftsamling.autolarm._detector import Assessment, Detector, Evidence, screening_threshold
     from kraftsamling.autolarm._facade import AutolarmService, LinkRow
     from kraftsamling.autolarm._model import AutolarmClassifier, E5Embedder, embed
     from kraftsamling.autolarm._notify import deliver_pending
-    from kraftsamling.autolarm._rules import DEFAULT_RULES, Pattern, Rule, RuleHit, RuleSet
+    from kraftsamling.autolarm._rules import (
+        DEFAULT_RULES,
+        FUZZY_STEM_MIN,
+        Pattern,
+        Rule,
+        RuleHit,
+        RuleSet,
+        is_dictionary_word,
+    )
     from kraftsamling.autolarm._seed import SeedAnswer, load_seed
     from kraftsamling.autolarm._service import (
         ANSWERS_SCHEMA,
@@ -38,6 +46,7 @@ __all__ = [
     "ANSWERS_SCHEMA",
     "CATEGORY_LABELS",
     "DEFAULT_RULES",
+    "FUZZY_STEM_MIN",
     "LABELS_SCHEMA",
     "LEVEL_LABELS",
     "OUTPUT_COLUMNS",
@@ -59,6 +68,7 @@ __all__ = [
     "SeedAnswer",
     "deliver_pending",
     "embed",
+    "is_dictionary_word",
     "load_actions",
     "load_detector",
     "load_seed",
@@ -66,6 +76,7 @@ __all__ = [
     "rules_path",
     "score_file",
     "score_texts",
+    "screening_threshold",
     "train_from_file",
     "train_from_labels",
     "train_seed_detector",
@@ -75,6 +86,9 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "is_dictionary_word": "kraftsamling.autolarm._rules",
+    "FUZZY_STEM_MIN": "kraftsamling.autolarm._rules",
+    "screening_threshold": "kraftsamling.autolarm._detector",
     "ANSWERS_SCHEMA": "kraftsamling.autolarm._service",
     "ActionGuide": "kraftsamling.autolarm._actions",
     "Assessment": "kraftsamling.autolarm._detector",

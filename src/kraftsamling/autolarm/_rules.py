@@ -22,6 +22,7 @@ __all__ = ["DEFAULT_RULES", "Pattern", "Rule", "RuleHit", "RuleSet", "default_ru
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "rules.toml"
 FUZZY_MIN = 6  # words this long or longer match with one typo
+FUZZY_STEM_MIN = 7  # ... and stems (word*) this long: none on short stems
 _ELEMENT = re.compile(r"\([^)]*\)|~\d+|\S+")
 
 
@@ -42,10 +43,12 @@ class _Element:
 class Pattern:
     source: str
     elements: tuple[_Element, ...]
+    spellings: tuple[tuple[str, bool], ...] = ()  # its words as written (not folded)
 
     @classmethod
     def parse(cls, source: str) -> Pattern:
         elements: list[_Element] = []
+        spellings: list[tuple[str, bool]] = []
         for part in _ELEMENT.findall(source):
             if part.startswith("~"):
                 elements.append(_Element(gap=int(part[1:])))
@@ -58,10 +61,12 @@ class Pattern:
                 if not words or any(not w for w, _ in words):
                     raise ValueError(f"Tomt alternativ i mönstret '{source}'.")
                 options.append(_Option(words))
+                spellings.extend((w.lower().rstrip("*"), w.endswith("*"))
+                                 for w in alternative.split())
             elements.append(_Element(options=tuple(options)))
         if not elements or elements[0].gap or elements[-1].gap:
             raise ValueError(f"Mönstret '{source}' måste börja och sluta med ett ord.")
-        return cls(source, tuple(elements))
+        return cls(source, tuple(elements), tuple(spellings))
 
     def first_words(self) -> tuple[tuple[str, bool], ...]:
         """The words a match can start with: the first word of each option of the first
@@ -69,9 +74,8 @@ class Pattern:
         return tuple(option.words[0] for option in self.elements[0].options)
 
     def words(self) -> Iterable[tuple[str, bool]]:
-        for element in self.elements:
-            for option in element.options:
-                yield from option.words
+        """(spelling as written, is_prefix) of every word in the pattern."""
+        yield from self.spellings
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Rule:
     requires: tuple[Pattern, ...] = ()
     excludes: tuple[Pattern, ...] = ()
     negatable: bool = True
+    personal: bool = False  # counts only where the answer speaks of the writer's world
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,14 @@ class RuleHit:
 
 
 _FORMS_REMEMBERED = 100_000
+
+
+@cache
+def is_dictionary_word(spelling: str) -> bool:
+    """A word of the Swedish dictionary (simplemma's lexicon): never read as a typo."""
+    import simplemma
+
+    return bool(spelling) and spelling.isalpha() and simplemma.is_known(spelling, lang="sv")
 
 
 def _deletes(word: str) -> set[str]:
@@ -124,49 +137,88 @@ def _within_one(a: str, b: str) -> bool:
 
 
 class _Vocabulary:
-    """Typo-tolerant lookup of rule words (symmetric deletes, verified)."""
+    """Typo-tolerant lookup of rule words (symmetric deletes, verified), guarded so that an
+    ordinary word is never read as a danger word:
+
+    - a token written with å, ä or ö matches only rule words spelled so (`gång` is not
+      `gäng*`, `spåren` is not `spåret`); without them, å/ä/ö are folded (`sjalvmord`, `do`);
+    - a token that is itself a Swedish dictionary word (simplemma's lexicon) gets no typo
+      tolerance (`rasade` is not `rånade`, `svaret` nothing);
+    - typos are tolerated only in words of FUZZY_MIN letters and stems of FUZZY_STEM_MIN.
+    """
 
     def __init__(self, words: Iterable[tuple[str, bool]]) -> None:
         self.exact: set[str] = set()
         self.prefixes: set[str] = set()
+        self.spelled: dict[tuple[str, bool], set[str]] = {}
         self.index: dict[str, set[str]] = {}
-        for word, is_prefix in words:
+        for spelling, is_prefix in words:
+            word = fold(spelling)
             (self.prefixes if is_prefix else self.exact).add(word)
-            if len(word) >= FUZZY_MIN:
+            self.spelled.setdefault((word, is_prefix), set()).add(spelling)
+            if len(word) >= (FUZZY_STEM_MIN if is_prefix else FUZZY_MIN):
                 for key in {word} | _deletes(word):
                     self.index.setdefault(key, set()).add(word)
-        self.prefix_lengths = sorted({len(p) for p in self.prefixes if len(p) >= FUZZY_MIN})
-        self._known: dict[str, frozenset[str]] = {}
+        self.all_prefix_lengths = sorted({len(p) for p in self.prefixes})
+        self.prefix_lengths = sorted({len(p) for p in self.prefixes
+                                      if len(p) >= FUZZY_STEM_MIN})
+        self._known: dict[tuple[str, str, bool], frozenset[str]] = {}
 
-    def forms(self, token: str) -> frozenset[str]:
+    def forms(self, token: str, spelling: str | None = None, *, typos: bool = True
+              ) -> frozenset[str]:
         """The rule words and prefixes this token may stand for, typos included.
 
+        ``token`` is the folded form, ``spelling`` the token as written (lower case).
         Remembered per token (the vocabulary never changes): words repeat, and the typo
         lookup is most of the cost of reading a long chat.
         """
-        known = self._known.get(token)
+        key = (token, token if spelling is None else spelling, typos)
+        known = self._known.get(key)
         if known is None:
             if len(self._known) >= _FORMS_REMEMBERED:
                 self._known.clear()
-            known = self._known[token] = self._lookup(token)
+            known = self._known[key] = self._lookup(*key)
         return known
 
-    def _lookup(self, token: str) -> frozenset[str]:
-        found = {token}
-        if len(token) >= FUZZY_MIN - 1:
-            for key in {token} | _deletes(token):
-                for word in self.index.get(key, ()):
-                    if word in self.exact and _within_one(token, word):
-                        found.add(word)
-            for length in self.prefix_lengths:
-                for cut in (length, length + 1):  # a typo inside, or one letter extra
-                    head = token[:cut]
-                    if len(head) < FUZZY_MIN - 1:
-                        continue
-                    for key in {head} | _deletes(head):
-                        for word in self.index.get(key, ()):
-                            if word in self.prefixes and _within_one(head, word):
-                                found.add(word + "*")
+    def stretched_forms(self, token: str, spelling: str) -> frozenset[str]:
+        """Forms of a token a pupil may have stretched ('dööö', 'sjäälvmord'): its letters
+        single, matched exactly — never for a dictionary word, whose double letters are
+        its own ('räddade' is not 'rådade', 'skaffar' not 'skadar')."""
+        if is_dictionary_word(spelling):
+            return frozenset()
+        single = single_letters(token)
+        if single == token:
+            return frozenset()
+        return self.forms(single, single_letters(spelling), typos=False)
+
+    def _lookup(self, token: str, spelling: str, typos: bool) -> frozenset[str]:
+        if spelling != token:  # written with å, ä or ö: they must agree with the rule's
+            found = {"=" + spelling}  # equals no folded rule word and starts none
+            if spelling in self.spelled.get((token, False), ()):
+                found.add(token)
+            for length in self.all_prefix_lengths:
+                if length > len(token):
+                    break
+                head = token[:length]
+                if any(spelling.startswith(s) for s in self.spelled.get((head, True), ())):
+                    found.add(head + "*")
+        else:
+            found = {token}
+        if not typos or len(token) < FUZZY_MIN - 1 or is_dictionary_word(spelling):
+            return frozenset(found)
+        for key in {token} | _deletes(token):
+            for word in self.index.get(key, ()):
+                if word in self.exact and len(word) >= FUZZY_MIN and _within_one(token, word):
+                    found.add(word)
+        for length in self.prefix_lengths:
+            for cut in (length, length + 1):  # a typo inside, or one letter extra
+                head = token[:cut]
+                if len(head) < FUZZY_STEM_MIN - 1:
+                    continue
+                for key in {head} | _deletes(head):
+                    for word in self.index.get(key, ()):
+                        if word in self.prefixes and _within_one(head, word):
+                            found.add(word + "*")
         return frozenset(found)
 
 
@@ -182,8 +234,10 @@ class RuleSet:
         self.negation_window = int(modifiers.get("negation_window", 4))
         self.modifier_patterns = {
             name: [Pattern.parse(p) for p in modifiers.get(name, [])]
-            for name in ("hypothetical", "idioms", "context", "past", "resolved", "ongoing")
+            for name in ("hypothetical", "idioms", "context", "past", "resolved", "ongoing",
+                         "game", "sport", "lyrics", "joke", "personal")
         }
+        self.game_rules = tuple(str(r) for r in modifiers.get("game_rules", [""]))
         all_patterns: list[Pattern] = []
         for rule in self.rules:
             all_patterns.extend((*rule.patterns, *rule.requires, *rule.excludes))
@@ -214,6 +268,7 @@ class RuleSet:
                     requires=tuple(Pattern.parse(p) for p in entry.get("requires", [])),
                     excludes=tuple(Pattern.parse(p) for p in entry.get("excludes", [])),
                     negatable=bool(entry.get("negatable", True)),
+                    personal=bool(entry.get("personal", False)),
                 ))
             except (KeyError, ValueError) as error:
                 name = entry.get("id", "?")
@@ -319,18 +374,26 @@ class RuleSet:
 
     def _suppression(self, rule: Rule, tokens: list[NormToken], forms: list[frozenset[str]],
                      starts: dict[str, list[int]], matched: list[int], idiom_tokens: set[int],
-                     whole_text_resolved: bool) -> str | None:
+                     whole_text_resolved: bool, personal: bool) -> str | None:
         if rule.negatable and self._negated(tokens, matched):
             return "negation"
         if idiom_tokens & set(matched):
             return "idiom"
         start, end = self._sentence(tokens, matched)
-        if self._any(self.modifier_patterns["hypothetical"], forms, starts, start, matched[0]):
+        patterns = self.modifier_patterns
+        if self._any(patterns["hypothetical"], forms, starts, start, matched[0]):
             return "hypothetical"
-        if self._any(self.modifier_patterns["context"], forms, starts, start, end):
-            return "context"
+        for reason in ("context", "lyrics", "joke"):
+            if self._any(patterns[reason], forms, starts, start, end):
+                return reason
+        if rule.id.startswith(self.game_rules):
+            for reason in ("game", "sport"):
+                if self._any(patterns[reason], forms, starts, start, end):
+                    return reason
         if whole_text_resolved:
             return "resolved"
+        if rule.personal and not personal:
+            return "impersonal"
         return None
 
     def analyze(self, text: str) -> list[RuleHit]:
@@ -351,7 +414,8 @@ class RuleSet:
     def _analyze_tokens(self, tokens: list[NormToken]) -> list[RuleHit]:
         if not tokens:
             return []
-        forms = [self.vocabulary.forms(t.form) | self.vocabulary.forms(single_letters(t.form))
+        forms = [self.vocabulary.forms(t.form, t.spelling or t.form)
+                 | self.vocabulary.stretched_forms(t.form, t.spelling or t.form)
                  for t in tokens]
         starts = self._start_map(forms)
         patterns = self.modifier_patterns
@@ -360,6 +424,7 @@ class RuleSet:
                     and not self._any(patterns["ongoing"], forms, starts))
         idiom_tokens = {i for p in patterns["idioms"] for found in self._find(p, forms, starts)
                         for i in found}
+        personal = self._any(patterns["personal"], forms, starts)
         hits: list[RuleHit] = []
         for rule in self.rules:
             if not any(p.source in starts for p in rule.patterns):
@@ -376,7 +441,7 @@ class RuleSet:
                         continue
                     seen.add(span)
                     reason = self._suppression(rule, tokens, forms, starts, matched,
-                                               idiom_tokens, resolved)
+                                               idiom_tokens, resolved, personal)
                     hits.append(RuleHit(rule.id, rule.category, rule.level, span[0], span[1],
                                         reason))
         return hits

