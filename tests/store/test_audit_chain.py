@@ -19,7 +19,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 
 from kraftsamling.store import AuditEvent, Database, record_event, verify_chain
-from kraftsamling.store.audit import AuditKeyMissing, _row_hash
+from kraftsamling.store.audit import AuditKeyMissing, row_hash
 from kraftsamling.store.db import alembic_config
 from kraftsamling.store.models import utcnow
 
@@ -102,7 +102,7 @@ def _recompute(path: Path, key: bytes | None) -> None:
     prev = "0" * 64
     for event_id, at, actor, action, object_type, object_id, detail, client in rows:
         moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
-        new = _row_hash(key, prev, moment, actor, action, object_type, object_id,
+        new = row_hash(key, prev, moment, actor, action, object_type, object_id,
                         json.loads(detail), client)
         connection.execute("UPDATE audit_events SET prev_hash = ?, row_hash = ? WHERE id = ?",
                            (prev, new, event_id))
@@ -152,12 +152,12 @@ def _legacy_database(path: Path, *, tamper: bool) -> None:
     prev = "0" * 64
     for i in range(5):
         at = utcnow()
-        row_hash = _row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
+        digest = row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
         connection.execute(
             "INSERT INTO audit_events (at, actor, action, object_type, object_id, detail, "
             "client, prev_hash, row_hash) VALUES (?, 'anna', 'view_record', '', ?, '{}', '', "
-            "?, ?)", (at.replace(tzinfo=None).isoformat(sep=" "), str(i), prev, row_hash))
-        prev = row_hash
+            "?, ?)", (at.replace(tzinfo=None).isoformat(sep=" "), str(i), prev, digest))
+        prev = digest
     if tamper:
         connection.execute("DROP TRIGGER audit_events_no_update")
         connection.execute("UPDATE audit_events SET actor = 'bertil' WHERE id = 3")

@@ -91,7 +91,7 @@ def test_migration_rekeys_an_older_chain(postgres: Database) -> None:
     from alembic import command
     from sqlalchemy import select
 
-    from kraftsamling.store.audit import _row_hash
+    from kraftsamling.store.audit import row_hash
     from kraftsamling.store.db import alembic_config
     from kraftsamling.store.models import utcnow
 
@@ -102,13 +102,13 @@ def test_migration_rekeys_an_older_chain(postgres: Database) -> None:
     with postgres.engine.begin() as connection:
         for i in range(4):
             at = utcnow()
-            row_hash = _row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
+            digest = row_hash(None, prev, at, "anna", "view_record", "", str(i), {}, "")
             connection.execute(text(
                 "INSERT INTO audit_events (at, actor, action, object_type, object_id, detail, "
                 "client, prev_hash, row_hash) VALUES (:at, 'anna', 'view_record', '', :oid, "
                 "'{}', '', :prev, :hash)"), {"at": at, "oid": str(i), "prev": prev,
-                                              "hash": row_hash})
-            prev = row_hash
+                                              "hash": digest})
+            prev = digest
     postgres.upgrade()
     with postgres.session() as session:
         assert verify_chain(session) == []

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from kraftsamling.settings import Settings, private_folder
 from kraftsamling.settings import audit_key as configured_audit_key
-from kraftsamling.store.audit import _lock_chain, _row_hash, verify_chain
+from kraftsamling.store.audit import lock_chain, row_hash, verify_chain
 from kraftsamling.store.db import Database
 from kraftsamling.store.models import AuditEvent, utcnow
 
@@ -62,7 +62,7 @@ def rekey_chain(session: Session, new_key: bytes) -> KeyRotation:
     carry the current key); the caller commits."""
     if len(new_key) < MIN_KEY_BYTES:
         raise KeyRotationError(f"Den nya nyckeln är för kort (minst {MIN_KEY_BYTES} tecken).")
-    _lock_chain(session)  # before anything is read: no event slips in between
+    lock_chain(session)  # before anything is read: no event slips in between
     broken = verify_chain(session)
     rows = session.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.actor,
                                   AuditEvent.action, AuditEvent.object_type,
@@ -77,7 +77,7 @@ def rekey_chain(session: Session, new_key: bytes) -> KeyRotation:
         session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
     prev = "0" * 64
     for row in rows:
-        new = _row_hash(new_key, prev, row.at, row.actor, row.action, row.object_type,
+        new = row_hash(new_key, prev, row.at, row.actor, row.action, row.object_type,
                         row.object_id, row.detail, row.client)
         session.execute(update(AuditEvent).where(AuditEvent.id == row.id)
                         .values(prev_hash=prev, row_hash=new))
@@ -93,7 +93,7 @@ def rekey_chain(session: Session, new_key: bytes) -> KeyRotation:
     session.add(AuditEvent(
         at=at, actor="system", action="audit_key_rotated", object_type="audit", object_id="",
         detail=detail, client="", prev_hash=prev,
-        row_hash=_row_hash(new_key, prev, at, "system", "audit_key_rotated", "audit", "",
+        row_hash=row_hash(new_key, prev, at, "system", "audit_key_rotated", "audit", "",
                            detail, "")))
     session.flush()
     return KeyRotation(len(rows), broken, previous_last, None)

@@ -35,8 +35,10 @@ __all__ = [
     "AuditFilter",
     "AuditKeyMissing",
     "audit_csv",
+    "lock_chain",
     "query_audit",
     "record_event",
+    "row_hash",
     "verify_chain",
 ]
 
@@ -52,7 +54,7 @@ class AuditKeyMissing(RuntimeError):
     """A session without the audit key cannot write or check the chain."""
 
 
-def _row_hash(key: bytes | None, prev_hash: str, at: datetime, actor: str, action: str,
+def row_hash(key: bytes | None, prev_hash: str, at: datetime, actor: str, action: str,
               object_type: str, object_id: str, detail: dict[str, Any], client: str) -> str:
     """HMAC-SHA256 of the event under ``key``; ``key=None`` is the older, unkeyed SHA-256
     (used only to check a chain written before the key existed, see migration 0007)."""
@@ -76,7 +78,7 @@ def _session_key(session: Session) -> bytes:
     return key
 
 
-def _lock_chain(session: Session) -> None:
+def lock_chain(session: Session) -> None:
     """Take the one-writer lock before the last hash is read, held until commit."""
     connection = session.connection()
     dialect = connection.dialect.name
@@ -107,7 +109,7 @@ def record_event(
     work after the first event short.
     """
     key = _session_key(session)
-    _lock_chain(session)
+    lock_chain(session)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     prev_hash = last.row_hash if last is not None else GENESIS
     at = utcnow()
@@ -122,7 +124,7 @@ def record_event(
         detail=detail,
         client=client,
         prev_hash=prev_hash,
-        row_hash=_row_hash(key, prev_hash, at, actor, action, object_type, object_id, detail,
+        row_hash=row_hash(key, prev_hash, at, actor, action, object_type, object_id, detail,
                            client),
     )
     session.add(event)
@@ -142,7 +144,7 @@ def verify_chain(session: Session) -> list[int]:
     broken: list[int] = []
     prev_hash = GENESIS
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-        expected = _row_hash(
+        expected = row_hash(
             key,
             prev_hash,
             event.at,

@@ -10,7 +10,8 @@ plugin = ModulePlugin(
               "data": "kraftsamling.tabular.cli:data_app",
               "audit": "kraftsamling.store.cli:audit_app"},
     tables=[f"kraftsamling.store.models:{name}" for name in (
-        "User", "WebSession", "AuditEvent", "ImportedTable", "ImportedRow", "Pseudonym")],
+        "User", "WebSession", "AuditEvent", "ImportedTable", "ImportedRow", "Pseudonym")]
+    + ["kraftsamling.store._rate_buckets:RateBucket"],
     schemas=["kraftsamling.tabular:PERSONS_SCHEMA"],
     settings=["data_dir", "database_url", "secret_key", "keys_dir", "audit_key", "host", "port",
               "default_language", "session_idle_minutes", "session_max_hours",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context, op
 
-from kraftsamling.store.audit import AUDIT_KEY_INFO, GENESIS, _row_hash
+from kraftsamling.store.audit import AUDIT_KEY_INFO, GENESIS, row_hash
 from kraftsamling.store.migrations.versions.v0001_platform import APPEND_ONLY_SQLITE
 from kraftsamling.store.models import UtcDateTime, utcnow
 
@@ -59,7 +59,7 @@ def upgrade() -> None:
     broken: list[int] = []
     prev = GENESIS
     for row in rows:
-        expected = _row_hash(None, prev, *_fields(row))  # type: ignore[arg-type]
+        expected = row_hash(None, prev, *_fields(row))  # type: ignore[arg-type]
         if row.prev_hash != prev or row.row_hash != expected:
             broken.append(row.id)
         prev = row.row_hash
@@ -72,7 +72,7 @@ def upgrade() -> None:
         op.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change")
     prev = GENESIS
     for row in rows:
-        new = _row_hash(key, prev, *_fields(row))  # type: ignore[arg-type]
+        new = row_hash(key, prev, *_fields(row))  # type: ignore[arg-type]
         bind.execute(sa.update(_events).where(_events.c.id == row.id)
                      .values(prev_hash=prev, row_hash=new))
         prev = new
@@ -87,7 +87,7 @@ def upgrade() -> None:
     bind.execute(sa.insert(_events).values(
         at=at, actor="system", action="audit_chain_keyed", object_type="audit", object_id="",
         detail=detail, client="", prev_hash=prev,
-        row_hash=_row_hash(key, prev, at, "system", "audit_chain_keyed", "audit", "", detail, "")))
+        row_hash=row_hash(key, prev, at, "system", "audit_chain_keyed", "audit", "", detail, "")))
 
 
 def downgrade() -> None:
