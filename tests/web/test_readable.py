@@ -149,7 +149,7 @@ def test_fairness_findings_are_said_in_plain_swedish() -> None:
 
 
 def test_twin_says_why_its_two_risks_differ() -> None:
-    from kraftsamling.web._twin import _why_they_differ
+    from kraftsamling.twin.web import _why_they_differ
 
     assert _why_they_differ({"risk": 0.03, "simulated_risk": 0.10}, "sv") == ""
     higher = _why_they_differ({"risk": 0.03, "simulated_risk": 0.40}, "sv")
