@@ -44,6 +44,7 @@ from kraftsamling.autolarm import (
     Category,
     Detector,
     Level,
+    SeedAnswer,
     load_detector,
     load_seed,
     score_file,
@@ -227,7 +228,7 @@ def ordinary(detector: Detector, name: str, texts: list[str], tagger: Pseudonymi
           f"| {', '.join(f'{w} ({n})' for w, n in words.most_common(6)) or '—'} |")
 
 
-def cross_author(detector: Detector, train: list) -> None:  # type: ignore[type-arg]
+def cross_author(detector: Detector, train: list[SeedAnswer]) -> None:
     """Each author's answers as the model trained on every other author scores them (the
     out-of-fold probabilities the thresholds were set on)."""
     from sklearn.metrics import roc_auc_score

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import random
 import sys
 from pathlib import Path
@@ -24,8 +23,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from kraftsamling._textfeatures import embed
-from kraftsamling.autolarm import Detector, Level, load_seed
+from kraftsamling.autolarm import Detector, Level, load_seed, seed_embeddings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".." / "shared" / "data"
@@ -35,17 +33,9 @@ from autolarm_bench import read_news  # noqa: E402
 
 
 def cached_embed(texts: list[str]) -> np.ndarray:
-    """Embeddings kept per text, so adding answers embeds only the new ones."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    keys = [hashlib.sha256(t.encode()).hexdigest()[:20] for t in texts]
-    store = CACHE / "texts.npz"
-    known: dict[str, np.ndarray] = dict(np.load(store)) if store.is_file() else {}
-    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
-    if missing:
-        vectors = embed([t for _, t in missing])
-        known.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
-        np.savez(store, **known)
-    return np.vstack([known[k] for k in keys])
+    """Embeddings kept per text (the shipped cache), so adding answers embeds only the new
+    ones."""
+    return seed_embeddings(texts, CACHE)
 
 
 def ordinary_dev() -> list[str]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         rules_path,
         score_file,
         score_texts,
+        seed_embeddings,
         train_from_file,
         train_from_labels,
         train_seed_detector,
@@ -77,6 +78,7 @@ __all__ = [
     "score_file",
     "score_texts",
     "screening_threshold",
+    "seed_embeddings",
     "train_from_file",
     "train_from_labels",
     "train_seed_detector",
@@ -86,6 +88,7 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "seed_embeddings": "kraftsamling.autolarm._service",
     "is_dictionary_word": "kraftsamling.autolarm._rules",
     "FUZZY_STEM_MIN": "kraftsamling.autolarm._rules",
     "screening_threshold": "kraftsamling.autolarm._detector",

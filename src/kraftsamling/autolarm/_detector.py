@@ -205,10 +205,11 @@ class Detector:
                 sample_weight=None if weights is None else weights[train])
             level_p, _ = model.level_and_category_proba(test_texts, embeddings=embeddings[test])
             oof[test] = self._level_columns(level_p)
-            if self.screen:  # the screen's own out-of-fold misses set its threshold
-                quick = quick_level_model().fit(train_texts, levels[train])
-                quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
-                                                                   .index("none")]
+            # The screen's own out-of-fold misses set its threshold, also with the screen
+            # off: ``screen`` may be switched on after fitting (the benchmark does).
+            quick = quick_level_model().fit(train_texts, levels[train])
+            quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
+                                                               .index("none")]
         self.oof_proba_ = oof
         # Thresholds from the classifier's out-of-fold probabilities alone: the rules are not
         # honest on the answers they were written from, so they take no part here.
