@@ -128,11 +128,10 @@ def demo(
     table = Table(title="Demoinloggningar", show_lines=False)
     for column in ("Användare", "Lösenord", "Roll"):
         table.add_column(column)
-    from kraftsamling.web import translator
+    from kraftsamling.web import label
 
-    _ = translator("sv")
     for user in info.users:
-        table.add_row(user.username, user.password, _(user.role.value))
+        table.add_row(user.username, user.password, label(user.role.value, "role"))
     console.print(table)
     if catcher is not None:
         say(f"Larmens e-post till {DEMO_ALERT_EMAIL} tas emot lokalt "
@@ -143,8 +142,8 @@ def demo(
         say(f"Demodatabasen klar på {time.perf_counter() - started:.0f} s.")
         return
     if info.pending:
-        say("Chattar, ärenden och klasstvilling byggs medan appen redan är igång; "
-             "de sidorna fylls när stegen nedan är klara.")
+        say("Elevsvaren i granskningskön, chattar, ärenden och klasstvilling byggs medan appen "
+            "redan är igång; de sidorna fylls när stegen nedan är klara.")
         threading.Thread(target=info.finish, name="kraftsamling-demo", daemon=True).start()
     say(f"Demon finns på {url}/ (klar på {time.perf_counter() - started:.0f} s)")
     try:
