@@ -5,15 +5,18 @@ every value spelling it names is read as the value."""
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from kraftsamling.autolarm import ANSWERS_SCHEMA, LABELS_SCHEMA
 from kraftsamling.cases import CASE_SCHEMAS
 from kraftsamling.chat import CHAT_SCHEMA, SURVEY_SCHEMA
 from kraftsamling.tabular import PERSONS_SCHEMA, TableFile, TableSchema, ValidationFailed
 
-SCHEMAS = [PERSONS_SCHEMA, CHAT_SCHEMA, SURVEY_SCHEMA, *CASE_SCHEMAS.values()]
+SCHEMAS = [PERSONS_SCHEMA, CHAT_SCHEMA, SURVEY_SCHEMA, ANSWERS_SCHEMA, LABELS_SCHEMA,
+           *CASE_SCHEMAS.values()]
 
 
 def _bare(text: str) -> str:
@@ -73,3 +76,12 @@ def _key(text: str) -> str:
     from kraftsamling.tabular import header_key
 
     return header_key(text)
+
+
+def test_swedish_labels_file_for_autolarm_is_read(tmp_path: Path) -> None:
+    from kraftsamling.autolarm import read_labels
+
+    path = tmp_path / "etiketter.csv"
+    path.write_text("Svar;Nivå;Kategorier\njag vill inte leva;Akut;suicide\n"
+                    "dom fryser ut mig;oro;bullying\nbra dag;Ingen;\n", encoding="utf-8")
+    assert [r["level"] for r in read_labels(path)] == ["urgent", "concern", "none"]

@@ -56,20 +56,23 @@ DELIMITERS = {"sv": ";", "en": ","}
 # Read as a stream (bounded memory) by ``score_file``; other columns are never read.
 ANSWERS_SCHEMA = TableSchema(
     name="autolarm-svar",
-    description="Elevsvar att bedöma: id (valfritt) och text.",
+    description="Elevsvar att bedöma: id (valfritt) och svar.",
     columns=(
-        ColumnSpec(name="id", required=False, nullable=True),
-        ColumnSpec(name="text", kind="free_text"),
+        ColumnSpec(name="id", aliases=("elev-id", "svar-id"), required=False, nullable=True),
+        ColumnSpec(name="text", title="svar", aliases=("fritext", "answer"), kind="free_text"),
     ),
     extra_columns="ignore",
 )
 LABELS_SCHEMA = TableSchema(
     name="autolarm-etiketter",
-    description="Märkta svar för att träna autolarm: text, level, categories (;-separerade).",
+    description="Märkta svar för att träna autolarm: svar, nivå, kategorier (;-separerade).",
     columns=(
-        ColumnSpec(name="text", kind="free_text"),
-        ColumnSpec(name="level", allowed=tuple(level.value for level in Level)),
-        ColumnSpec(name="categories", required=False, nullable=True,
+        ColumnSpec(name="text", title="svar", aliases=("fritext", "answer"), kind="free_text"),
+        ColumnSpec(name="level", title="nivå", allowed=tuple(level.value for level in Level),
+                   value_aliases=(("urgent", ("akut", "akuta")),
+                                  ("concern", ("oro", "bekymmer")),
+                                  ("none", ("ingen", "inget", "ingen åtgärd")))),
+        ColumnSpec(name="categories", title="kategorier", required=False, nullable=True,
                    pattern=r"(?:" + "|".join(c.value for c in Category) + r")"
                            r"(?:\s*;\s*(?:" + "|".join(c.value for c in Category) + r"))*"),
     ),
