@@ -7,11 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
-from kraftsamling.autolarm._review import submit_response
-from kraftsamling.autolarm._seed import load_seed
-from kraftsamling.autolarm._service import load_detector
 from kraftsamling.autolarm._store import Survey, SurveyLink
-from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database
 
@@ -48,6 +44,11 @@ def build_autolarm_demo(database: Database, settings: Settings, seed: int) -> st
 def build_autolarm_answers(database: Database, settings: Settings, seed: int) -> str:
     """24 pupils' answers through the survey's own path (pseudonymised, scored, queued):
     the slow part (the detector reads each answer), run while the app already serves."""
+    from kraftsamling.autolarm._review import submit_response
+    from kraftsamling.autolarm._seed import load_seed
+    from kraftsamling.autolarm._service import load_detector
+    from kraftsamling.privacy import Pseudonymization
+
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data
     detector = load_detector(settings)
     tagger = Pseudonymization.for_settings(settings).tagger()
