@@ -244,7 +244,14 @@ def card_context(module: str, language: str, translate: Callable[..., str], *,
     return {"entries": entries, "module": module, "lang": language, "_": translate,
             "figure_value": lambda f: _number(f.value, f, language),
             "cell": cell, "target": target, "note_text": note, "version": __version__,
+            "role_label": lambda role: _role_label(role, language),
             "generated_at": datetime.now(UTC)}
+
+
+def _role_label(role: str, language: str) -> str:
+    from kraftsamling.web import label
+
+    return label(role, "role", language)
 
 
 def render_cards(module: str, language: str = "sv", *,
