@@ -208,5 +208,14 @@ def test_a_wave_with_swedish_headers_reads_like_the_english_one(tmp_path: Path) 
     assert (a.friends, a.mean, a.defends) == (b.friends, b.mean, b.defends)
     assert a.pupils["wellbeing"].tolist() == b.pupils["wellbeing"].tolist()
     required, optional = column_help()
-    assert required[0] == ("elev", "pupil_id") and ("mående", "wellbeing") in optional
-    assert {en for _, en in required} == set(REQUIRED_COLUMNS)
+    assert required[0][0] == "elev" and required[0][-1] == "pupil_id"
+    assert ("mående", "trivsel", "wellbeing") in optional
+    assert {names[-1] for names in required} == set(REQUIRED_COLUMNS)
+    # Every name the help lists is read as its column, and each header key is listed once.
+    from kraftsamling.tabular import header_key
+    from kraftsamling.twin import COLUMN_NAMES
+
+    for names in (*required, *optional):
+        keys = [header_key(n) for n in names]
+        assert len(keys) == len(set(keys))
+        assert set(keys) == {header_key(n) for n in (*COLUMN_NAMES[names[-1]], names[-1])}

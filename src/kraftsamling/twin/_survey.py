@@ -62,11 +62,18 @@ def _canonical(header: str) -> str:
     return header.strip()
 
 
-def column_help() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def column_help() -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """The columns a wave must and may have, from the names above: (required, optional),
-    each as (the Swedish name a school writes, the English name)."""
-    return ([(COLUMN_NAMES[c][0], c) for c in REQUIRED_COLUMNS],
-            [(COLUMN_NAMES[c][0], c) for c in OPTIONAL_COLUMNS])
+    each as every header read for it (one spelling per header key), the Swedish name a
+    school writes first and the English name last."""
+    def names(column: str) -> tuple[str, ...]:
+        seen: dict[str, str] = {}
+        for name in (*COLUMN_NAMES[column], column):
+            seen.setdefault(header_key(name), name)
+        ordered = [n for n in seen.values() if n != column]
+        return (*ordered, column)
+
+    return ([names(c) for c in REQUIRED_COLUMNS], [names(c) for c in OPTIONAL_COLUMNS])
 
 
 class WaveError(ValueError):
