@@ -69,6 +69,18 @@ def test_no_package_imports_another_packages_private_modules() -> None:
     assert offences == []
 
 
+def test_tests_use_only_the_public_api() -> None:
+    """The tests are outside every package: they import public names, as users do, so a
+    private module can change without a test pinning it."""
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line, name in _imports(path)
+        if _private_owner(name) is not None
+    ]
+    assert offences == []
+
+
 @pytest.mark.parametrize("module", _modules())
 def test_every_all_name_exists(module: str) -> None:
     imported = importlib.import_module(module)

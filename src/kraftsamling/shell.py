@@ -12,10 +12,12 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from kraftsamling._cli_text import translate_command
 from kraftsamling.settings import Settings, load_settings
 from kraftsamling.store import Database, SchemaOutOfDateError
 
-__all__ = ["console", "database", "err_console", "fail", "group", "say", "settings"]
+__all__ = ["console", "database", "err_console", "fail", "group", "say", "settings",
+           "translate_command"]
 
 console = Console()
 err_console = Console(stderr=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
-from kraftsamling.chat._report import charts, endings_panel, render_report
+from kraftsamling.chat._report import dashboard_charts, endings_panel, render_report
 from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.settings import Settings
@@ -62,7 +62,7 @@ def dashboard(request: Request, user: Coordinator) -> Response:
                          "rows_shown": [int(i) for i in demanding["id"]]},
                      client=web.client_address(request))
     return web.allow_chart_styles(web.render(request, "chat/dashboard.html", {
-        "frame": frame, "batches": batches, "charts": charts(frame, load),
+        "frame": frame, "batches": batches, "charts": dashboard_charts(frame, load),
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
         "error": getattr(request.state, "chat_error", "")}))

@@ -80,7 +80,7 @@ async def import_waves(request: Request, user: SchoolStaff,
 GAP = 0.2  # risks this far apart get a sentence saying why
 
 
-def _why_they_differ(node: dict[str, Any], language: str) -> str:
+def why_they_differ(node: dict[str, Any], language: str) -> str:
     """One sentence when the model's risk and the simulated one are far apart."""
     risk, simulated = node.get("risk"), node.get("simulated_risk")
     if risk is None or simulated is None or simulated != simulated:  # NaN: not simulated
@@ -119,7 +119,7 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
     fit = (row.details or {}).get("fit")
     language = web.request_language(request)
     translate = web.translator(language)
-    nodes = [{**n, "differs": _why_they_differ(n, language)} for n in nodes]
+    nodes = [{**n, "differs": why_they_differ(n, language)} for n in nodes]
     return web.allow_chart_styles(web.render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes), "fit": fit,

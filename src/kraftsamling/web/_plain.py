@@ -13,7 +13,7 @@ from kraftsamling.web._format import number, percent
 from kraftsamling.web._i18n import N_, translator
 from kraftsamling.web._labels import label
 
-__all__ = ["fairness_sentence", "proxy_sentence"]
+__all__ = ["fairness_sentence", "percentage_points", "proxy_sentence"]
 
 
 class Finding(Protocol):
@@ -51,7 +51,7 @@ TERMS = {
 }
 
 
-def _points(share: float, language: str, *, beside: float | None = None) -> str:
+def percentage_points(share: float, language: str, *, beside: float | None = None) -> str:
     """A share as percentage points: whole when whole (10), else one decimal (15,3); with
     ``beside`` (the limit it exceeds) as many decimals as it takes not to read as equal
     (5,04 beside a limit of 5, never "5,0")."""
@@ -87,16 +87,16 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                  "%(low)s but %(b)s in %(high)s (%(gap)s percentage points apart; the limit is "
                  "%(limit)s). People in %(low)s who need support are missed more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     elif finding.metric == "fpr":
         text = _("%(group)s: of those who did not end up with %(outcome)s, the model still "
                  "picks out %(b)s in %(high)s but %(a)s in %(low)s (%(gap)s percentage points "
                  "apart; the limit is %(limit)s). People in %(high)s are picked out without "
                  "cause more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     else:
         message = (N_("%(group)s: for %(low)s the model overestimates the risk by %(gap)s "
                       "percentage points (the limit is %(limit)s). Read its risks for that "
@@ -105,8 +105,8 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                       "percentage points (the limit is %(limit)s). Read its risks for that "
                       "group as too low."))
         text = _(message, group=group, low=low,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     term, meaning = TERMS.get(finding.metric, TERMS["calibration"])
     return {"text": text, "term": term, "meaning": _(meaning)}
 
