@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.cases import (
     CASE_ID,
@@ -47,7 +46,6 @@ router = APIRouter(prefix="/cases", dependencies=[Depends(web.csrf_protect)])
 Caseworker = Annotated[User, Depends(web.require_roles(Role.caseworker))]
 UnitManager = Annotated[User, Depends(web.require_roles(Role.unit_manager))]
 CaseStaff = Annotated[User, Depends(web.require_roles(Role.caseworker, Role.unit_manager))]
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PAGE_SIZE = 50
 HIGH_RISK = 0.5
 
@@ -172,37 +170,28 @@ async def import_cases(request: Request, user: UnitManager,
                        fair_by: Annotated[str, Form()] = "") -> Response:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    (content,) = await web.read_uploads([file])
     filename = Path(file.filename or "arenden.csv").name
-    try:
+    client = web.client_address(request)
+
+    def work() -> None:
         if kind not in KINDS:
             raise ValueError(f"Okänd sorts data {kind!r}.")
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        if not content:
-            raise ValueError("Välj en fil med ärenden.")
-        client = web.client_address(request)
+        web.check_upload(content, empty="Välj en fil med ärenden.")
+        frame = read_case_table(Path(filename), content=content)  # a bad file first
+        models = _load_models(settings, kind)
+        if models is None:
+            raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
+                             f"`kraftsamling cases train --kind {kind}` först.")
+        capacity = _parse_places(places, list(models.effects))
+        if fair_by and fair_by not in KINDS[kind]["audit"]:
+            raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
+        CaseService(settings, db).assess_and_store(
+            frame, models, capacity, filename=filename, actor=user.username,
+            fair_by=fair_by or None, client=client)
 
-        def work() -> None:  # in a worker thread: the event loop keeps serving
-            frame = read_case_table(Path(filename), content=content)  # a bad file first
-            models = _load_models(settings, kind)
-            if models is None:
-                raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
-                                 f"`kraftsamling cases train --kind {kind}` först.")
-            capacity = _parse_places(places, list(models.effects))
-            if fair_by and fair_by not in KINDS[kind]["audit"]:
-                raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-            CaseService(settings, db).assess_and_store(
-                frame, models, capacity, filename=filename, actor=user.username,
-                fair_by=fair_by or None, client=client)
-
-        await run_in_threadpool(work)
-    except ValueError as error:
-        request.state.cases_error = str(error).strip("'\"")
-        response = overview(request, user)
-        response.status_code = 422
-        return response
-    return RedirectResponse("/cases", status_code=303)
+    return await web.handle_upload(request, work, page=lambda: overview(request, user),
+                                   done="/cases", error_state="cases_error")
 
 
 @router.get("/persons", response_class=HTMLResponse)

@@ -22,10 +22,12 @@ from kraftsamling.web._limits import api_token_organisation
 from kraftsamling.web._plain import fairness_sentence, percentage_points, proxy_sentence
 from kraftsamling.web._rate_limits import Limiter, RateLimiter
 from kraftsamling.web._security import client_address, csrf_protect, require_roles, require_user
+from kraftsamling.web._uploads import MAX_UPLOAD_BYTES, check_upload, handle_upload, read_uploads
 from kraftsamling.web._workers import WORKER_NICENESS, run_in_worker_process, shutdown_workers
 
 __all__ = [
     "KINDS",
+    "MAX_UPLOAD_BYTES",
     "N_",
     "WORKER_NICENESS",
     "Chart",
@@ -35,6 +37,7 @@ __all__ = [
     "api_token_organisation",
     "attachment",
     "catalogue_path",
+    "check_upload",
     "client_address",
     "csrf_protect",
     "detail_text",
@@ -42,6 +45,7 @@ __all__ = [
     "extract_messages",
     "fairness_sentence",
     "format_value",
+    "handle_upload",
     "label",
     "label_map",
     "labels",
@@ -49,6 +53,7 @@ __all__ = [
     "percent",
     "percentage_points",
     "proxy_sentence",
+    "read_uploads",
     "render",
     "render_in_thread",
     "request_language",
