@@ -7,6 +7,7 @@ one of them, which a test checks by extracting the strings from templates and co
 from __future__ import annotations
 
 import io
+import tomllib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -90,4 +91,7 @@ def extract_messages() -> set[str]:
             found.add(message)
         elif message:
             found.update(m for m in message if m)
+    # the label tables are data (web/data/labels.toml): each value is a message id
+    labels = tomllib.loads((Path(__file__).parent / "data" / "labels.toml").read_text("utf-8"))
+    found.update(message for table in labels.values() for message in table.values())
     return found
