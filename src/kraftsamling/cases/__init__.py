@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         allocation_plan,
         calibration_error,
         case_model_path,
+        case_models,
         effect_matrix,
         predict_cases,
         read_case_table,
@@ -117,6 +118,7 @@ __all__ = [
     "calibration_error",
     "case_id_column",
     "case_model_path",
+    "case_models",
     "check_overlap",
     "cramers_v",
     "decision_summary",
@@ -149,6 +151,7 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "case_models": "kraftsamling.cases._service",
     "r_score": "kraftsamling.cases._learners",
     "near_best_weights": "kraftsamling.cases._learners",
     "fairness_findings": "kraftsamling.cases._fairness",

@@ -7,7 +7,6 @@ sees how often recommendations are overridden next to need, places, plan and fai
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from kraftsamling.cases import (
     CaseService,
     FeatureRegister,
     case_model_path,
+    case_models,
     fairness_findings,
     model_card_context,
     read_case_table,
@@ -76,14 +76,7 @@ def _load_models(settings: Settings, kind: str) -> CaseModels | None:
     path = case_model_path(settings.data_dir, kind)
     if not path.exists():
         return None
-    stat = path.stat()
-    return _models_at(path, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4)
-def _models_at(path: Path, mtime_ns: int, size: int) -> CaseModels:
-    del mtime_ns, size  # the cache key: a retrained model is read again
-    return CaseModels.load(path)
+    return case_models(kind).read(path)  # cached by path, modification time and size
 
 
 def _parse_places(text: str, known: list[str]) -> dict[str, int]:
