@@ -30,7 +30,7 @@ from kraftsamling.cases._service import (
 )
 from kraftsamling.ingest import Stored, ingest
 from kraftsamling.privacy import column_hash
-from kraftsamling.store.models import Base, ImportRecord, owned_rows, parent_key, utcnow
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key, utcnow
 
 __all__ = ["CaseAssessment", "CaseBatch", "CaseDecision", "CasePerson", "assess_cases",
            "decision_summary", "group_shares", "record_decision", "save_assessment"]
@@ -53,12 +53,11 @@ class CaseBatch(ImportRecord, Base):
     demo_model: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CasePerson(Base):
+class CasePerson(Keyed, Base):
     """One person's assessment: risk, reasons, each intervention's benefit and the plan."""
 
     __tablename__ = "case_persons"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = parent_key("case_batches")
     pseudonym: Mapped[str] = mapped_column(String(64), index=True)
     groups: Mapped[dict[str, Any]] = mapped_column()
@@ -72,12 +71,11 @@ class CasePerson(Base):
     decisions: Mapped[list[CaseDecision]] = owned_rows("CaseDecision.id")
 
 
-class CaseDecision(Base):
+class CaseDecision(Keyed, Base):
     """A caseworker's decision; the recommendation is copied so later plans cannot change it."""
 
     __tablename__ = "case_decisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = parent_key("case_persons")
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)

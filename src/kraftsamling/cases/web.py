@@ -219,10 +219,7 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
 
 def _person(db: Database, person_id: int) -> CasePerson:
     with db.session() as session:
-        person = session.scalar(select(CasePerson).where(CasePerson.id == person_id)
-                                .options(selectinload(CasePerson.decisions)))
-        if person is None:
-            raise HTTPException(status_code=404)
+        person = web.row_or_404(session, CasePerson, person_id, CasePerson.decisions)
         session.expunge_all()
     return person
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kraftsamling.chat._analysis import ChatAnalysis
 from kraftsamling.chat._io import Conversation
 from kraftsamling.ingest import Stored, ingest
-from kraftsamling.store.models import Base, ImportRecord, owned_rows, parent_key
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key
 
 __all__ = ["ChatBatch", "ChatConversation", "ChatMessage", "save_analysis"]
 
@@ -33,10 +33,9 @@ class ChatBatch(ImportRecord, Base):
     demo_model: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ChatConversation(Base):
+class ChatConversation(Keyed, Base):
     __tablename__ = "chat_conversations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = parent_key("chat_batches")
     external_id: Mapped[str] = mapped_column(String(200))
     volunteer_id: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -63,10 +62,9 @@ class ChatConversation(Base):
     messages: Mapped[list[ChatMessage]] = owned_rows("ChatMessage.position")
 
 
-class ChatMessage(Base):
+class ChatMessage(Keyed, Base):
     __tablename__ = "chat_messages"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = parent_key("chat_conversations")
     position: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(10))

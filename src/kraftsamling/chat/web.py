@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kraftsamling.chat import ChatService, read_survey
 from kraftsamling.chat._report import dashboard_charts, endings_panel, render_report
-from kraftsamling.chat._store import ChatConversation
+from kraftsamling.chat._store import ChatBatch, ChatConversation
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web import framework as web
 
@@ -29,12 +28,17 @@ def _service(request: Request) -> ChatService:
     return ChatService(request.app.state.settings, request.app.state.db)
 
 
+def _stored(request: Request) -> tuple[pd.DataFrame, list[ChatBatch], pd.DataFrame]:
+    """Every stored conversation, the batches and the volunteers' load."""
+    service = _service(request)
+    frame, batches = service.stored()
+    return frame, batches, service.volunteer_load(frame)
+
+
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, user: Coordinator) -> Response:
     db: Database = request.app.state.db
-    service = _service(request)
-    frame, batches = service.stored()
-    load = service.volunteer_load(frame)
+    frame, batches, load = _stored(request)
     demanding = frame.sort_values("demand_score", ascending=False).head(15)
     # The table lists single conversations (risk markers included): audit which ones.
     with db.session() as session:
@@ -67,9 +71,7 @@ def endings(request: Request, user: Coordinator, week: str | None = None) -> Res
 @router.get("/volunteers", response_class=HTMLResponse)
 def volunteers(request: Request, user: Coordinator) -> Response:
     db: Database = request.app.state.db
-    service = _service(request)
-    frame, _ = service.stored()
-    load = service.volunteer_load(frame)
+    _, _, load = _stored(request)
     with db.session() as session:
         record_event(session, actor=user.username, action="view_volunteer_load",
                      object_type="chat", client=web.client_address(request))
@@ -80,10 +82,7 @@ def volunteers(request: Request, user: Coordinator) -> Response:
 def conversation(request: Request, row_id: int, user: Coordinator) -> Response:
     db: Database = request.app.state.db
     with db.session() as session:
-        row = session.scalar(select(ChatConversation).where(ChatConversation.id == row_id)
-                             .options(selectinload(ChatConversation.messages)))
-        if row is None:
-            raise HTTPException(status_code=404)
+        row = web.row_or_404(session, ChatConversation, row_id, ChatConversation.messages)
         session.expunge_all()
         record_event(session, actor=user.username, action="view_chat_conversation",
                      object_type="chat_conversation", object_id=row_id,

@@ -26,6 +26,7 @@ __all__ = [
     "ImportRecord",
     "ImportedRow",
     "ImportedTable",
+    "Keyed",
     "Pseudonym",
     "Role",
     "User",
@@ -136,10 +137,15 @@ class AuditEvent(Base):
     row_hash: Mapped[str] = mapped_column(String(64))
 
 
-class ImportRecord:
-    """What the row of every import keeps (a mixin): its id, who imported it and when."""
+class Keyed:
+    """A row with an integer primary key ``id`` (a mixin)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class ImportRecord(Keyed):
+    """What the row of every import keeps (a mixin): its id, who imported it and when."""
+
     imported_by: Mapped[str] = mapped_column(String(100))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 

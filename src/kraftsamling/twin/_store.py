@@ -12,7 +12,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kraftsamling.ingest import Stored, ingest
-from kraftsamling.store.models import Base, ImportRecord, owned_rows, parent_key
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key
 from kraftsamling.twin._network import class_graphs
 from kraftsamling.twin._service import ClassTwin
 from kraftsamling.twin._survey import Wave
@@ -31,10 +31,9 @@ class TwinImport(ImportRecord, Base):
     classes: Mapped[list[TwinClass]] = owned_rows("TwinClass.name")
 
 
-class TwinClass(Base):
+class TwinClass(Keyed, Base):
     __tablename__ = "twin_classes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     import_id: Mapped[int] = parent_key("twin_imports")
     name: Mapped[str] = mapped_column(String(60))
     pupils: Mapped[int] = mapped_column(Integer)

@@ -7,32 +7,16 @@ meaning kept for a glossary. The page and the model card share these words, from
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from kraftsamling.web._format import number, percent
 from kraftsamling.web._i18n import N_, translator
 from kraftsamling.web._labels import label
 
+if TYPE_CHECKING:  # the cases module's findings, said here for its pages and model card
+    from kraftsamling.cases import FairnessFinding
+
 __all__ = ["fairness_sentence", "percentage_points", "proxy_sentence"]
-
-
-class Finding(Protocol):
-    @property
-    def attribute(self) -> str: ...
-    @property
-    def metric(self) -> str: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def limit(self) -> float: ...
-    @property
-    def low(self) -> str: ...
-    @property
-    def high(self) -> str: ...
-    @property
-    def low_value(self) -> float: ...
-    @property
-    def high_value(self) -> float: ...
 
 
 # The technical term (in English, as the literature writes it) and what it means.
@@ -67,7 +51,7 @@ def percentage_points(share: float, language: str, *, beside: float | None = Non
     return number(points, language, 3)
 
 
-def fairness_sentence(finding: Finding, language: str = "sv",
+def fairness_sentence(finding: FairnessFinding, language: str = "sv",
                       outcome: str = "") -> dict[str, str]:
     """One finding as ``{"text": sentence, "term": the technical term, "meaning": what the
     term means}``; pages show the term marked as English (``lang="en"``)."""

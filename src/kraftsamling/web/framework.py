@@ -21,6 +21,7 @@ from kraftsamling.web._labels import KINDS, detail_text, label, label_map, label
 from kraftsamling.web._limits import api_token_organisation
 from kraftsamling.web._plain import fairness_sentence, percentage_points, proxy_sentence
 from kraftsamling.web._rate_limits import Limiter, RateLimiter
+from kraftsamling.web._rows import row_or_404
 from kraftsamling.web._security import client_address, csrf_protect, require_roles, require_user
 from kraftsamling.web._uploads import MAX_UPLOAD_BYTES, check_upload, handle_upload, read_uploads
 from kraftsamling.web._workers import WORKER_NICENESS, run_in_worker_process, shutdown_workers
@@ -59,6 +60,7 @@ __all__ = [
     "request_language",
     "require_roles",
     "require_user",
+    "row_or_404",
     "run_in_worker_process",
     "shutdown_workers",
     "signed",
