@@ -109,4 +109,5 @@ def test_serve_refuses_an_empty_database(tmp_path: Path) -> None:
 def test_schemas_are_listed(tmp_path: Path) -> None:
     result = run(tmp_path, "data", "schemas")
     assert result.returncode == 0
-    assert "personer" in result.stdout and "födelseår eller birth_year (ett heltal)" in result.stdout
+    assert "personer" in result.stdout
+    assert "födelseår eller birth_year (ett heltal)" in result.stdout

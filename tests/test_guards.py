@@ -69,6 +69,52 @@ def test_no_package_imports_another_packages_private_modules() -> None:
     assert offences == []
 
 
+def test_tests_use_only_the_public_api() -> None:
+    """The tests are outside every package: they import public names, as users do, so a
+    private module can change without a test pinning it."""
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line, name in _imports(path)
+        if _private_owner(name) is not None
+    ]
+    assert offences == []
+
+
+def _record_event_actions(path: Path) -> list[tuple[int, str]]:
+    """``(line, action)`` of every ``record_event(..., action="...")`` call in a file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record_event":
+            for keyword in node.keywords:
+                if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
+                    found.append((node.lineno, str(keyword.value.value)))
+    return found
+
+
+def test_import_audit_events_are_written_by_ingest_alone() -> None:
+    """Every import is audited by construction: only ``kraftsamling.ingest`` writes an
+    import's event, and every module's storer goes through ``ingest``."""
+    from kraftsamling.ingest import IMPORT_ACTIONS
+
+    offences = [f"{path.relative_to(SRC)}:{line} writes {action!r}"
+                for path in sorted(SRC.rglob("*.py")) if path.name != "ingest.py"
+                for line, action in _record_event_actions(path) if action in IMPORT_ACTIONS]
+    assert offences == []
+    storers = {"tabular/_store.py": "import_table", "chat/_store.py": "save_analysis",
+               "cases/_store.py": "save_assessment", "twin/_store.py": "save_twins",
+               "autolarm/_review.py": "submit_response"}
+    bypassing = []
+    for file, function in storers.items():
+        tree = ast.parse((SRC / file).read_text(encoding="utf-8"))
+        body = next(n for n in tree.body
+                    if isinstance(n, ast.FunctionDef) and n.name == function)
+        calls = {getattr(n.func, "id", None) for n in ast.walk(body) if isinstance(n, ast.Call)}
+        if "ingest" not in calls:
+            bypassing.append(f"{file}:{function}")
+    assert bypassing == []
+
+
 @pytest.mark.parametrize("module", _modules())
 def test_every_all_name_exists(module: str) -> None:
     imported = importlib.import_module(module)

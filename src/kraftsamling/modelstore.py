@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import joblib
-
 from kraftsamling.settings import Settings
 
 __all__ = ["ModelStore", "save_atomically"]
@@ -30,13 +28,21 @@ __all__ = ["ModelStore", "save_atomically"]
 M = TypeVar("M")
 
 
+def _joblib_load(path: Path) -> Any:
+    import joblib  # loaded with the first model, not with the package
+
+    return joblib.load(path)
+
+
+def _joblib_dump(model: object, path: Path) -> None:
+    import joblib
+
+    joblib.dump(model, path)
+
+
 def save_atomically(model: object, target: Path) -> Path:
-    """Write so that a process loading the model never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
-        joblib.dump(model, tmp)
-    os.replace(tmp.name, target)
-    return target
+    """Write so that a process loading the model never sees half a file (joblib)."""
+    return ModelStore(name="model", kind=object).write(model, target)
 
 
 _LOCKS: dict[Path, threading.Lock] = {}
@@ -49,42 +55,78 @@ def _training_lock(path: Path) -> threading.Lock:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> Any:
-    return joblib.load(path)
+def _load(path: str, mtime_ns: int, size: int, reader: Callable[[Path], Any]) -> Any:
+    del mtime_ns, size  # the cache key: a retrained model is read again
+    return reader(Path(path))
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModelStore(Generic[M]):
     """Where a module's model is, how its demo model is made, and what a loaded one must be.
 
-    ``train_demo(settings)`` fits the demo model; ``fingerprint(settings)`` names what it is
-    trained from; ``check(model, path)`` raises ``ValueError`` for a model this version cannot
-    use.
+    ``train_demo(settings)`` fits the demo model and ``fingerprint(settings)`` names what it
+    is trained from; or ``shipped`` is a demo model that ships with the package (the name
+    tagger's); or neither, and ``missing`` says (in Swedish) how to train one. ``check(model,
+    path)`` raises ``ValueError`` for a model this version cannot use. ``reader`` and
+    ``writer`` are the file format (joblib unless the model has its own).
     """
 
     name: str
     kind: type[M]
-    train_demo: Callable[[Settings], M]
-    fingerprint: Callable[[Settings], str]
+    train_demo: Callable[[Settings], M] | None = None
+    fingerprint: Callable[[Settings], str] | None = None
+    shipped: Path | None = None
     demo_label: str = "demo"
     training_note: str = ""
+    missing: str = ""
     check: Callable[[M, Path], None] | None = None
+    suffix: str = ".joblib"
+    reader: Callable[[Path], Any] = _joblib_load
+    writer: Callable[[Any, Path], Any] = _joblib_dump
 
     def organisation_path(self, settings: Settings) -> Path:
-        return settings.ensure_data_dir() / "models" / f"{self.name}.joblib"
+        return settings.ensure_data_dir() / "models" / f"{self.name}{self.suffix}"
 
     def demo_path(self, settings: Settings) -> Path:
+        if self.shipped is not None:
+            return self.shipped
+        if self.fingerprint is None:
+            raise ValueError(self.missing or f"Ingen demomodell för {self.name}.")
         stem = f"{self.name}-{self.demo_label}-{self.fingerprint(settings)}"
-        return settings.cache_dir / f"{stem}.joblib"
+        return settings.cache_dir / f"{stem}{self.suffix}"
 
     def read(self, path: Path) -> M:
-        """A model file, checked (cached by path and modification time)."""
-        model = _load(str(path), path.stat().st_mtime)
+        """A model file, checked (cached by path, modification time and size)."""
+        if not path.is_file():
+            raise ValueError(self.missing or f"Modellfilen '{path}' finns inte.")
+        stat = path.stat()
+        model = _load(str(path), stat.st_mtime_ns, stat.st_size, self.reader)
         if not isinstance(model, self.kind):
             raise ValueError(f"'{path}' innehåller ingen {self.name}-modell.")
         if self.check is not None:
             self.check(model, path)
         return model
+
+    def demo(self, settings: Settings, *, progress: Callable[[str], None] | None = None
+             ) -> M:
+        """The demo model: shipped, or trained once per fingerprint and kept in the cache
+        (a broken cache file is trained again, never fatal)."""
+        path = self.demo_path(settings)
+        # One training per demo model in a process: a pupil's answer that arrives while
+        # the demo trains waits for that training instead of starting a second one.
+        with _training_lock(path):
+            if self.shipped is None and path.is_file():
+                try:
+                    return self.read(path)
+                except Exception:  # a half-written or stale cache file: train it again
+                    path.unlink(missing_ok=True)
+            if self.shipped is None:
+                if self.train_demo is None:
+                    raise ValueError(self.missing or f"Ingen demomodell för {self.name}.")
+                if progress is not None and self.training_note:
+                    progress(self.training_note)
+                self.write(self.train_demo(settings), path)
+        return self.read(path)
 
     def load(self, settings: Settings, *, progress: Callable[[str], None] | None = None
              ) -> tuple[M, bool]:
@@ -92,16 +134,22 @@ class ModelStore(Generic[M]):
         own = self.organisation_path(settings)
         if own.is_file():
             return self.read(own), False
-        demo = self.demo_path(settings)
-        # One training per demo model in a process: a pupil's answer that arrives while
-        # the demo trains waits for that training instead of starting a second one.
-        with _training_lock(demo):
-            if not demo.is_file():
-                if progress is not None and self.training_note:
-                    progress(self.training_note)
-                save_atomically(self.train_demo(settings), demo)
-        return self.read(demo), True
+        if self.train_demo is None and self.shipped is None:
+            raise ValueError(self.missing or f"Ingen tränad {self.name}-modell.")
+        return self.demo(settings, progress=progress), True
 
     def save(self, model: M, settings: Settings, output: Path | None = None) -> Path:
-        """Save as the organisation's model (or to ``output``)."""
-        return save_atomically(model, output or self.organisation_path(settings))
+        """Save as the organisation's model (or to ``output``), atomically."""
+        return self.write(model, output or self.organisation_path(settings))
+
+    def write(self, model: object, target: Path) -> Path:
+        """Write so that a process loading the model never sees half a file."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
+            pass
+        try:
+            self.writer(model, Path(tmp.name))
+            os.replace(tmp.name, target)
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+        return target

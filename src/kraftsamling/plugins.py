@@ -121,6 +121,22 @@ class ModulePlugin:
     demo: Sequence[tuple[str, str, bool]] = ()
     settings: Sequence[str] = ()
 
+    @classmethod
+    def of_package(cls, name: str, *, tables: Sequence[str] = (), schemas: Sequence[str] = (),
+                   demo: Sequence[tuple[str, str, bool]] = (), settings: Sequence[str] = (),
+                   routers: Sequence[str] = ("web:router",)) -> ModulePlugin:
+        """A domain module's plugin by the house's layout: package ``kraftsamling.<name>``,
+        its command ``cli:<name>_app``, ``tables`` named in ``_store``, demo builders named
+        in ``_demo``; ``routers`` and ``schemas`` are ``"module:attribute"`` in the package."""
+        package = f"kraftsamling.{name}"
+        return cls(name=name, commands={name: f"{package}.cli:{name}_app"},
+                   routers=[f"{package}.{reference}" for reference in routers],
+                   tables=[f"{package}._store:{table}" for table in tables],
+                   schemas=[f"{package}.{reference}" for reference in schemas],
+                   demo=[(title, f"{package}._demo:{builder}", deferred)
+                         for title, builder, deferred in demo],
+                   settings=settings)
+
     @hookimpl
     def register_commands(self, cli: typer.Typer) -> None:
         import typer

@@ -7,15 +7,22 @@ these; none of them holds domain logic.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
+from kraftsamling._cli_text import translate_command
 from kraftsamling.settings import Settings, load_settings
 from kraftsamling.store import Database, SchemaOutOfDateError
 
-__all__ = ["console", "database", "err_console", "fail", "group", "say", "settings"]
+if TYPE_CHECKING:
+    from kraftsamling.services import ModuleService
+
+__all__ = ["console", "database", "err_console", "fail", "group", "say", "service", "settings",
+           "translate_command"]
+
+Service = TypeVar("Service", bound="ModuleService")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -44,6 +51,14 @@ def database(current: Settings | None = None, *, check: bool = True) -> Database
         except SchemaOutOfDateError as error:
             fail(str(error))
     return opened
+
+
+def service(kind: type[Service], *, with_database: bool = False) -> Service:
+    """A module's service for this installation, its progress notes on standard error; with
+    the database (checked) when the command stores or reads records."""
+    current = settings()
+    return kind(current, database(current) if with_database else None,
+                note=lambda text: err_console.print(text))
 
 
 def say(text: str) -> None:

@@ -81,7 +81,7 @@ MIXED = [
 def test_the_rules_add_and_never_veto(detector: Detector) -> None:
     """Issue 18: no answer the classifier alone calls urgent comes out `none`, and the level
     is never below what the classifier says unless the rules explain the answer's words."""
-    from kraftsamling._textfeatures import embed
+    from kraftsamling.autolarm import embed
 
     embeddings = embed(MIXED)
     levels, _ = detector.classifier_.level_and_category_proba(MIXED, embeddings)

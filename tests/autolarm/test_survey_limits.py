@@ -10,8 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from kraftsamling.autolarm import Detector
-from kraftsamling.autolarm._store import Survey, SurveyLink, SurveyResponse
+from kraftsamling.autolarm import Detector, Survey, SurveyLink, SurveyResponse
 from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database
 from kraftsamling.web import create_app

@@ -20,9 +20,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from kraftsamling.autolarm import Detector
-from kraftsamling.autolarm._notify import deliver_pending
-from kraftsamling.autolarm._store import AnswerReview, Notification, Survey, SurveyLink
+from kraftsamling.autolarm import (
+    AnswerReview,
+    Detector,
+    Notification,
+    Survey,
+    SurveyLink,
+    deliver_pending,
+)
 from kraftsamling.settings import Settings, load_settings
 from kraftsamling.store import AuditEvent, Database
 from kraftsamling.store.models import utcnow

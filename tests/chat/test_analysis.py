@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from kraftsamling._textfeatures import embed
+from kraftsamling.autolarm import embed
 from kraftsamling.chat import (
     ENDING_LABELS,
     ChatModel,
@@ -24,14 +24,15 @@ from kraftsamling.chat import (
     Topic,
     TopicTaxonomy,
     analyze_conversations,
+    dashboard_charts,
     detect_language,
     discover_topics,
     load_chat_model,
+    organisation_chat_model,
+    render_report,
     synthetic_conversations,
     volunteer_load,
 )
-from kraftsamling.chat._report import charts, render_report
-from kraftsamling.chat._service import organisation_chat_model
 from kraftsamling.settings import Settings
 
 
@@ -238,7 +239,7 @@ def test_report_is_self_contained_and_has_tables(model: ChatModel) -> None:
     analysis = analyze_conversations(synthetic_conversations(60, seed=8), model=model)
     frame = analysis.to_frame()
     load = volunteer_load(frame, demand=DemandModel.from_toml())
-    keys = {chart.key for chart in charts(frame, load)}
+    keys = {chart.key for chart in dashboard_charts(frame, load)}
     assert {"weeks", "hours", "weekdays", "mood", "change", "load"} <= keys
     html = render_report(frame, load, title="Chattrapport", generated_at=datetime.now(UTC))
     assert html.startswith("<!doctype html>") and '<html lang="sv">' in html

@@ -100,7 +100,7 @@ def test_chats_that_ended_badly_are_shown_with_their_words(client: TestClient,
                                                           tmp_path: Path) -> None:
     login(client, "samordnare")
     _import(client, tmp_path, n=40)
-    from kraftsamling.chat._store import ChatConversation
+    from kraftsamling.chat import ChatConversation
 
     with database.session() as session:
         rows = list(session.scalars(select(ChatConversation)))
@@ -135,7 +135,7 @@ def test_bad_upload_is_explained_and_nothing_stored(client: TestClient,
     response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
                            files={"file": ("fel.csv", bad, "text/csv")})
     assert response.status_code == 422 and 'role="alert"' in response.text
-    from kraftsamling.chat._store import ChatConversation
+    from kraftsamling.chat import ChatConversation
 
     with database.session() as session:
         assert session.scalars(select(ChatConversation)).first() is None

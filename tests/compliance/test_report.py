@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kraftsamling.compliance import Document, build_documents, inspect_installation, write_report
-from kraftsamling.compliance._documents import Table
+from kraftsamling.compliance import (
+    Document,
+    Table,
+    build_documents,
+    inspect_installation,
+    write_report,
+)
 from kraftsamling.privacy import DEFAULT_CONFIG
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, create_user

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from kraftsamling.privacy import Analyzer, NameTagger
-from kraftsamling.privacy._gazetteer import (
+from kraftsamling.privacy import (
+    Analyzer,
+    NameTagger,
+    as_tagged_sentences,
     bucket_of,
     first_name_bucket,
     name_likeness,
+    name_training_texts,
+    sentence_features,
     surname_shaped,
 )
-from kraftsamling.privacy._names import sentence_features
-from kraftsamling.privacy._synth import as_tagged_sentences, name_training_texts
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kraftsamling.privacy._names import default_tagger
+from kraftsamling.privacy import default_tagger
 
 SENTENCES = [
     "Jag heter Anna Lindqvist och går i 7A .".split(),

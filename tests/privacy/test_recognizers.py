@@ -8,11 +8,11 @@ import pytest
 
 from kraftsamling.privacy import (
     Analyzer,
+    generate_texts,
     normalise_personnummer,
     valid_organisationsnummer,
     valid_personnummer,
 )
-from kraftsamling.privacy._synth import generate_texts
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from kraftsamling.privacy import keyed_hash
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import AuditEvent, Database
-from kraftsamling.twin import synthetic_school, write_waves
-from kraftsamling.twin._store import TwinClass
+from kraftsamling.twin import TwinClass, synthetic_school, write_waves
 from tests.conftest import login, page_token, run_cli
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from kraftsamling.web._labels import KINDS
+from kraftsamling.web.framework import KINDS
 
 # snake_case identifiers: "sexual_abuse.any", "household_type", "unit_manager".
 SNAKE = re.compile(r"(?<![\w/.@-])[a-z]+(?:_[a-z0-9]+)+(?:\.[a-z_]+)?(?![\w/@-])")

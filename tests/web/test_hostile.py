@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from kraftsamling.cases._store import CaseBatch
-from kraftsamling.chat._store import ChatBatch
+from kraftsamling.cases import CaseBatch
+from kraftsamling.chat import ChatBatch
 from kraftsamling.settings import Settings, load_settings
 from kraftsamling.store import Database, ImportedRow, ImportedTable
-from kraftsamling.twin._store import TwinImport
+from kraftsamling.twin import TwinImport
 from kraftsamling.web import create_app
 from tests.badfiles import corpus
 from tests.conftest import csrf_from, login
@@ -207,7 +207,7 @@ def test_exports_neutralise_formulas(client: TestClient, app: FastAPI) -> None:
 def test_charts_never_render_links_from_uploaded_data() -> None:
     import plotly.graph_objects as go
 
-    from kraftsamling._charts import Chart
+    from kraftsamling.web.framework import Chart
 
     evil = '<a href="https://angripare.example/">Rosengård</a>'
     figure = go.Figure(go.Bar(x=[evil, "Ryd"], y=[1, 2], text=[evil, "x"],

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kraftsamling.store import AuditEvent, Database, ImportedTable, Role, User
-from kraftsamling.web._i18n import catalogue_path, extract_messages, translator
+from kraftsamling.web.framework import catalogue_path, extract_messages, translator
 from tests.conftest import csrf_from, login
 
 GOOD = "person_id;fodelsear;kon;stadsdel\nP1;1980;kvinna;Ryd\nP2;1991;man;Berga\n"
@@ -153,7 +153,7 @@ def test_health(client: TestClient) -> None:
 
 
 def test_values_are_written_the_swedish_way() -> None:
-    from kraftsamling.web._app import format_value
+    from kraftsamling.web.framework import format_value
 
     assert format_value(18237.53, "sv") == "18\u00a0237,53"
     assert format_value(18237.53, "en") == "18,237.53"

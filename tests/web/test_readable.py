@@ -8,8 +8,16 @@ import sys
 
 import pytest
 
-from kraftsamling.web._format import duration, number, percent, signed
-from kraftsamling.web._labels import KINDS, detail_text, label, labels
+from kraftsamling.web.framework import (
+    KINDS,
+    detail_text,
+    duration,
+    label,
+    labels,
+    number,
+    percent,
+    signed,
+)
 from tests.web._readable import known_codes, problems
 
 
@@ -103,8 +111,8 @@ def test_every_command_help_is_swedish(capsys: pytest.CaptureFixture[str],
     """Every command's --help, in process through the same translated command tree."""
     import typer
 
-    from kraftsamling._cli_text import translate_command
     from kraftsamling.cli import app
+    from kraftsamling.shell import translate_command
 
     monkeypatch.setenv("COLUMNS", "200")
     command = translate_command(typer.main.get_command(app))
@@ -149,18 +157,19 @@ def test_fairness_findings_are_said_in_plain_swedish() -> None:
 
 
 def test_twin_says_why_its_two_risks_differ() -> None:
-    from kraftsamling.twin.web import _why_they_differ
+    from kraftsamling.twin.web import why_they_differ
 
-    assert _why_they_differ({"risk": 0.03, "simulated_risk": 0.10}, "sv") == ""
-    higher = _why_they_differ({"risk": 0.03, "simulated_risk": 0.40}, "sv")
+    assert why_they_differ({"risk": 0.03, "simulated_risk": 0.10}, "sv") == ""
+    higher = why_they_differ({"risk": 0.03, "simulated_risk": 0.40}, "sv")
     assert "klart högre risk (40\xa0%) än modellen (3\xa0%)" in higher
-    assert "klart lägre" in _why_they_differ({"risk": 0.81, "simulated_risk": 0.40}, "sv")
-    assert _why_they_differ({"risk": None, "simulated_risk": 0.4}, "sv") == ""
+    assert "klart lägre" in why_they_differ({"risk": 0.81, "simulated_risk": 0.40}, "sv")
+    assert why_they_differ({"risk": None, "simulated_risk": 0.4}, "sv") == ""
 
 
 def test_a_gap_just_past_its_limit_does_not_read_as_equal() -> None:
-    from kraftsamling.web._plain import _points
+    from kraftsamling.web.framework import percentage_points
 
-    assert _points(0.0504, "sv", beside=0.05) == "5,04"
-    assert _points(0.1534, "sv", beside=0.1) == "15,3" and _points(0.1, "sv") == "10"
-    assert _points(0.2, "sv", beside=0.1) == "20"
+    assert percentage_points(0.0504, "sv", beside=0.05) == "5,04"
+    assert percentage_points(0.1534, "sv", beside=0.1) == "15,3"
+    assert percentage_points(0.1, "sv") == "10"
+    assert percentage_points(0.2, "sv", beside=0.1) == "20"

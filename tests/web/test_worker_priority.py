@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from kraftsamling.web._workers import WORKER_NICENESS, run_in_worker_process, shutdown_workers
+from kraftsamling.web.framework import WORKER_NICENESS, run_in_worker_process, shutdown_workers
 
 
 def test_the_import_worker_is_niced_below_the_server() -> None:

@@ -43,6 +43,13 @@ if TYPE_CHECKING:
         train_seed_detector,
         write_shipped_embeddings,
     )
+    from kraftsamling.autolarm._store import (
+        AnswerReview,
+        Notification,
+        Survey,
+        SurveyLink,
+        SurveyResponse,
+    )
     from kraftsamling.autolarm._taxonomy import CATEGORY_LABELS, LEVEL_LABELS, Category, Level
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "LEVEL_LABELS",
     "OUTPUT_COLUMNS",
     "ActionGuide",
+    "AnswerReview",
     "Assessment",
     "AutolarmClassifier",
     "AutolarmService",
@@ -63,12 +71,16 @@ __all__ = [
     "Evidence",
     "Level",
     "LinkRow",
+    "Notification",
     "Pattern",
     "Rule",
     "RuleHit",
     "RuleSet",
     "ScoreStats",
     "SeedAnswer",
+    "Survey",
+    "SurveyLink",
+    "SurveyResponse",
     "deliver_pending",
     "embed",
     "is_dictionary_word",
@@ -92,6 +104,11 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "AnswerReview": "kraftsamling.autolarm._store",
+    "Notification": "kraftsamling.autolarm._store",
+    "Survey": "kraftsamling.autolarm._store",
+    "SurveyLink": "kraftsamling.autolarm._store",
+    "SurveyResponse": "kraftsamling.autolarm._store",
     "seed_embeddings": "kraftsamling.autolarm._service",
     "shipped_embeddings": "kraftsamling.autolarm._service",
     "write_shipped_embeddings": "kraftsamling.autolarm._service",

@@ -6,13 +6,23 @@ picks a tagger, a model path or a table itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy import or_, select
 
 from kraftsamling.autolarm._detector import Assessment, Detector
-from kraftsamling.autolarm._review import labelled_examples, set_link_open
+from kraftsamling.autolarm._notify import deliver_pending
+from kraftsamling.autolarm._review import (
+    acknowledge,
+    escalate,
+    label,
+    labelled_examples,
+    resolve,
+    set_link_open,
+    submit_response,
+)
 from kraftsamling.autolarm._service import (
     ScoreStats,
     load_detector,
@@ -21,8 +31,10 @@ from kraftsamling.autolarm._service import (
     score_texts,
     train_from_labels,
 )
-from kraftsamling.autolarm._store import SurveyLink
+from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink
+from kraftsamling.autolarm._taxonomy import Level
 from kraftsamling.services import ModuleService
+from kraftsamling.store import record_event
 
 __all__ = ["AutolarmService", "LinkRow"]
 
@@ -52,7 +64,67 @@ class AutolarmService(ModuleService):
 
     def explain(self, text: str) -> tuple[str, Assessment]:
         """One answer: the pseudonymised text and its assessment with evidence."""
-        return score_texts(self.detector(), [text], tagger=self.privacy.tagger())[0]
+        return self.assess([text])[0]
+
+    def assess(self, texts: Sequence[str], *, detector: Detector | None = None
+               ) -> list[tuple[str, Assessment]]:
+        """Answers pseudonymised by the installation's recognisers, then assessed
+        (``detector``: one already loaded, as the web app keeps it)."""
+        return score_texts(detector or self.detector(), list(texts),
+                           tagger=self.privacy.tagger())
+
+    def submit(self, link_id: int, answers: Mapping[str, str], *,
+               detector: Detector | None = None) -> bool:
+        """A pupil's answers to a link: pseudonymised, assessed and stored with the
+        ``survey_response`` event; True when one of them is urgent (alerts are queued)."""
+        with self.database.session() as session:
+            link = session.get(SurveyLink, link_id)
+            if link is None:
+                raise LookupError(f"Enkätlänken {link_id} finns inte.")
+            _, reviews = submit_response(session, link=link, answers=answers,
+                                         detector=detector or self.detector(),
+                                         tagger=self.privacy.tagger(), settings=self.settings)
+            return any(r.level == Level.urgent.value for r in reviews)
+
+    def deliver(self) -> None:
+        """Send the queued alerts (e-mail, webhook), each attempt audited."""
+        deliver_pending(self.database, self.settings)
+
+    def review(self, answer_id: int, action: str, *, actor: str, note: str = "",
+               level: str = "", categories: Sequence[str] = ()) -> None:
+        """A reviewer's step on an answer: ``acknowledge``, ``escalate``, ``resolve`` or
+        ``label``; ``LookupError`` for an unknown answer or step, ``ReviewError`` (Swedish)
+        for one the answer's state does not allow."""
+        with self.database.session() as session:
+            answer = session.get(AnswerReview, answer_id)
+            if answer is None:
+                raise LookupError(f"Svaret {answer_id} finns inte.")
+            if action == "acknowledge":
+                acknowledge(session, answer, actor=actor)
+            elif action == "escalate":
+                escalate(session, answer, actor=actor, note=note)
+            elif action == "resolve":
+                resolve(session, answer, actor=actor, note=note)
+            elif action == "label":
+                label(session, answer, actor=actor, level=level, categories=list(categories))
+            else:
+                raise LookupError(f"Okänt steg {action!r}.")
+
+    def create_link(self, survey_id: int, *, school: str, class_name: str,
+                    actor: str) -> SurveyLink:
+        """A new link for one school class (audited); ``LookupError`` for no such survey."""
+        with self.database.session() as session:
+            if session.get(Survey, survey_id) is None:
+                raise LookupError(f"Enkäten {survey_id} finns inte.")
+            link = SurveyLink(survey_id=survey_id, token=secrets.token_urlsafe(12),
+                              school=school.strip()[:200], class_name=class_name.strip()[:50])
+            session.add(link)
+            session.flush()
+            record_event(session, actor=actor, action="survey_link_created",
+                         object_type="survey", object_id=survey_id,
+                         detail={"school": link.school, "class": link.class_name})
+            session.expunge(link)
+            return link
 
     def train(self, labelled: Path | None = None, *, from_reviews: bool = False,
               include_seed: bool = True) -> tuple[Detector, int]:

@@ -57,12 +57,8 @@ class AutolarmClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def __init__(self, *, C: float = 4.0, embedding_weight: float = 1.5,
                  ngram_range: tuple[int, int] = (2, 5), calibration_cv: int = 5,
                  random_state: int = 0, n_jobs: int | None = -1) -> None:
-        self.C = C
-        self.embedding_weight = embedding_weight
-        self.ngram_range = ngram_range
-        self.calibration_cv = calibration_cv
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+        self.C, self.embedding_weight, self.ngram_range = C, embedding_weight, ngram_range
+        self.calibration_cv, self.random_state, self.n_jobs = calibration_cv, random_state, n_jobs
 
     def _features(self, texts: Sequence[str], embeddings: FloatArray | None = None
                   ) -> sparse.csr_matrix:

@@ -19,6 +19,7 @@ from kraftsamling.autolarm._detector import Assessment, Detector
 from kraftsamling.autolarm._service import score_texts
 from kraftsamling.autolarm._store import AnswerReview, Notification, SurveyLink, SurveyResponse
 from kraftsamling.autolarm._taxonomy import Category, Level
+from kraftsamling.ingest import Stored, ingest
 from kraftsamling.privacy import Pseudonymizer
 from kraftsamling.settings import Settings
 from kraftsamling.store.audit import record_event
@@ -78,15 +79,31 @@ def queue_notifications(session: Session, answer: AnswerReview, settings: Settin
 def submit_response(session: Session, *, link: SurveyLink, answers: Mapping[str, str],
                     detector: Detector, tagger: Pseudonymizer, settings: Settings
                     ) -> tuple[SurveyResponse, list[AnswerReview]]:
-    """Store an anonymous response, pseudonymised, with every free-text answer assessed."""
+    """Store an anonymous response, pseudonymised, with every free-text answer assessed, and
+    its ``survey_response`` audit event (through ``ingest``)."""
     questions = {str(q["id"]): q for q in link.survey.questions}
-    texts = {qid: value.strip() for qid, value in answers.items()
-             if qid in questions and questions[qid].get("kind", "text") == "text"
-             and value.strip()}
-    others = {qid: value for qid, value in answers.items()
-              if qid in questions and qid not in texts and value.strip()}
-    scored = dict(zip(texts, score_texts(detector, list(texts.values()), tagger=tagger),
-                      strict=True))
+
+    def read() -> tuple[dict[str, str], dict[str, tuple[str, Assessment]]]:
+        texts = {qid: value.strip() for qid, value in answers.items()
+                 if qid in questions and questions[qid].get("kind", "text") == "text"
+                 and value.strip()}
+        others = {qid: value for qid, value in answers.items()
+                  if qid in questions and qid not in texts and value.strip()}
+        scored = dict(zip(texts, score_texts(detector, list(texts.values()), tagger=tagger),
+                          strict=True))
+        return others, scored
+
+    def store(session: Session, read: tuple[dict[str, str], dict[str, tuple[str, Assessment]]]
+              ) -> Stored[tuple[SurveyResponse, list[AnswerReview]]]:
+        return _store_response(session, link, questions, *read, settings=settings)
+
+    return ingest(session, action="survey_response", actor="elev (anonym)", read=read,
+                  store=store)
+
+
+def _store_response(session: Session, link: SurveyLink, questions: Mapping[str, Any],
+                    others: dict[str, str], scored: dict[str, tuple[str, Assessment]], *,
+                    settings: Settings) -> Stored[tuple[SurveyResponse, list[AnswerReview]]]:
     stored = {**others, **{qid: text for qid, (text, _) in scored.items()}}
     response = SurveyResponse(link_id=link.id, answers=stored)
     session.add(response)
@@ -98,12 +115,9 @@ def submit_response(session: Session, *, link: SurveyLink, answers: Mapping[str,
         reviews.append(review)
         if assessment.level is Level.urgent:
             queue_notifications(session, review, settings)
-    record_event(session, actor="elev (anonym)", action="survey_response",
-                 object_type="survey_link", object_id=link.id,
-                 detail={"answers": len(stored),
-                         "urgent": sum(r.level == Level.urgent.value for r in reviews),
-                         "concern": sum(r.level == Level.concern.value for r in reviews)})
-    return response, reviews
+    return Stored((response, reviews), "survey_link", object_id=link.id, detail={
+        "answers": len(stored), "urgent": sum(r.level == Level.urgent.value for r in reviews),
+        "concern": sum(r.level == Level.concern.value for r in reviews)})
 
 
 def sla_deadline(answer: AnswerReview, settings: Settings) -> datetime | None:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_entries, read_toml
 from kraftsamling.autolarm._taxonomy import Category, Level
 from kraftsamling.autolarm._text import NormToken, fold, normalise_tokens, single_letters
 
@@ -80,6 +80,8 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Rule:
+    """One ``[[rule]]`` of the rule file: patterns for a category at a level."""
+
     id: str
     category: Category
     level: Level
@@ -88,6 +90,17 @@ class Rule:
     excludes: tuple[Pattern, ...] = ()
     negatable: bool = True
     personal: bool = False  # counts only where the answer speaks of the writer's world
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> Rule:
+        """A rule from its TOML entry (``KeyError``/``ValueError`` when it is wrong)."""
+        return cls(id=str(entry["id"]), category=Category(entry["category"]),
+                   level=Level(entry.get("level", "concern")),
+                   patterns=tuple(Pattern.parse(p) for p in entry["patterns"]),
+                   requires=tuple(Pattern.parse(p) for p in entry.get("requires", [])),
+                   excludes=tuple(Pattern.parse(p) for p in entry.get("excludes", [])),
+                   negatable=bool(entry.get("negatable", True)),
+                   personal=bool(entry.get("personal", False)))
 
 
 @dataclass(frozen=True)
@@ -255,24 +268,10 @@ class RuleSet:
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> RuleSet:
-        source = Path(path) if path is not None else DEFAULT_RULES
-        data = read_toml(source, kind="Regelfilen")
-        rules = []
-        for entry in data.get("rule", []):
-            try:
-                rules.append(Rule(
-                    id=str(entry["id"]),
-                    category=Category(entry["category"]),
-                    level=Level(entry.get("level", "concern")),
-                    patterns=tuple(Pattern.parse(p) for p in entry["patterns"]),
-                    requires=tuple(Pattern.parse(p) for p in entry.get("requires", [])),
-                    excludes=tuple(Pattern.parse(p) for p in entry.get("excludes", [])),
-                    negatable=bool(entry.get("negatable", True)),
-                    personal=bool(entry.get("personal", False)),
-                ))
-            except (KeyError, ValueError) as error:
-                name = entry.get("id", "?")
-                raise ValueError(f"Regeln '{name}' i '{source}' är felaktig: {error}") from None
+        _, data, rules = read_entries(
+            path, DEFAULT_RULES, kind="Regelfilen", table="rule", build=Rule.from_entry,
+            errors=(KeyError, ValueError), problem="Regeln '{id}' i '{source}' är felaktig: "
+                                                   "{error}")
         return cls(rules, data.get("modifiers", {}))
 
     # -- matching ----------------------------------------------------------------------------

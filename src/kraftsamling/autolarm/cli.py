@@ -27,9 +27,7 @@ LinkArgument = Annotated[str, typer.Argument(help="Länkens id, token eller hela
 def _service(*, database: bool = False) -> AutolarmService:
     from kraftsamling.autolarm._facade import AutolarmService  # model code only when used
 
-    settings = shell.settings()
-    return AutolarmService(settings, shell.database(settings) if database else None,
-                           note=lambda text: err_console.print(text))
+    return shell.service(AutolarmService, with_database=database)
 
 
 @autolarm_app.command("score")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,27 +14,19 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.autolarm import (
+    AutolarmService,
     Category,
     Detector,
     Level,
     load_actions,
 )
-from kraftsamling.autolarm._notify import deliver_pending
 from kraftsamling.autolarm._review import (
     ReviewError,
-    acknowledge,
-    escalate,
-    label,
     labelling_queue,
-    resolve,
     review_queue,
-    set_link_open,
     sla_deadline,
-    submit_response,
 )
-from kraftsamling.autolarm._service import load_detector, score_texts
 from kraftsamling.autolarm._store import AnswerReview, Survey, SurveyLink, SurveyResponse
-from kraftsamling.privacy import Pseudonymization, Pseudonymizer
 from kraftsamling.settings import Settings
 from kraftsamling.store import AuditEvent, Database, Role, User, record_event
 from kraftsamling.web import framework as web
@@ -52,23 +43,22 @@ MAX_API_CHARS = 20_000
 _lock = threading.Lock()
 
 
+def _service(request: Request) -> AutolarmService:
+    return AutolarmService(request.app.state.settings, request.app.state.db)
+
+
 def detector_for(request: Request) -> Detector:
     """Loaded once per app (training the seed model on first use if no cache exists)."""
     with _lock:
         detector: Detector | None = getattr(request.app.state, "detector", None)
         if detector is None:
-            detector = load_detector(request.app.state.settings)
+            detector = _service(request).detector()
             request.app.state.detector = detector
     return detector
 
 
-def tagger_for(request: Request) -> Pseudonymizer:
-    settings: Settings = request.app.state.settings
-    return Pseudonymization.for_settings(settings).tagger()
-
-
 def _deliver(request: Request) -> None:
-    deliver_pending(request.app.state.db, request.app.state.settings)
+    _service(request).deliver()
 
 
 # -- the survey (anonymous) -------------------------------------------------------------------
@@ -117,15 +107,7 @@ async def survey_submit(request: Request, token: str, background: BackgroundTask
             {"survey": survey, "link": link, "answers": answers, "error": error}, status=429)
 
     def work() -> bool:  # in a worker thread: scoring long answers never stalls the server
-        detector = detector_for(request)
-        tagger = tagger_for(request)
-        with db.session() as session:
-            stored_link = session.get(SurveyLink, link.id)
-            assert stored_link is not None
-            _, reviews = submit_response(session, link=stored_link, answers=answers,
-                                         detector=detector, tagger=tagger,
-                                         settings=request.app.state.settings)
-            return any(r.level == Level.urgent.value for r in reviews)
+        return _service(request).submit(link.id, answers, detector=detector_for(request))
 
     urgent = await run_in_threadpool(work)
     if urgent:
@@ -302,24 +284,16 @@ def review_item(request: Request, answer_id: int, user: Reviewer) -> Response:
 @router.post("/review/{answer_id}/{action}")
 async def review_action(request: Request, answer_id: int, action: str, user: Reviewer
                         ) -> Response:
-    db: Database = request.app.state.db
     form = await request.form()
     note = str(form.get("note", ""))
 
     def work() -> None:  # in a worker thread: the database never waits in the event loop
-        with db.session() as session:
-            answer = _answer_or_404(session, answer_id)
-            if action == "acknowledge":
-                acknowledge(session, answer, actor=user.username)
-            elif action == "escalate":
-                escalate(session, answer, actor=user.username, note=note)
-            elif action == "resolve":
-                resolve(session, answer, actor=user.username, note=note)
-            elif action == "label":
-                label(session, answer, actor=user.username, level=str(form.get("level", "")),
-                      categories=[str(c) for c in form.getlist("categories")])
-            else:
-                raise HTTPException(status_code=404)
+        try:
+            _service(request).review(answer_id, action, actor=user.username, note=note,
+                                     level=str(form.get("level", "")),
+                                     categories=[str(c) for c in form.getlist("categories")])
+        except LookupError:
+            raise HTTPException(status_code=404) from None
 
     try:
         await run_in_threadpool(work)
@@ -395,12 +369,10 @@ def open_link(request: Request, link_id: int, admin: Admin) -> Response:
 
 
 def _set_link(request: Request, link_id: int, admin: User, *, open: bool) -> Response:
-    db: Database = request.app.state.db
-    with db.session() as session:
-        link = session.get(SurveyLink, link_id)
-        if link is None:
-            raise HTTPException(status_code=404)
-        set_link_open(session, link, open=open, actor=admin.username)
+    try:
+        _service(request).set_link_open(str(link_id), open=open, actor=admin.username)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
     return RedirectResponse("/admin/surveys", status_code=303)
 
 
@@ -410,17 +382,11 @@ def create_link(request: Request, survey_id: int, admin: Admin,
                 class_name: Annotated[str, Form()] = "") -> Response:
     if not school.strip() or not class_name.strip():
         return surveys_page(request, admin, error="Ange både skola och klass för länken.")
-    db: Database = request.app.state.db
-    with db.session() as session:
-        if session.get(Survey, survey_id) is None:
-            raise HTTPException(status_code=404)
-        link = SurveyLink(survey_id=survey_id, token=secrets.token_urlsafe(12),
-                          school=school.strip()[:200], class_name=class_name.strip()[:50])
-        session.add(link)
-        session.flush()
-        record_event(session, actor=admin.username, action="survey_link_created",
-                     object_type="survey", object_id=survey_id,
-                     detail={"school": link.school, "class": link.class_name})
+    try:
+        _service(request).create_link(survey_id, school=school, class_name=class_name,
+                                      actor=admin.username)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
     return RedirectResponse("/admin/surveys", status_code=303)
 
 
@@ -457,7 +423,7 @@ def api_organisation(request: Request) -> str:
 def api_score(request: Request, body: ScoreRequest,
               organisation: Annotated[str, Depends(api_organisation)]) -> JSONResponse:
     texts = [body.text] if body.text is not None else list(body.texts or [])
-    scored = score_texts(detector_for(request), texts, tagger=tagger_for(request))
+    scored = _service(request).assess(texts, detector=detector_for(request))
     with request.app.state.db.session() as session:
         record_event(session, actor=f"api:{organisation}", action="api_score",
                      object_type="autolarm", detail={"answers": len(texts)},

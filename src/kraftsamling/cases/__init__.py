@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         allocation_plan,
         calibration_error,
         case_model_path,
+        case_models,
         effect_matrix,
         predict_cases,
         read_case_table,
@@ -126,6 +127,7 @@ __all__ = [
     "case_column_help",
     "case_id_column",
     "case_model_path",
+    "case_models",
     "check_overlap",
     "cramers_v",
     "decision_summary",
@@ -159,6 +161,7 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "case_models": "kraftsamling.cases._service",
     "r_score": "kraftsamling.cases._learners",
     "near_best_weights": "kraftsamling.cases._learners",
     "fairness_findings": "kraftsamling.cases._fairness",

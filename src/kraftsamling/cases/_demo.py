@@ -4,14 +4,12 @@ with a capacity plan, and a few recorded decisions so the override panel has som
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
 from sqlalchemy import select
 
 from kraftsamling import __version__
-from kraftsamling.cases._service import CaseModels, case_model_path, train_case_models
+from kraftsamling.cases._service import CaseModels, case_models, train_case_models
 from kraftsamling.cases._store import CasePerson, assess_cases, record_decision, save_assessment
 from kraftsamling.cases._synth import synthetic_economic_assistance
 from kraftsamling.settings import Settings, pseudonym_key
@@ -36,28 +34,21 @@ def _fingerprint(seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def _demo_models(settings: Settings, seed: int) -> CaseModels:
-    """Trained once on synthetic data (nothing personal) and kept in the shared cache."""
-    cached = settings.cache_dir / f"cases-demo-{_fingerprint(seed)}.joblib"
-    target = case_model_path(settings.data_dir, "economic-assistance")
-    if cached.is_file():
-        try:
-            models = CaseModels.load(cached)
-        except Exception:  # a broken cache file is rebuilt, never fatal
-            cached.unlink(missing_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
-            return models
+def _train(seed: int) -> CaseModels:
     training = synthetic_economic_assistance(DEMO_TRAINING_ROWS, seed=seed + 21)
     models = train_case_models(training.data, kind="economic-assistance", n_boot=100,
                                seed=seed)
     models.synthetic = True
-    models.save(target)
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-    shutil.copyfile(target, partial)
-    partial.replace(cached)  # atomic: a concurrent demo never reads half a file
+    return models
+
+
+def _demo_models(settings: Settings, seed: int) -> CaseModels:
+    """Trained once on synthetic data (nothing personal), kept in the shared cache by the
+    model store (a broken cache file is trained again), and installed as the demo's."""
+    store = case_models("economic-assistance", train_demo=lambda _: _train(seed),
+                        fingerprint=lambda _: _fingerprint(seed))
+    models = store.demo(settings)
+    store.save(models, settings)
     return models
 
 

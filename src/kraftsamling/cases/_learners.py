@@ -163,6 +163,11 @@ class _Candidate:
     """One per-person learner: ``fit_fold`` on the training rows, ``effect`` for any rows."""
 
     name = ""
+    models: dict[int, Any]
+
+    def __init__(self, context: _Context) -> None:
+        self.c = context
+        self.models = {}  # the fitted model(s) of each fold
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -215,9 +220,6 @@ class _Context:
 class _TLearner(_Candidate):
     name = "t-learner"
 
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         return  # the arm models are the nuisances'
 
@@ -229,10 +231,6 @@ class _TLearner(_Candidate):
 
 class _SLearner(_Candidate):
     name = "s-learner"
-
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, Any] = {}
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         x = self.c.native.iloc[train].assign(__t=self.c.t[train])
@@ -247,9 +245,7 @@ class _SLearner(_Candidate):
 class _XLearner(_Candidate):
     name = "x-learner"
 
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, tuple[Any, Any]] = {}
+    models: dict[int, tuple[Any, Any]]
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         c = self.c
@@ -272,10 +268,6 @@ class _XLearner(_Candidate):
 class _DRLearner(_Candidate):
     name = "dr-learner"
 
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, Any] = {}
-
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         # The pseudo-outcome is noisy: larger leaves and fewer trees than the nuisances.
         model = _gbm(False, len(train), leaves=7, trees=150,
@@ -289,10 +281,6 @@ class _DRLearner(_Candidate):
 
 class _CausalForest(_Candidate):
     name = "causal-forest"
-
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, Any] = {}
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         from econml.grf import CausalForest
@@ -314,10 +302,6 @@ class _CausalForest(_Candidate):
 
 class _EconmlDR(_Candidate):
     name = "econml-dr"
-
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, Any] = {}
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         from econml.dr import DRLearner
@@ -347,9 +331,7 @@ class _EconmlDR(_Candidate):
 class _Gaussian(_Candidate):
     name = "gaussian-process"
 
-    def __init__(self, context: _Context) -> None:
-        self.c = context
-        self.models: dict[int, GaussianProcessEffect] = {}
+    models: dict[int, GaussianProcessEffect]
 
     def fit_fold(self, k: int, train: np.ndarray[Any, Any]) -> None:
         self.models[k] = GaussianProcessEffect(random_state=self.c.random_state).fit(

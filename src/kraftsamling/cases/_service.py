@@ -28,10 +28,13 @@ from kraftsamling.cases._effect import EffectEstimator, OverlapError
 from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFlag, fairness_audit
 from kraftsamling.cases._risk import RiskModel
 from kraftsamling.cases._schemas import CASE_SCHEMAS, intervention_code
+from kraftsamling.modelstore import ModelStore
+from kraftsamling.settings import Settings
 from kraftsamling.tabular import ValidationFailed, read_table
 
 __all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "case_model_path",
-           "effect_matrix", "predict_cases", "read_case_table", "train_case_models"]
+           "case_models", "effect_matrix", "predict_cases", "read_case_table",
+           "train_case_models"]
 
 Progress = Callable[[str], None]
 
@@ -55,9 +58,8 @@ _CASE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 
 def case_model_path(data_dir: Path, kind: str) -> Path:
     """Where the organisation's trained models for one kind of data live."""
-    if kind not in KINDS:
-        raise ValueError(f"Okänd sorts data {kind!r}: välj " + " eller ".join(KINDS) + ".")
-    return data_dir / "models" / f"cases-{kind}.joblib"
+    store = case_models(kind)
+    return data_dir / "models" / f"{store.name}{store.suffix}"
 
 
 def _typed(column: pd.Series) -> pd.Series:
@@ -116,26 +118,37 @@ class CaseModels:
     synthetic: bool = False  # trained on generated data (the demo): say so wherever shown
 
     def save(self, path: Path) -> Path:
-        import joblib
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
-        return path
+        """Write atomically (a page loading the models never reads half a file)."""
+        return case_models(self.kind).write(self, path)
 
     @staticmethod
     def load(path: Path) -> CaseModels:
-        import joblib
-
+        """Read and check (cached by path, modification time and size)."""
         if not path.exists():
             raise ValueError(f"Ingen tränad modell i {path}: kör `kraftsamling cases train` "
                              "först.")
-        models = joblib.load(path)
-        if not isinstance(models, CaseModels):
-            raise ValueError(f"{path} är inte en ärendemodell.")
-        if any(not hasattr(e, "design_") for e in models.effects.values()):
-            raise ValueError(f"{path} tränades med en äldre version av verktyget; träna om "
-                             "med `kraftsamling cases train`.")
-        return models
+        return case_models(None).read(path)
+
+
+def _check_models(models: CaseModels, path: Path) -> None:
+    if any(not hasattr(e, "design_") for e in models.effects.values()):
+        raise ValueError(f"{path} tränades med en äldre version av verktyget; träna om "
+                         "med `kraftsamling cases train`.")
+
+
+def case_models(kind: str | None, *, train_demo: Callable[[Settings], CaseModels] | None = None,
+                fingerprint: Callable[[Settings], str] | None = None
+                ) -> ModelStore[CaseModels]:
+    """The model lifecycle of one kind of data (``None``: any kind, to read a file): the
+    organisation's models in ``<data_dir>/models/cases-<kind>.joblib``; the demo's, when
+    ``train_demo`` and ``fingerprint`` say how, trained once and cached."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"Okänd sorts data {kind!r}: välj " + " eller ".join(KINDS) + ".")
+    return ModelStore(name=f"cases-{kind}" if kind else "cases", kind=CaseModels,
+                      check=_check_models, train_demo=train_demo, fingerprint=fingerprint,
+                      missing="Ingen tränad modell: kör `kraftsamling cases train "
+                              f"--kind {kind or 'economic-assistance'}` först.",
+                      training_note="Tränar ärendemodellerna på syntetiska hushåll (en gång)…")
 
 
 def _check_columns(frame: pd.DataFrame, needed: Sequence[str]) -> None:

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Boolean, Float, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kraftsamling.cases._schemas import CASE_ID
+from kraftsamling.ingest import Stored, ingest
 from kraftsamling.privacy import column_hash
-from kraftsamling.store.audit import record_event
-from kraftsamling.store.models import Base, utcnow
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key, utcnow
 
 if TYPE_CHECKING:  # the tables load without the model code (migrations, the demo's start)
     from kraftsamling.cases._allocate import Allocation
@@ -34,16 +34,13 @@ __all__ = ["CaseAssessment", "CaseBatch", "CaseDecision", "CasePerson", "assess_
 NO_INTERVENTION = "ingen"
 
 
-class CaseBatch(Base):
+class CaseBatch(ImportRecord, Base):
     """One assessed file: who imported it, the places it was planned for, the plans' value."""
 
     __tablename__ = "case_batches"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
     filename: Mapped[str] = mapped_column(String(300))
-    imported_by: Mapped[str] = mapped_column(String(100))
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     persons: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[dict[str, Any]] = mapped_column()
     compared: Mapped[dict[str, Any]] = mapped_column()  # plan -> expected benefit
@@ -52,14 +49,12 @@ class CaseBatch(Base):
     demo_model: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CasePerson(Base):
+class CasePerson(Keyed, Base):
     """One person's assessment: risk, reasons, each intervention's benefit and the plan."""
 
     __tablename__ = "case_persons"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("case_batches.id", ondelete="CASCADE"),
-                                          index=True)
+    batch_id: Mapped[int] = parent_key("case_batches")
     pseudonym: Mapped[str] = mapped_column(String(64), index=True)
     groups: Mapped[dict[str, Any]] = mapped_column()
     risk: Mapped[float] = mapped_column(Float)
@@ -69,18 +64,15 @@ class CasePerson(Base):
     planned: Mapped[str] = mapped_column(String(60))
     current: Mapped[str] = mapped_column(String(60))
 
-    decisions: Mapped[list[CaseDecision]] = relationship(order_by="CaseDecision.id",
-                                                         cascade="all, delete-orphan")
+    decisions: Mapped[list[CaseDecision]] = owned_rows("CaseDecision.id")
 
 
-class CaseDecision(Base):
+class CaseDecision(Keyed, Base):
     """A caseworker's decision; the recommendation is copied so later plans cannot change it."""
 
     __tablename__ = "case_decisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("case_persons.id", ondelete="CASCADE"),
-                                           index=True)
+    person_id: Mapped[int] = parent_key("case_persons")
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     recommended: Mapped[str] = mapped_column(String(60))
@@ -146,7 +138,15 @@ def save_assessment(session: Session, assessment: CaseAssessment, *, filename: s
                     imported_by: str, demo_model: bool = False,
                     client: str = "") -> CaseBatch:
     """Store an assessed batch with its ``cases.import`` audit event, in the caller's
-    transaction: every door (CLI, web, demo) is audited by construction."""
+    transaction, through ``ingest``: every door (CLI, web, demo) is audited by construction."""
+    return ingest(session, action="cases.import", actor=imported_by, client=client,
+                  read=lambda: assessment,
+                  store=lambda s, read: _store(s, read, filename=filename,
+                                               imported_by=imported_by, demo_model=demo_model))
+
+
+def _store(session: Session, assessment: CaseAssessment, *, filename: str, imported_by: str,
+           demo_model: bool) -> Stored[CaseBatch]:
     batch = CaseBatch(kind=assessment.kind, filename=filename, imported_by=imported_by,
                       persons=len(assessment.persons), capacity=assessment.capacity,
                       compared={k: round(v.expected_benefit, 3)
@@ -156,11 +156,7 @@ def save_assessment(session: Session, assessment: CaseAssessment, *, filename: s
     session.add(batch)
     session.flush()
     session.add_all(CasePerson(batch_id=batch.id, **person) for person in assessment.persons)
-    session.flush()
-    record_event(session, actor=imported_by, action="cases.import", object_type="case_batch",
-                 object_id=batch.id, detail={"persons": batch.persons, "kind": batch.kind},
-                 client=client)
-    return batch
+    return Stored(batch, "case_batch", {"persons": batch.persons, "kind": batch.kind})
 
 
 def record_decision(session: Session, person: CasePerson, *, decided_by: str, decision: str,

@@ -35,7 +35,7 @@ T = TypeVar("T")
 def _service() -> CaseService:
     from kraftsamling.cases._facade import CaseService  # model code only when used
 
-    return CaseService(shell.settings(), note=lambda text: err_console.print(text))
+    return shell.service(CaseService)
 
 
 def _run(step: Callable[[], T], status: str | None = None) -> T:

@@ -8,7 +8,6 @@ sees how often recommendations are overridden next to need, places, plan and fai
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,6 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.cases import (
     CASE_ID,
@@ -28,6 +26,7 @@ from kraftsamling.cases import (
     FeatureRegister,
     case_column_help,
     case_model_path,
+    case_models,
     fairness_findings,
     intervention_code,
     model_card_context,
@@ -52,7 +51,6 @@ router = APIRouter(prefix="/cases", dependencies=[Depends(web.csrf_protect)])
 Caseworker = Annotated[User, Depends(web.require_roles(Role.caseworker))]
 UnitManager = Annotated[User, Depends(web.require_roles(Role.unit_manager))]
 CaseStaff = Annotated[User, Depends(web.require_roles(Role.caseworker, Role.unit_manager))]
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PAGE_SIZE = 50
 HIGH_RISK = 0.5
 
@@ -83,14 +81,7 @@ def _load_models(settings: Settings, kind: str) -> CaseModels | None:
     path = case_model_path(settings.data_dir, kind)
     if not path.exists():
         return None
-    stat = path.stat()
-    return _models_at(path, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4)
-def _models_at(path: Path, mtime_ns: int, size: int) -> CaseModels:
-    del mtime_ns, size  # the cache key: a retrained model is read again
-    return CaseModels.load(path)
+    return case_models(kind).read(path)  # cached by path, modification time and size
 
 
 def _upload_help(settings: Settings, language: str) -> dict[str, Any]:
@@ -203,38 +194,29 @@ async def import_cases(request: Request, user: UnitManager,
                        fair_by: Annotated[str, Form()] = "") -> Response:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    (content,) = await web.read_uploads([file])
     filename = Path(file.filename or "arenden.csv").name
-    try:
+    client = web.client_address(request)
+    words = web.label_map("intervention", web.request_language(request))
+
+    def work() -> None:
         if kind not in KINDS:
             raise ValueError(f"Okänd sorts data {kind!r}.")
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        if not content:
-            raise ValueError("Välj en fil med ärenden.")
-        client = web.client_address(request)
-        words = web.label_map("intervention", web.request_language(request))
+        web.check_upload(content, empty="Välj en fil med ärenden.")
+        frame = read_case_table(Path(filename), content=content, kind=kind)  # bad file first
+        models = _load_models(settings, kind)
+        if models is None:
+            raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
+                             f"`kraftsamling cases train --kind {kind}` först.")
+        capacity = _parse_places(places, list(models.effects), words)
+        if fair_by and fair_by not in KINDS[kind]["audit"]:
+            raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
+        CaseService(settings, db).assess_and_store(
+            frame, models, capacity, filename=filename, actor=user.username,
+            fair_by=fair_by or None, client=client)
 
-        def work() -> None:  # in a worker thread: the event loop keeps serving
-            frame = read_case_table(Path(filename), content=content, kind=kind)  # bad file first
-            models = _load_models(settings, kind)
-            if models is None:
-                raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
-                                 f"`kraftsamling cases train --kind {kind}` först.")
-            capacity = _parse_places(places, list(models.effects), words)
-            if fair_by and fair_by not in KINDS[kind]["audit"]:
-                raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-            CaseService(settings, db).assess_and_store(
-                frame, models, capacity, filename=filename, actor=user.username,
-                fair_by=fair_by or None, client=client)
-
-        await run_in_threadpool(work)
-    except ValueError as error:
-        request.state.cases_error = str(error).strip("'\"")
-        response = overview(request, user)
-        response.status_code = 422
-        return response
-    return RedirectResponse("/cases", status_code=303)
+    return await web.handle_upload(request, work, page=lambda: overview(request, user),
+                                   done="/cases", error_state="cases_error")
 
 
 @router.get("/persons", response_class=HTMLResponse)
@@ -269,10 +251,7 @@ def persons(request: Request, user: CaseStaff, q: str = "", page: int = 1) -> Re
 
 def _person(db: Database, person_id: int) -> CasePerson:
     with db.session() as session:
-        person = session.scalar(select(CasePerson).where(CasePerson.id == person_id)
-                                .options(selectinload(CasePerson.decisions)))
-        if person is None:
-            raise HTTPException(status_code=404)
+        person = web.row_or_404(session, CasePerson, person_id, CasePerson.decisions)
         session.expunge_all()
     return person
 

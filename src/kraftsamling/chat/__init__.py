@@ -37,14 +37,17 @@ if TYPE_CHECKING:
         SentimentClassifier,
         seeker_text,
     )
+    from kraftsamling.chat._report import dashboard_charts, render_report
     from kraftsamling.chat._service import (
         analyze_file,
         default_risk_rules,
         load_chat_model,
+        organisation_chat_model,
         read_conversations,
         train_chat_model,
         write_analysis_csv,
     )
+    from kraftsamling.chat._store import ChatBatch, ChatConversation
     from kraftsamling.chat._synth import synthetic_conversations, write_canonical, write_survey
     from kraftsamling.chat._topics import DiscoveredTopic, Topic, TopicTaxonomy, discover_topics
 
@@ -54,6 +57,8 @@ __all__ = [
     "ENDING_LABELS",
     "SURVEY_SCHEMA",
     "ChatAnalysis",
+    "ChatBatch",
+    "ChatConversation",
     "ChatInsight",
     "ChatModel",
     "ChatRun",
@@ -71,14 +76,17 @@ __all__ = [
     "TopicTaxonomy",
     "analyze_conversations",
     "analyze_file",
+    "dashboard_charts",
     "default_risk_rules",
     "detect_language",
     "discover_topics",
     "load_chat_model",
+    "organisation_chat_model",
     "read_canonical",
     "read_conversations",
     "read_esconv",
     "read_survey",
+    "render_report",
     "seeker_text",
     "synthetic_conversations",
     "train_chat_model",
@@ -92,6 +100,11 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "render_report": "kraftsamling.chat._report",
+    "dashboard_charts": "kraftsamling.chat._report",
+    "organisation_chat_model": "kraftsamling.chat._service",
+    "ChatBatch": "kraftsamling.chat._store",
+    "ChatConversation": "kraftsamling.chat._store",
     "CHAT_SCHEMA": "kraftsamling.chat._io",
     "CSV_COLUMNS": "kraftsamling.chat._analysis",
     "ChatAnalysis": "kraftsamling.chat._analysis",

@@ -6,7 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from sqlalchemy import select
+
 from kraftsamling.chat._analysis import ChatAnalysis, ChatModel
+from kraftsamling.chat._demand import DemandModel, volunteer_load
 from kraftsamling.chat._io import Conversation, read_survey
 from kraftsamling.chat._service import (
     analyze_with_settings,
@@ -15,10 +19,16 @@ from kraftsamling.chat._service import (
     train_chat_model,
     write_analysis_csv,
 )
-from kraftsamling.chat._store import ChatBatch, save_analysis
+from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
 from kraftsamling.services import ModuleService
 
 __all__ = ["ChatRun", "ChatService"]
+
+# The stored conversation's columns the dashboards, the endings panel and the report read.
+STORED_FIELDS = ("conversation_id", "language", "topics", "mood_before", "mood_after",
+                 "mood_change", "mood_change_beyond_expected", "experience", "ending",
+                 "ending_evidence", "demand_score", "demanding", "risk_flags", "n_messages",
+                 "duration_min", "volunteer_id", "started_at")
 
 
 @dataclass
@@ -43,14 +53,15 @@ class ChatService(ModuleService):
                 progress: Callable[[int, int], None] | None = None) -> ChatRun:
         """Read (pseudonymised by the installation's recognisers) and analyse a chat file.
 
-        ``progress(done, total)`` is told as conversations are analysed."""
+        A bad file (or survey) stops us before the model is loaded, which can mean training
+        the demo model. ``progress(done, total)`` is told as conversations are analysed."""
         if survey is not None:
-            read_survey(survey)  # a bad survey file stops us before the long work
-        model, demo = self.model()
+            read_survey(survey)
         if reading is not None:
             reading()
         conversations = read_conversations(source, self.settings, format=format,
                                            content=content)
+        model, demo = self.model()
         total = len(conversations)
         done = [0]
 
@@ -75,6 +86,21 @@ class ChatService(ModuleService):
                                              filename=filename, imported_by=actor,
                                              demo_model=run.demo, client=client)
             return batch.id, batch.conversations
+
+    def stored(self) -> tuple[pd.DataFrame, list[ChatBatch]]:
+        """Every stored conversation as one frame (what the dashboards read), and the
+        batches, newest first."""
+        with self.database.session() as session:
+            rows = session.scalars(select(ChatConversation).order_by(ChatConversation.id))
+            batches = list(session.scalars(select(ChatBatch).order_by(ChatBatch.id.desc())))
+            records = [{**{f: getattr(r, f) for f in STORED_FIELDS if f != "conversation_id"},
+                        "conversation_id": r.external_id, "id": r.id} for r in rows]
+            session.expunge_all()
+        return pd.DataFrame(records, columns=[*STORED_FIELDS, "id"]), batches
+
+    def volunteer_load(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Each volunteer's week, by the installation's demand settings."""
+        return volunteer_load(frame, demand=DemandModel.from_toml(self.settings.chat_demand))
 
     def train(self, source: Path, *, format: str = "esconv", output: Path | None = None
               ) -> tuple[ChatModel, Path]:

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kraftsamling._charts import Chart, plotly_js, styled
 
-__all__ = ["EndingsPanel", "charts", "endings_panel", "mood_by_topic", "render_report",
+__all__ = ["EndingsPanel", "dashboard_charts", "endings_panel", "mood_by_topic", "render_report",
            "topic_table"]
 
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
@@ -45,7 +45,7 @@ def mood_by_topic(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("samtal", ascending=False).round(2).reset_index()
 
 
-def charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
+def dashboard_charts(frame: pd.DataFrame, load: pd.DataFrame) -> list[Chart]:
     """The dashboard's charts, from an analysis frame and the volunteer load table."""
     result: list[Chart] = []
     if frame.empty:
@@ -176,7 +176,7 @@ def render_report(frame: pd.DataFrame, load: pd.DataFrame, *, title: str,
                               autoescape=select_autoescape(["html"]))
     demanding = frame.sort_values("demand_score", ascending=False).head(20)
     context: dict[str, Any] = {
-        "title": title, "generated_at": generated_at, "charts": charts(frame, load),
+        "title": title, "generated_at": generated_at, "charts": dashboard_charts(frame, load),
         "count": len(frame), "demanding": demanding, "load": load, "notes": notes or [],
         "plotly_js": plotly_js(), "inline_charts": True, "table_label": "Visa som tabell",
         "demanding_count": int(frame["demanding"].sum()) if not frame.empty else 0}

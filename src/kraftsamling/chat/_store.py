@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Boolean, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kraftsamling.store.audit import record_event
-from kraftsamling.store.models import Base, utcnow
+from kraftsamling.ingest import Stored, ingest
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key
 
 if TYPE_CHECKING:  # the tables load without the analysis code (migrations, the demo's start)
     from kraftsamling.chat._analysis import ChatAnalysis
@@ -23,27 +23,22 @@ if TYPE_CHECKING:  # the tables load without the analysis code (migrations, the 
 __all__ = ["ChatBatch", "ChatConversation", "ChatMessage", "save_analysis"]
 
 
-class ChatBatch(Base):
+class ChatBatch(ImportRecord, Base):
     """One imported file: who imported it, when, and what topic discovery found."""
 
     __tablename__ = "chat_batches"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(300))
-    imported_by: Mapped[str] = mapped_column(String(100))
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     conversations: Mapped[int] = mapped_column(Integer)
     share_unassigned: Mapped[float] = mapped_column(Float)
     discovered: Mapped[list[dict[str, Any]]] = mapped_column()
     demo_model: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ChatConversation(Base):
+class ChatConversation(Keyed, Base):
     __tablename__ = "chat_conversations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("chat_batches.id", ondelete="CASCADE"),
-                                          index=True)
+    batch_id: Mapped[int] = parent_key("chat_batches")
     external_id: Mapped[str] = mapped_column(String(200))
     volunteer_id: Mapped[str | None] = mapped_column(String(200), default=None)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -66,16 +61,13 @@ class ChatConversation(Base):
     n_messages: Mapped[int] = mapped_column(Integer)
     duration_min: Mapped[float | None] = mapped_column(Float, default=None)
 
-    messages: Mapped[list[ChatMessage]] = relationship(order_by="ChatMessage.position",
-                                                       cascade="all, delete-orphan")
+    messages: Mapped[list[ChatMessage]] = owned_rows("ChatMessage.position")
 
 
-class ChatMessage(Base):
+class ChatMessage(Keyed, Base):
     __tablename__ = "chat_messages"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("chat_conversations.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = parent_key("chat_conversations")
     position: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(10))
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -86,7 +78,15 @@ def save_analysis(session: Session, analysis: ChatAnalysis,
                   conversations: Sequence[Conversation], *, filename: str, imported_by: str,
                   demo_model: bool = False, client: str = "") -> ChatBatch:
     """Store a batch: its conversations' answers and pseudonymised messages, with its
-    ``chat.import`` audit event in the same transaction (every door, by construction)."""
+    ``chat.import`` audit event in the same transaction (through ``ingest``: every door)."""
+    return ingest(session, action="chat.import", actor=imported_by, client=client,
+                  read=lambda: (analysis, conversations),
+                  store=lambda s, read: _store(s, *read, filename=filename,
+                                               imported_by=imported_by, demo_model=demo_model))
+
+
+def _store(session: Session, analysis: ChatAnalysis, conversations: Sequence[Conversation], *,
+           filename: str, imported_by: str, demo_model: bool) -> Stored[ChatBatch]:
     by_id = {c.conversation_id: c for c in conversations}
     batch = ChatBatch(filename=filename, imported_by=imported_by,
                       conversations=len(analysis.insights),
@@ -112,8 +112,4 @@ def save_analysis(session: Session, analysis: ChatAnalysis,
         row.messages = [ChatMessage(position=i, role=m.role, sent_at=m.timestamp, text=m.text)
                         for i, m in enumerate(source.messages)]
         session.add(row)
-    session.flush()
-    record_event(session, actor=imported_by, action="chat.import", object_type="chat_batch",
-                 object_id=batch.id, detail={"conversations": batch.conversations},
-                 client=client)
-    return batch
+    return Stored(batch, "chat_batch", {"conversations": batch.conversations})

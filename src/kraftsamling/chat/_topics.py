@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_entries
 from kraftsamling._textfeatures import embed
 
 __all__ = ["DEFAULT_TOPICS", "DiscoveredTopic", "Topic", "TopicTaxonomy", "discover_topics"]
@@ -55,6 +55,15 @@ class DiscoveredTopic:
     size: int
 
 
+def _topic(entry: dict[str, Any]) -> Topic:
+    """A topic from its ``[[topic]]`` entry (``KeyError``/``re.error`` when it is wrong)."""
+    return Topic(id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
+                 patterns=tuple(re.compile(r"\b" + p, re.IGNORECASE)
+                                for p in entry.get("patterns", [])),
+                 problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
+                 prototypes=tuple(str(p) for p in entry.get("prototypes", [])))
+
+
 class TopicTaxonomy:
     """Topics and how to recognise them; load your own with :meth:`from_toml`."""
 
@@ -68,20 +77,10 @@ class TopicTaxonomy:
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> TopicTaxonomy:
-        source = Path(path) if path is not None else DEFAULT_TOPICS
-        data = read_toml(source, kind="Ämnesfilen")
-        topics = []
-        for entry in data.get("topic", []):
-            try:
-                topics.append(Topic(
-                    id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
-                    patterns=tuple(re.compile(r"\b" + p, re.IGNORECASE)
-                                   for p in entry.get("patterns", [])),
-                    problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
-                    prototypes=tuple(str(p) for p in entry.get("prototypes", []))))
-            except (KeyError, re.error) as error:
-                raise ValueError(f"Ämnet '{entry.get('id', '?')}' i '{source}' är felaktigt: "
-                                 f"{error}") from None
+        source, data, topics = read_entries(
+            path, DEFAULT_TOPICS, kind="Ämnesfilen", table="topic", build=_topic,
+            errors=(KeyError, re.error), problem="Ämnet '{id}' i '{source}' är felaktigt: "
+                                                 "{error}")
         if not topics:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
         return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),

@@ -47,9 +47,7 @@ def _analyse(service: ChatService, source: Path, format: str, survey: Path | Non
 def _service(*, database: bool = False) -> ChatService:
     from kraftsamling.chat._facade import ChatService  # model code only when used
 
-    settings = shell.settings()
-    return ChatService(settings, shell.database(settings) if database else None,
-                       note=lambda text: err_console.print(text))
+    return shell.service(ChatService, with_database=database)
 
 
 @chat_app.command("analyze")

@@ -12,54 +12,33 @@ from typing import Annotated
 
 import pandas as pd
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
-from kraftsamling.chat import (
-    CHAT_SCHEMA,
-    SURVEY_SCHEMA,
-    DemandModel,
-    load_chat_model,
-    read_survey,
-    volunteer_load,
-)
-from kraftsamling.chat._report import charts, endings_panel, render_report
-from kraftsamling.chat._service import analyze_with_settings, read_conversations
-from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
-from kraftsamling.settings import Settings
+from kraftsamling.chat import CHAT_SCHEMA, SURVEY_SCHEMA, ChatService, read_survey
+from kraftsamling.chat._report import dashboard_charts, endings_panel, render_report
+from kraftsamling.chat._store import ChatBatch, ChatConversation
 from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.web import framework as web
 
 router = APIRouter(prefix="/chat", dependencies=[Depends(web.csrf_protect)])
 Coordinator = Annotated[User, Depends(web.require_roles(Role.coordinator))]
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_FIELDS = ("conversation_id", "language", "topics", "mood_before", "mood_after", "mood_change",
-           "mood_change_beyond_expected", "experience", "ending", "ending_evidence",
-           "demand_score", "demanding", "risk_flags", "n_messages", "duration_min",
-           "volunteer_id", "started_at")
 
 
-def _frame(db: Database) -> tuple[pd.DataFrame, list[ChatBatch]]:
-    with db.session() as session:
-        rows = session.scalars(select(ChatConversation).order_by(ChatConversation.id)).all()
-        batches = list(session.scalars(select(ChatBatch).order_by(ChatBatch.id.desc())).all())
-        records = [{**{f: getattr(r, f) for f in _FIELDS if f != "conversation_id"},
-                    "conversation_id": r.external_id, "id": r.id} for r in rows]
-        session.expunge_all()
-    return pd.DataFrame(records, columns=[*_FIELDS, "id"]), batches
+def _service(request: Request) -> ChatService:
+    return ChatService(request.app.state.settings, request.app.state.db)
 
 
-def _load(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    return volunteer_load(frame, demand=DemandModel.from_toml(settings.chat_demand))
+def _stored(request: Request) -> tuple[pd.DataFrame, list[ChatBatch], pd.DataFrame]:
+    """Every stored conversation, the batches and the volunteers' load."""
+    service = _service(request)
+    frame, batches = service.stored()
+    return frame, batches, service.volunteer_load(frame)
 
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, user: Coordinator) -> Response:
     db: Database = request.app.state.db
-    frame, batches = _frame(db)
-    load = _load(frame, request.app.state.settings)
+    frame, batches, load = _stored(request)
     demanding = frame.sort_values("demand_score", ascending=False).head(15)
     # The table lists single conversations (risk markers included): audit which ones.
     with db.session() as session:
@@ -69,7 +48,7 @@ def dashboard(request: Request, user: Coordinator) -> Response:
                          "rows_shown": [int(i) for i in demanding["id"]]},
                      client=web.client_address(request))
     return web.allow_chart_styles(web.render(request, "chat/dashboard.html", {
-        "frame": frame, "batches": batches, "charts": charts(frame, load),
+        "frame": frame, "batches": batches, "charts": dashboard_charts(frame, load),
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
         "error": getattr(request.state, "chat_error", ""),
@@ -80,7 +59,7 @@ def dashboard(request: Request, user: Coordinator) -> Response:
 def endings(request: Request, user: Coordinator, week: str | None = None) -> Response:
     """Chats that ended badly in a week, by topic and hour, and each volunteer's share."""
     db: Database = request.app.state.db
-    frame, _ = _frame(db)
+    frame, _ = _service(request).stored()
     panel = endings_panel(frame, week=week) if len(frame) else None
     with db.session() as session:
         record_event(session, actor=user.username, action="view_chat_endings",
@@ -93,8 +72,7 @@ def endings(request: Request, user: Coordinator, week: str | None = None) -> Res
 @router.get("/volunteers", response_class=HTMLResponse)
 def volunteers(request: Request, user: Coordinator) -> Response:
     db: Database = request.app.state.db
-    frame, _ = _frame(db)
-    load = _load(frame, request.app.state.settings)
+    _, _, load = _stored(request)
     with db.session() as session:
         record_event(session, actor=user.username, action="view_volunteer_load",
                      object_type="chat", client=web.client_address(request))
@@ -105,10 +83,7 @@ def volunteers(request: Request, user: Coordinator) -> Response:
 def conversation(request: Request, row_id: int, user: Coordinator) -> Response:
     db: Database = request.app.state.db
     with db.session() as session:
-        row = session.scalar(select(ChatConversation).where(ChatConversation.id == row_id)
-                             .options(selectinload(ChatConversation.messages)))
-        if row is None:
-            raise HTTPException(status_code=404)
+        row = web.row_or_404(session, ChatConversation, row_id, ChatConversation.messages)
         session.expunge_all()
         record_event(session, actor=user.username, action="view_chat_conversation",
                      object_type="chat_conversation", object_id=row_id,
@@ -119,12 +94,13 @@ def conversation(request: Request, row_id: int, user: Coordinator) -> Response:
 @router.get("/report.html")
 def report(request: Request, user: Coordinator) -> Response:
     db: Database = request.app.state.db
-    frame, batches = _frame(db)
+    service = _service(request)
+    frame, batches = service.stored()
     if frame.empty:
         raise HTTPException(status_code=404)
     notes = (["Minst en import analyserades med demomodellen (tränad på syntetiska chattar)."]
              if any(b.demo_model for b in batches) else [])
-    html = render_report(frame, _load(frame, request.app.state.settings),
+    html = render_report(frame, service.volunteer_load(frame),
                          title="Chattrapport", generated_at=datetime.now(UTC), notes=notes)
     with db.session() as session:
         record_event(session, actor=user.username, action="download_chat_report",
@@ -139,37 +115,21 @@ def report(request: Request, user: Coordinator) -> Response:
 async def import_chats(request: Request, user: Coordinator,
                        file: Annotated[UploadFile, File()],
                        survey: Annotated[UploadFile | None, File()] = None) -> Response:
-    db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    answers = await survey.read(MAX_UPLOAD_BYTES + 1) if survey is not None else b""
+    service = _service(request)
+    content, answers = await web.read_uploads([file, survey])
     filename = Path(file.filename or "chattar.csv").name
-    try:
-        if len(content) > MAX_UPLOAD_BYTES or len(answers) > MAX_UPLOAD_BYTES:
-            raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        if not content:
-            raise ValueError("Välj en fil med chattar.")
-        survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
-        client = web.client_address(request)
+    survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
+    client = web.client_address(request)
 
-        def work() -> None:
-            # In a worker thread, from memory: the event loop keeps serving, and no raw
-            # upload is ever written to a temporary file that a crash could leave behind.
-            survey_answers = (read_survey(survey_name, content=answers)  # before the long work
-                              if answers else None)
-            conversations = read_conversations(filename, settings, content=content)
-            model, demo = load_chat_model(settings)
-            analysis = analyze_with_settings(conversations, settings, model=model,
-                                             survey_answers=survey_answers)
-            with db.session() as session:
-                save_analysis(session, analysis, conversations, filename=filename,
-                              imported_by=user.username, demo_model=demo, client=client)
+    def work() -> None:
+        # In a worker thread, from memory: the event loop keeps serving, and no raw
+        # upload is ever written to a temporary file that a crash could leave behind.
+        web.check_upload(content, also=[answers], empty="Välj en fil med chattar.")
+        survey_answers = (read_survey(survey_name, content=answers)  # before the long work
+                          if answers else None)
+        run = service.analyse(Path(filename), content=content, survey_answers=survey_answers)
+        service.store(run, filename=filename, actor=user.username, client=client)
 
-        await run_in_threadpool(work)
-    except ValueError as error:
-        request.state.chat_error = str(error).strip("'\"")
-        response = dashboard(request, user)
-        response.status_code = 422
-        return response
-    return RedirectResponse("/chat", status_code=303)
+    return await web.handle_upload(request, work, page=lambda: dashboard(request, user),
+                                   done="/chat", error_state="chat_error")
 

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
         load_figures,
         render_cards,
     )
-    from kraftsamling.compliance._documents import Document, Section, Statement, build_documents
+    from kraftsamling.compliance._documents import (
+        Document,
+        Section,
+        Statement,
+        Table,
+        build_documents,
+    )
     from kraftsamling.compliance._installation import Installation, Source, inspect_installation
     from kraftsamling.compliance._report import (
         PapersStatus,
@@ -48,6 +54,7 @@ __all__ = [
     "Section",
     "Source",
     "Statement",
+    "Table",
     "Text",
     "apply_retention",
     "build_documents",
@@ -67,6 +74,7 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "Table": "kraftsamling.compliance._documents",
     "CARDS": "kraftsamling.compliance._cards",
     "CardLive": "kraftsamling.compliance._cards",
     "CardTable": "kraftsamling.compliance._cards",

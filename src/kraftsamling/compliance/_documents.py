@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
 from kraftsamling import __version__
 from kraftsamling.compliance._cards import cards_for
@@ -121,7 +123,7 @@ class Document:
             yield from section.items
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModuleFacts:
     what: str
     subjects: str
@@ -141,224 +143,41 @@ class ModuleFacts:
 T = test
 NO_BIOMETRICS = code("kraftsamling.tabular: scheman med text, tal och koder; inga bilder, "
                      "inget ljud, inga biometriska uppgifter")
-FACTS: dict[str, ModuleFacts] = {
-    "privacy": ModuleFacts(
-        what="Hittar personuppgifter i fritext (personnummer, telefonnummer, e-post, adresser, "
-             "postnummer, namn) och ersätter dem med pseudonymer innan något sparas; "
-             "originalen sparas bara krypterade för avpseudonymisering.",
-        subjects="Alla personer som nämns i importerade texter och tabeller.",
-        data="Identifierare och namn i fritext; pseudonymer och krypterade original.",
-        sensitive="Texterna kan innehålla känsliga uppgifter (art. 9) och uppgifter som "
-                  "omfattas av sekretess; pseudonymiseringen tar bort identifierare, inte "
-                  "innehållet.",
-        tables=("pseudonyms", "imported_tables"),
-        settings=("pseudonym_key", "privacy_config"),
-        protections=(
-            ("Inget original når databasfilen i klartext vid import.",
-             (T("tests/privacy/test_pseudonymize.py::test_nothing_raw_reaches_the_database_file"),)),
-            ("Import i webben pseudonymiseras på samma sätt.",
-             (T("tests/privacy/test_pseudonymize.py::test_web_import_is_pseudonymised"),)),
-            ("Loggrader bär aldrig personuppgifter i klartext.",
-             (T("tests/privacy/test_pseudonymize.py::test_log_lines_never_carry_raw_pii"),)),
-            ("Bara administratörer avpseudonymiserar, en i taget, och varje gång loggas.",
-             (T("tests/privacy/test_pseudonymize.py::"
-                "test_only_admins_resolve_and_every_resolution_is_audited"),)),
-        ),
-        risks=(
-            ("Ett namn som inte hittas sparas i klartext i pseudonymiserad text.",
-             "Namnigenkännaren mäts på oberoende data (modellkortet); texten behandlas ändå "
-             "som personuppgifter med samma åtkomstskydd.", ()),
-        ),
-        art5=(("Pseudonymisering är ingen av de förbjudna metoderna i art. 5: den påverkar "
-               "inte beteende, poängsätter inte personer och läser inga biometriska uppgifter.",
-               (NO_BIOMETRICS,)),),
-        risk_class="Inte högrisk (minimal risk)",
-        risk_reason="Pseudonymisering finns inte i bilaga III och är inte en säkerhetskomponent "
-                    "i en produkt enligt bilaga I; den är en skyddsåtgärd för de andra "
-                    "modulerna.",
-        high_risk=False,
-        oversight=(("En administratör kan avpseudonymisera en uppgift i taget med angivet skäl, "
-                    "som loggas.",
-                    (T("tests/privacy/test_pseudonymize.py::test_resolve_through_the_web"),)),),
-    ),
-    "autolarm": ModuleFacts(
-        what="Elever svarar på en enkät via en länk per skola och klass; autolarm bedömer "
-             "fritextsvaren (regler och klassificerare) och lägger svar som tyder på fara i "
-             "en granskningskö med larm till skolpersonal.",
-        subjects="Elever (barn), anonymt; skolpersonal som granskar.",
-        data="Fritextsvar (pseudonymiserade före lagring), skola och klass via länken, "
-             "bedömning, kategori och granskningsstatus.",
-        sensitive="Svaren kan avslöja hälsa (art. 9: självmordstankar, självskada, "
-                  "ätstörning), utsatthet för brott och förhållanden i hemmet; eleverna är "
-                  "barn (skäl 38).",
-        tables=("survey_responses", "autolarm_answers"),
-        settings=("autolarm_rules", "sla_urgent_minutes", "sla_concern_hours", "smtp_host",
-                  "alert_email_to", "webhook_url", "public_url", "api_tokens"),
-        protections=(
-            ("Svaren är anonyma (inget namn, ingen IP-adress, inget kak-id), namn i svaret "
-             "pseudonymiseras före lagring och larmet innehåller bara en länk, aldrig svarets "
-             "text.",
-             (T("tests/autolarm/test_web.py::test_anonymous_survey_to_alert"),)),
-            ("Granskningskön kräver rollen granskare.",
-             (T("tests/autolarm/test_web.py::test_review_needs_the_reviewer_role"),)),
-            ("Texten pseudonymiseras innan den bedöms.",
-             (T("tests/autolarm/test_detector.py::test_texts_are_pseudonymised_before_scoring"),)),
-        ),
-        risks=(
-            ("Ett svar som tyder på fara missas och eleven får ingen hjälp i tid.",
-             "Regler som avgör, en klassificerare som bara lägger till, svarstid per nivå och "
-             "eskalering; eleven ser stödnummer (112, BRIS 116 111) efter varje svar.",
-             (T("tests/autolarm/test_web.py::test_review_workflow"),)),
-            ("Ett ofarligt svar larmar och väcker oro i onödan.",
-             "En människa läser varje larm innan något görs.", ()),
-        ),
-        art5=(("Inte känsloigenkänning på arbetsplats eller i utbildning (art. 5.1 f): "
-               "autolarm läser text, inte biometriska uppgifter, och ett system för "
-               "känsloigenkänning bygger per definition på biometriska uppgifter (art. 3.39).",
-               (NO_BIOMETRICS, code("kraftsamling/autolarm/_store.py: AnswerReview.text"))),
-              ("Utnyttjar inte barns sårbarhet för att påverka deras beteende (art. 5.1 b): "
-               "systemet visar svar för personal och påverkar inte eleven.",
-               (code("kraftsamling/autolarm: bedömningen visas bara för granskare"),))),
-        risk_class="Inte uppräknat i bilaga III (bedömning); berör barn i utbildning",
-        risk_reason="Bilaga III punkt 3 gäller tillträde och antagning, bedömning av "
-                    "läranderesultat, lämplig utbildningsnivå och övervakning av prov. "
-                    "Autolarm gör inget av det: det hjälper personal att läsa svar som tyder "
-                    "på fara. Eftersom det berör barn tillämpas artiklarna 9–15 som om det "
-                    "vore högrisk.",
-        high_risk=False,
-        oversight=(("Varje flaggat svar väntar i en granskningskö med tid kvar att svara; "
-                    "granskaren kvitterar, eskalerar eller avslutar, och varje visning loggas.",
-                    (T("tests/autolarm/test_web.py::test_review_workflow"),)),),
-    ),
-    "chat": ModuleFacts(
-        what="Importerar stödchattar (pseudonymiseras vid import) och ger samordnare insikter "
-             "på gruppnivå: ämnen, mående före och efter, upplevelse, krävande samtal och "
-             "volontärernas belastning.",
-        subjects="Stödsökande och volontärer.",
-        data="Pseudonymiserade meddelanden, tidpunkter, volontärens id, uppskattat ämne, "
-             "mående och upplevelse.",
-        sensitive="Samtalen handlar ofta om psykisk hälsa (art. 9).",
-        tables=("chat_batches",),
-        settings=("chat_topics", "chat_demand"),
-        protections=(
-            ("Meddelandena pseudonymiseras vid import.",
-             (T("tests/chat/test_io.py::test_canonical_is_grouped_ordered_and_pseudonymised"),)),
-            ("Sidorna är bara för samordnare.",
-             (T("tests/chat/test_cli_web.py::test_chat_pages_are_for_coordinators_only"),)),
-            ("Enkätsvar ersätter modellens uppskattning där de finns.",
-             (T("tests/chat/test_analysis.py::test_survey_answers_replace_estimates"),)),
-        ),
-        risks=(
-            ("En uppskattning av mående läses som en bedömning av en person.",
-             "Visas som uppskattningar i sammanställningar, med källa (enkät eller text).", ()),
-            ("En volontär bedöms utifrån enstaka samtal.",
-             "Belastning visas som antal krävande samtal i följd, inte som betyg.", ()),
-        ),
-        art5=(("Inte känsloigenkänning (art. 5.1 f, art. 3.39): måendet uppskattas ur text, "
-               "inte ur biometriska uppgifter, och används inte på en arbetsplats för att "
-               "bedöma volontärer.", (NO_BIOMETRICS,)),),
-        risk_class="Inte högrisk (minimal risk)",
-        risk_reason="Insikter på gruppnivå för en ideell organisation; användningen finns "
-                    "inte i bilaga III.",
-        high_risk=False,
-        oversight=(("Samordnare ser sammanställningar och öppnar enskilda samtal bara i en "
-                    "loggad vy; inget beslutas om en person.",
-                    (T("tests/chat/test_cli_web.py::test_coordinator_imports_views_and_downloads"),)),),
-    ),
-    "twin": ModuleFacts(
-        what="Läser klassenkäter (vänskaps- och utsatthetsfrågor) i flera mätningar, ritar "
-             "klassens nätverk, uppskattar vilka elever som riskerar att bli utsatta nästa "
-             "termin och simulerar vad insatser skulle ändra.",
-        subjects="Elever (barn) i de klasser som importeras; skolpersonal.",
-        data="Elev-id som nyckelhashar, svar på nominerings- och utsatthetsfrågor, beräknad "
-             "risk; ingen fritext.",
-        sensitive="Utsatthet för kränkningar; eleverna är barn (skäl 38).",
-        tables=("twin_imports",),
-        settings=(),
-        protections=(
-            ("Elev-id pseudonymiseras på samma sätt i varje mätning.",
-             (T("tests/twin/test_twin.py::test_ids_are_pseudonymised_the_same_way_in_every_wave"),)),
-            ("Klasstvillingen är bara för skolpersonal (granskare).",
-             (T("tests/twin/test_cli_web.py::test_twin_is_for_school_staff_only"),)),
-        ),
-        risks=(
-            ("En elev pekas ut som \"riskelev\" och behandlas annorlunda.",
-             "Listan är ett stöd för personal som känner klassen; modellen förutsäger att bli "
-             "utsatt, inte att utsätta andra.", ()),
-        ),
-        art5=(("Inte riskbedömning av brott (art. 5.1 d): modellen uppskattar risken att bli "
-               "utsatt, inte att begå brott.", (code("kraftsamling/twin/_predict.py: "
-                                                    "VictimisationModel"),)),
-              ("Inte känsloigenkänning i utbildning (art. 5.1 f): inga biometriska uppgifter.",
-               (NO_BIOMETRICS,))),
-        risk_class="Inte uppräknat i bilaga III (bedömning); berör barn i utbildning och "
-                   "profilerar elever",
-        risk_reason="Bilaga III punkt 3 omfattar inte stöd mot kränkningar. Modellen "
-                    "profilerar elever, så artiklarna 9–15 tillämpas som om den vore högrisk.",
-        high_risk=False,
-        oversight=(("Personalen ser risklistan per klass i en loggad vy och beslutar själv; "
-                    "simuleringen jämför insatser sida vid sida.",
-                    (T("tests/twin/test_cli_web.py::test_staff_import_waves_and_see_each_class"),)),),
-    ),
-    "cases": ModuleFacts(
-        what="Handläggare inom ekonomiskt bistånd och barn och unga får för varje person en "
-             "risk (långvarigt bistånd eller ny anmälan), skälen i klartext och vilken insats "
-             "som troligen hjälper mest; enhetschefen ser behov, platser, en fördelningsplan "
-             "och en rättvisegranskning.",
-        subjects="Sökande och hushåll inom ekonomiskt bistånd; barn och deras "
-                 "vårdnadshavare inom socialtjänsten; handläggare.",
-        data="Personer som nyckelhashar, ärendevariabler enligt schemat, risk, "
-             "rekommendation, beslut med pseudonymiserat skäl; ingen fritext ur filen.",
-        sensitive="Socialtjänstuppgifter som omfattas av sekretess (OSL 26 kap.), i vissa fall "
-                  "hälsa (art. 9); kön och födelseregion används bara i "
-                  "rättvisegranskningen.",
-        tables=("case_batches",),
-        settings=("cases_register",),
-        protections=(
-            ("Registret förbjuder variabler (medborgarskap, språk, etnicitet, religion) och "
-             "flaggar troliga ombud.",
-             (T("tests/cases/test_models.py::test_register_forbids_features_and_flags_proxies"),)),
-            ("Rättvisegranskningen flaggar skillnader mellan grupper.",
-             (T("tests/cases/test_models.py::test_fairness_audit_flags_disparities"),)),
-            ("Effekter skattas inte där grupperna inte överlappar; vägran säger varför.",
-             (T("tests/cases/test_models.py::test_overlap_is_checked_and_refusal_says_why"),)),
-            ("Sidorna följer rollerna handläggare och enhetschef.",
-             (T("tests/cases/test_web.py::test_case_pages_keep_to_their_roles"),)),
-        ),
-        risks=(
-            ("Diskriminering: en grupp får systematiskt högre risk eller färre insatser.",
-             "Förbjudna variabler läses aldrig; granskning per kön, åldersgrupp, "
-             "födelseregion och stadsdel med konfidensintervall; fördelningsplanen kan hålla "
-             "ett golv per grupp.",
-             (T("tests/cases/test_models.py::test_fairness_audit_flags_disparities"),)),
-            ("Automatiserat beslut (art. 22): rekommendationen blir beslutet utan prövning.",
-             "Handläggaren beslutar och registrerar om beslutet följde rekommendationen; "
-             "andelen avvikelser redovisas för enhetschefen.",
-             (T("tests/cases/test_web.py::test_caseworker_finds_a_person_reads_why_and_decides"),)),
-            ("Felaktiga effektskattningar styr insatser fel.",
-             "Effekter med intervall, vägran vid bristande överlapp, kontroll mot LaLonde och "
-             "IHDP (modellkortet).",
-             (T("tests/cases/test_models.py::test_effect_estimate_covers_the_true_average"),)),
-        ),
-        art5=(("Inte social poängsättning (art. 5.1 c): risken används bara i bedömningen av "
-               "samma ärende, för att erbjuda stöd, och leder inte till sämre behandling i "
-               "andra sammanhang; modellkortet förbjuder användning för kontroll och "
-               "misstanke om fusk.", (code("kraftsamling/compliance/_cards.py: cases.risk "
-                                           "not_for"),)),
-              ("Inte riskbedömning av brott (art. 5.1 d) och inga biometriska uppgifter "
-               "(art. 5.1 e–h).", (NO_BIOMETRICS,))),
-        risk_class="Högrisk enligt bilaga III punkt 5 a",
-        risk_reason="AI-system som offentliga myndigheter använder för att bedöma fysiska "
-                    "personers rätt till väsentliga offentliga förmåner och tjänster, "
-                    "inbegripet sociala tjänster. Undantaget i art. 6.3 gäller inte eftersom "
-                    "systemet profilerar fysiska personer.",
-        high_risk=True,
-        oversight=(("Handläggaren ser risken, skälen och varje insats skattade nytta med "
-                    "intervall och beslutar; beslutet och om det följde rekommendationen "
-                    "sparas.",
-                    (T("tests/cases/test_web.py::test_caseworker_finds_a_person_reads_why_and_decides"),)),),
-    ),
-}
+FACTS_FILE = Path(__file__).parent / "data" / "modules.toml"
+
+
+def _sources(refs: Iterable[str]) -> tuple[Source, ...]:
+    """``"test:tests/x.py::test_y"`` → ``Source("test", "tests/x.py::test_y")``."""
+    found = []
+    for ref in refs:
+        kind, _, where = ref.partition(":")
+        if kind not in ("test", "code"):
+            raise ValueError(f"{FACTS_FILE}: okänd källa {ref!r} (test:… eller code:…).")
+        found.append(test(where) if kind == "test" else code(where))
+    return tuple(found)
+
+
+def _statements(entries: Iterable[dict[str, Any]]) -> tuple[tuple[str, tuple[Source, ...]], ...]:
+    return tuple((e["text"], _sources(e["sources"])) for e in entries)
+
+
+def _facts() -> dict[str, ModuleFacts]:
+    """Each module's facts, as data (``data/modules.toml``)."""
+    facts = {}
+    for module, d in tomllib.loads(FACTS_FILE.read_text(encoding="utf-8")).items():
+        facts[module] = ModuleFacts(
+            what=d["what"], subjects=d["subjects"], data=d["data"], sensitive=d["sensitive"],
+            tables=tuple(d["tables"]), settings=tuple(d["settings"]),
+            protections=_statements(d.get("protections", [])),
+            risks=tuple((e["risk"], e["measure"], _sources(e["sources"]))
+                        for e in d.get("risks", [])),
+            art5=_statements(d.get("art5", [])), risk_class=d["risk_class"],
+            risk_reason=d["risk_reason"], high_risk=d["high_risk"],
+            oversight=_statements(d.get("oversight", [])))
+    return facts
+
+
+FACTS: dict[str, ModuleFacts] = _facts()
 
 BUILT_IN_FILES = {
     "privacy_config": "kraftsamling/privacy/data/recognizers.toml",
@@ -603,7 +422,7 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
     for m in modules:
         for risk, measure, sources in FACTS[m].risks:
             risks.add(f"{MODULE_NAMES[m]}: risk: {risk} Åtgärd: {measure}", *sources,
-                      code(f"kraftsamling/compliance/_documents.py: FACTS[{m!r}]"), module=m)
+                      code(f"kraftsamling/compliance/data/modules.toml: [{m}]"), module=m)
         for statement in _independent_status(inst, m):
             risks.items.append(statement)
     risks.organisation("Sannolikhet och allvar för varje risk i organisationens verksamhet, "
@@ -688,7 +507,7 @@ def _ai_act(inst: Installation, module: str) -> Document:
              NO_BIOMETRICS, module=module)
     klass = doc.section("riskklass", "Riskklass")
     klass.add(f"{facts.risk_class}. {facts.risk_reason}",
-              code(f"kraftsamling/compliance/_documents.py: FACTS[{module!r}]"), module=module)
+              code(f"kraftsamling/compliance/data/modules.toml: [{module}]"), module=module)
     klass.organisation("Att bekräfta klassificeringen för organisationens användning, och om "
                        "organisationen blir leverantör (art. 3.3, art. 25) när den tar systemet "
                        "i bruk i egen regi.", module=module)

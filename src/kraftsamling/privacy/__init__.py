@@ -10,8 +10,17 @@ Everything runs offline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from kraftsamling._lazy import lazy_exports
 from kraftsamling.privacy._analyzer import DEFAULT_CONFIG, Analyzer, recognizer_options
 from kraftsamling.privacy._files import REDACTABLE_SUFFIXES, RedactionStats, redact_file
+from kraftsamling.privacy._gazetteer import (
+    bucket_of,
+    first_name_bucket,
+    name_likeness,
+    surname_shaped,
+)
 from kraftsamling.privacy._identity import (
     luhn_valid,
     normalise_personnummer,
@@ -22,7 +31,9 @@ from kraftsamling.privacy._logging import RedactingFilter, install_log_redaction
 from kraftsamling.privacy._names import (
     NameTagger,
     PersonNameRecognizer,
+    default_tagger,
     read_conll,
+    sentence_features,
     train_name_tagger,
 )
 from kraftsamling.privacy._pseudonymization import Pseudonymization
@@ -43,6 +54,14 @@ from kraftsamling.privacy._spans import Span, Token, resolve_overlaps, tokenize
 from kraftsamling.privacy._tables import TablePseudonymizer, column_hash, generalise
 from kraftsamling.privacy._vault import resolve_pseudonym, store_mapping
 
+if TYPE_CHECKING:
+    from kraftsamling.privacy._synth import (
+        GeneratedText,
+        as_tagged_sentences,
+        generate_texts,
+        name_training_texts,
+    )
+
 __all__ = [
     "DEFAULT_CONFIG",
     "RECOGNIZER_TYPES",
@@ -50,6 +69,7 @@ __all__ = [
     "AddressRecognizer",
     "Analyzer",
     "EmailRecognizer",
+    "GeneratedText",
     "Mode",
     "NameTagger",
     "OrganisationsnummerRecognizer",
@@ -67,11 +87,18 @@ __all__ = [
     "Span",
     "TablePseudonymizer",
     "Token",
+    "as_tagged_sentences",
+    "bucket_of",
     "column_hash",
+    "default_tagger",
+    "first_name_bucket",
     "generalise",
+    "generate_texts",
     "install_log_redaction",
     "keyed_hash",
     "luhn_valid",
+    "name_likeness",
+    "name_training_texts",
     "normalise_personnummer",
     "read_conll",
     "recognizer_options",
@@ -79,9 +106,18 @@ __all__ = [
     "register_recognizer",
     "resolve_overlaps",
     "resolve_pseudonym",
+    "sentence_features",
     "store_mapping",
+    "surname_shaped",
     "tokenize",
     "train_name_tagger",
     "valid_organisationsnummer",
     "valid_personnummer",
 ]
+
+
+# Synthetic Swedish texts for training and testing the recognisers load Faker: only when used.
+__getattr__ = lazy_exports(__name__, {
+    name: "kraftsamling.privacy._synth"
+    for name in ("GeneratedText", "as_tagged_sentences", "generate_texts", "name_training_texts")
+})

@@ -26,6 +26,7 @@ from typing import Any
 import pycrfsuite
 
 from kraftsamling._language import detect_language
+from kraftsamling.modelstore import ModelStore
 from kraftsamling.privacy._gazetteer import (
     KINSHIP,
     TITLES,
@@ -406,9 +407,35 @@ class NameTagger:
         return [NAME_TAG if p >= threshold else OTHER_TAG for p in self.predict_proba(words)]
 
 
+_PROBE = ("Anna", "Svensson", "bor", "på", "Storgatan", "i", "Lund", ".")
+
+
+def _check_tagger(tagger: NameTagger, path: Path) -> None:
+    """The version check on load: a CRF that tags names and knows most of the features this
+    version computes (a model trained with older features would quietly miss names)."""
+    crf = pycrfsuite.Tagger()
+    try:
+        crf.open_inmemory(tagger.model_)
+    except Exception as error:  # pycrfsuite says only "invalid model"
+        raise ValueError(f"'{path}' är ingen namnmodell (CRF).") from error
+    known = {attribute for attribute, _ in crf.info().state_features}
+    probe = {f for word in sentence_features(list(_PROBE)) for f in word}
+    if NAME_TAG not in crf.labels() or len(probe & known) < len(probe) / 2:
+        raise ValueError(f"'{path}' tränades med en äldre version av Kraftsamling. Träna om "
+                         "den med 'kraftsamling privacy train-names'.")
+
+
+# The name tagger's lifecycle: the shipped model, or the organisation's (``model = ...``
+# under ``type = "person_name"`` in the recogniser file), read once and checked on load.
+NAME_MODELS: ModelStore[NameTagger] = ModelStore(
+    name="privacy-names", kind=NameTagger, shipped=DEFAULT_MODEL, suffix=".crfsuite",
+    reader=lambda path: NameTagger.load(path), writer=lambda tagger, path: tagger.save(path),
+    check=_check_tagger)
+
+
 @cache
 def default_tagger() -> NameTagger:
-    return NameTagger.load(DEFAULT_MODEL)
+    return NAME_MODELS.read(DEFAULT_MODEL)
 
 
 def _next_is_capitalised_word(word: str) -> bool:
@@ -434,7 +461,7 @@ class PersonNameRecognizer(Recognizer):
         self.threshold = threshold
         self.list_score = list_score
         self.foreign_likeness = foreign_likeness
-        self.tagger = NameTagger.load(model) if model else default_tagger()
+        self.tagger = NAME_MODELS.read(Path(model)) if model else default_tagger()
 
     def token_scores(self, tokens: Sequence[Token]) -> list[float]:
         words = [t.text for t in tokens]
@@ -550,5 +577,5 @@ def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int 
     if generated:
         sentences += as_tagged_sentences(name_training_texts(generated, seed=generated_seed))
     tagger = NameTagger(**params).fit([w for w, _ in sentences], [t for _, t in sentences])
-    tagger.save(output)
+    NAME_MODELS.write(tagger, Path(output))
     return tagger

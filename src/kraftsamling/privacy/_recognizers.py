@@ -130,13 +130,9 @@ class PersonnummerRecognizer(PatternRecognizer):
 
     def __init__(self, *, name: str | None = None, score: float = 1.0,
                  ambiguous_score: float = 0.6) -> None:
-        super().__init__(
-            entity="PERSONNUMMER",
-            name=name or self.type_name,
-            pattern=_PNR_NOT_BEFORE + r"(?:18|19|20)?\d{6}[-+ ]?\d{4}" + _PNR_NOT_AFTER,
-            score=score,
-            validator=valid_personnummer,
-        )
+        pattern = _PNR_NOT_BEFORE + r"(?:18|19|20)?\d{6}[-+ ]?\d{4}" + _PNR_NOT_AFTER
+        super().__init__(entity="PERSONNUMMER", name=name or self.type_name, pattern=pattern,
+                         score=score, validator=valid_personnummer)
         self.ambiguous_score = ambiguous_score
 
     def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
@@ -161,13 +157,9 @@ class OrganisationsnummerRecognizer(PatternRecognizer):
     type_name = "organisationsnummer"
 
     def __init__(self, *, name: str | None = None, score: float = 0.95) -> None:
-        super().__init__(
-            entity="ORGANISATIONSNUMMER",
-            name=name or self.type_name,
-            pattern=_NOT_BEFORE + r"(?:16)?\d{6}-?\d{4}" + _NOT_AFTER,
-            score=score,
-            validator=valid_organisationsnummer,
-        )
+        pattern = _NOT_BEFORE + r"(?:16)?\d{6}-?\d{4}" + _NOT_AFTER
+        super().__init__(entity="ORGANISATIONSNUMMER", name=name or self.type_name,
+                         pattern=pattern, score=score, validator=valid_organisationsnummer)
 
 
 def _valid_swedish_phone(text: str) -> bool:
@@ -201,14 +193,8 @@ class PhoneRecognizer(PatternRecognizer):
     )
 
     def __init__(self, *, name: str | None = None, score: float = 0.9) -> None:
-        super().__init__(
-            entity="PHONE",
-            name=name or self.type_name,
-            pattern=self.PATTERN,
-            score=score,
-            validator=_valid_swedish_phone,
-            context=self.CUES,
-        )
+        super().__init__(entity="PHONE", name=name or self.type_name, pattern=self.PATTERN,
+                         score=score, validator=_valid_swedish_phone, context=self.CUES)
 
 
 @register_recognizer
@@ -216,12 +202,8 @@ class EmailRecognizer(PatternRecognizer):
     type_name = "email"
 
     def __init__(self, *, name: str | None = None, score: float = 1.0) -> None:
-        super().__init__(
-            entity="EMAIL",
-            name=name or self.type_name,
-            pattern=r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])",
-            score=score,
-        )
+        super().__init__(entity="EMAIL", name=name or self.type_name, score=score,
+                         pattern=r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 
 
 STREET_SUFFIXES = (
@@ -290,13 +272,10 @@ class PostcodeRecognizer(PatternRecognizer):
     type_name = "postcode"
 
     def __init__(self, *, name: str | None = None, score: float = 0.85) -> None:
-        super().__init__(
-            entity="POSTCODE",
-            name=name or self.type_name,
-            pattern=r"(?<![\w-])(?:SE-?\s?)?[1-9]\d{2}\s?\d{2}\s+"
-                    r"(?:[A-ZÅÄÖ][a-zåäö]+(?:[\s-][A-ZÅÄÖ][a-zåäö]+)?|[a-zåäö]+)(?![\w])",
-            score=score,
-        )
+        super().__init__(entity="POSTCODE", name=name or self.type_name, score=score,
+                         pattern=r"(?<![\w-])(?:SE-?\s?)?[1-9]\d{2}\s?\d{2}\s+"
+                                 r"(?:[A-ZÅÄÖ][a-zåäö]+(?:[\s-][A-ZÅÄÖ][a-zåäö]+)?|[a-zåäö]+)"
+                                 r"(?![\w])")
 
     def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
         towns = swedish_towns()

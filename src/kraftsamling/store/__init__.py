@@ -1,6 +1,6 @@
 """Storage: SQLite by default (WAL), PostgreSQL by URL; Alembic owns the schema."""
 
-from kraftsamling.store._rate_buckets import DatabaseRateLimiter, RateBucket
+from kraftsamling.store._rate_buckets import DatabaseRateLimiter, RateBucket, TokenBuckets
 from kraftsamling.store._rekey import KeyRotation, KeyRotationError, rekey_chain, rotate_audit_key
 from kraftsamling.store.audit import AuditFilter, audit_csv, query_audit, record_event, verify_chain
 from kraftsamling.store.db import Database, SchemaOutOfDateError
@@ -45,6 +45,7 @@ __all__ = [
     "RateBucket",
     "Role",
     "SchemaOutOfDateError",
+    "TokenBuckets",
     "User",
     "UserError",
     "WebSession",

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kraftsamling.store.db import Database
 from kraftsamling.store.models import Base
 
-__all__ = ["DatabaseRateLimiter", "RateBucket"]
+__all__ = ["DatabaseRateLimiter", "RateBucket", "TokenBuckets"]
 
 _ADVISORY_LOCK = 770078  # the audit chain uses 770077
 
@@ -46,21 +46,30 @@ def _lock(session: Session) -> None:
             raw.execute("BEGIN IMMEDIATE")
 
 
-class DatabaseRateLimiter:
+class TokenBuckets:
+    """What every rate limiter shares: ``capacity`` tokens a key, refilled evenly over
+    ``window_seconds`` by ``clock``."""
+
+    def __init__(self, *, capacity: int, window_seconds: float,
+                 clock: Callable[[], float]) -> None:
+        if capacity < 1 or window_seconds <= 0:
+            raise ValueError("capacity must be ≥ 1 and window_seconds > 0")
+        self.capacity = capacity
+        self.window_seconds = window_seconds
+        self._rate = capacity / window_seconds
+        self._clock = clock
+
+
+class DatabaseRateLimiter(TokenBuckets):
     """``take(key)`` is True while ``key`` has a token left; shared by every process."""
 
     def __init__(self, database: Database, *, name: str, capacity: int,
                  window_seconds: float, secret: bytes,
                  clock: Callable[[], float] = time.time) -> None:
-        if capacity < 1 or window_seconds <= 0:
-            raise ValueError("capacity must be ≥ 1 and window_seconds > 0")
+        super().__init__(capacity=capacity, window_seconds=window_seconds, clock=clock)
         self.database = database
         self.name = name
-        self.capacity = capacity
-        self.window_seconds = window_seconds
-        self._rate = capacity / window_seconds
         self._secret = secret
-        self._clock = clock
 
     def _hash(self, key: str) -> str:
         return hmac.new(self._secret, f"{self.name}:{key}".encode(), hashlib.sha256).hexdigest()

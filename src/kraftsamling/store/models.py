@@ -23,13 +23,17 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "AuditEvent",
     "Base",
+    "ImportRecord",
     "ImportedRow",
     "ImportedTable",
+    "Keyed",
     "Pseudonym",
     "Role",
     "User",
     "UtcDateTime",
     "WebSession",
+    "owned_rows",
+    "parent_key",
     "utcnow",
 ]
 
@@ -133,23 +137,43 @@ class AuditEvent(Base):
     row_hash: Mapped[str] = mapped_column(String(64))
 
 
-class ImportedTable(Base):
+class Keyed:
+    """A row with an integer primary key ``id`` (a mixin)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class ImportRecord(Keyed):
+    """What the row of every import keeps (a mixin): its id, who imported it and when."""
+
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def parent_key(table: str) -> Mapped[int]:
+    """A row's key to the import (or batch, or conversation) it belongs to: indexed, and the
+    row is deleted with its parent."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
+def owned_rows(order_by: str, **options: Any) -> Any:
+    """The rows a parent owns, in ``order_by`` order, deleted with it."""
+    return relationship(order_by=order_by, cascade="all, delete-orphan", **options)
+
+
+class ImportedTable(ImportRecord, Base):
     """A tabular file imported through a declared schema."""
 
     __tablename__ = "imported_tables"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     schema_name: Mapped[str] = mapped_column(String(100))
     source_filename: Mapped[str] = mapped_column(String(300))
     encoding: Mapped[str] = mapped_column(String(30))
     n_rows: Mapped[int] = mapped_column(Integer)
-    imported_by: Mapped[str] = mapped_column(String(100))
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    rows: Mapped[list[ImportedRow]] = relationship(
-        back_populates="table", cascade="all, delete-orphan", order_by="ImportedRow.row_number"
-    )
+    rows: Mapped[list[ImportedRow]] = owned_rows("ImportedRow.row_number",
+                                                 back_populates="table")
 
 
 class ImportedRow(Base):
@@ -158,9 +182,7 @@ class ImportedRow(Base):
     __tablename__ = "imported_rows"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    table_id: Mapped[int] = mapped_column(
-        ForeignKey("imported_tables.id", ondelete="CASCADE"), index=True
-    )
+    table_id: Mapped[int] = parent_key("imported_tables")
     row_number: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column()
 

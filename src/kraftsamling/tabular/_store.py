@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from kraftsamling.store.audit import record_event
+from kraftsamling.ingest import Stored, ingest
 from kraftsamling.store.models import ImportedRow, ImportedTable
 from kraftsamling.tabular._read import read_table
 from kraftsamling.tabular._schema import TableSchema
@@ -39,23 +40,47 @@ def import_table(
     transform: RecordTransform | None,
     content: bytes | None = None,
 ) -> ImportedTable:
-    """Read, validate, pseudonymise and store a file.
+    """Read, validate, pseudonymise and store a file, through :func:`kraftsamling.ingest`.
 
     Raises ``ReadError`` or ``ValidationFailed`` before anything is written; the caller's
     transaction makes the write all-or-nothing. ``transform`` has no default on purpose:
     every caller says how the data is pseudonymised (``None`` only for data without persons).
     """
     filename = Path(source).name
-    table_file = read_table(source, content=content)
-    schema = schema.for_table(table_file)  # undeclared columns as free text, if it says so
-    records = schema.validate(table_file, filename=filename)
-    if transform is not None:
-        records = transform(records, schema)
+
+    def read() -> _Prepared:
+        table_file = read_table(source, content=content)
+        declared = schema.for_table(table_file)  # undeclared columns as free text, if it says
+        records = declared.validate(table_file, filename=filename)
+        if transform is not None:
+            records = transform(records, declared)
+        return _Prepared(declared, records, table_file.encoding,
+                         [table_file.row_label(i) for i in range(len(records))])
+
+    def store(session: Session, prepared: _Prepared) -> Stored[ImportedTable]:
+        return _store(session, prepared, name=name or Path(filename).stem, filename=filename,
+                      actor=actor, transform=transform)
+
+    return ingest(session, action="import", actor=actor, read=read, store=store)
+
+
+@dataclass
+class _Prepared:
+    """A file read, validated and pseudonymised: nothing written yet."""
+
+    schema: TableSchema
+    records: list[dict[str, Any]]
+    encoding: str
+    labels: list[int]
+
+
+def _store(session: Session, prepared: _Prepared, *, name: str, filename: str, actor: str,
+           transform: RecordTransform | None) -> Stored[ImportedTable]:
+    schema, records, labels = prepared.schema, prepared.records, prepared.labels
     present = {name for record in records[:1] for name in record}
     protected = sorted(c.name for c in schema.columns
                        if c.kind != "plain" and c.name in present) if transform else []
     n_rows = len(records)
-    labels = [table_file.row_label(i) for i in range(n_rows)]
     sqlite = session.get_bind().dialect.name == "sqlite"
     payload: list[str] = []
     if sqlite:
@@ -64,14 +89,12 @@ def import_table(
         # for it. Rows are serialised here (as SQLAlchemy's JSON type writes them) and then
         # written by the driver in C; the dicts are dropped (most of the memory).
         payload = [json.dumps(record) for record in records]
-        records = []
-    encoding = table_file.encoding
-    del table_file
+        records = prepared.records = []
     table = ImportedTable(
-        name=name or Path(filename).stem,
+        name=name,
         schema_name=schema.name,
         source_filename=filename,
-        encoding=encoding,
+        encoding=prepared.encoding,
         n_rows=n_rows,
         imported_by=actor,
     )
@@ -92,12 +115,8 @@ def import_table(
                                          records[start:start + INSERT_BATCH], strict=True)])
     if transform is not None:
         transform.after_store(session, table)
-    record_event(session, actor=actor, action="import", object_type="table", object_id=table.id,
-                 detail={"schema": schema.name, "rows": n_rows, "file": filename,
-                         "encoding": encoding,
-                         # what was pseudonymised, and what is stored as it stands (declared
-                         # plain: no person is named by it)
-                         "pseudonymised": protected,
-                         "plain": sorted(present - set(protected))})
-    session.flush()
-    return table
+    return Stored(table, "table", {
+        "schema": schema.name, "rows": n_rows, "file": filename, "encoding": prepared.encoding,
+        # what was pseudonymised, and what is stored as it stands (declared plain: no
+        # person is named by it)
+        "pseudonymised": protected, "plain": sorted(present - set(protected))})

@@ -85,6 +85,7 @@ if TYPE_CHECKING:
         parse_intervention,
         simulate_terms,
     )
+    from kraftsamling.twin._store import TwinClass, TwinImport
     from kraftsamling.twin._survey import (
         COLUMN_NAMES,
         NOMINATIONS,
@@ -122,7 +123,9 @@ __all__ = [
     "TermFit",
     "TermParameters",
     "Transition",
+    "TwinClass",
     "TwinEvaluation",
+    "TwinImport",
     "TwinService",
     "VictimisationModel",
     "Wave",
@@ -175,6 +178,8 @@ __all__ = [
 # Each name's module loads when the name is first used (PEP 562): registering the plugin or
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
+    "TwinClass": "kraftsamling.twin._store",
+    "TwinImport": "kraftsamling.twin._store",
     "column_help": "kraftsamling.twin._survey",
     "COLUMN_NAMES": "kraftsamling.twin._survey",
     "TwinService": "kraftsamling.twin._facade",

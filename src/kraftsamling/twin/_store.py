@@ -4,15 +4,14 @@ reasons and the interventions compared — pupils by pseudonym only, free text n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kraftsamling.store.audit import record_event
-from kraftsamling.store.models import Base, utcnow
+from kraftsamling.ingest import Stored, ingest
+from kraftsamling.store.models import Base, ImportRecord, Keyed, owned_rows, parent_key
 
 if TYPE_CHECKING:  # the tables load without the model code (migrations, the demo's start)
     from kraftsamling.twin._service import ClassTwin
@@ -21,27 +20,21 @@ if TYPE_CHECKING:  # the tables load without the model code (migrations, the dem
 __all__ = ["TwinClass", "TwinImport", "save_twins"]
 
 
-class TwinImport(Base):
+class TwinImport(ImportRecord, Base):
     __tablename__ = "twin_imports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     filenames: Mapped[list[str]] = mapped_column()
-    imported_by: Mapped[str] = mapped_column(String(100))
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     waves: Mapped[int] = mapped_column(Integer)
     pupils: Mapped[int] = mapped_column(Integer)
     evaluation: Mapped[dict[str, Any]] = mapped_column()
 
-    classes: Mapped[list[TwinClass]] = relationship(order_by="TwinClass.name",
-                                                    cascade="all, delete-orphan")
+    classes: Mapped[list[TwinClass]] = owned_rows("TwinClass.name")
 
 
-class TwinClass(Base):
+class TwinClass(Keyed, Base):
     __tablename__ = "twin_classes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("twin_imports.id", ondelete="CASCADE"),
-                                           index=True)
+    import_id: Mapped[int] = parent_key("twin_imports")
     name: Mapped[str] = mapped_column(String(60))
     pupils: Mapped[int] = mapped_column(Integer)
     features: Mapped[dict[str, Any]] = mapped_column()
@@ -84,7 +77,17 @@ def save_twins(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwi
                risk: pd.DataFrame, *, filenames: list[str], imported_by: str,
                evaluation: dict[str, float] | None = None,
                client: str = "") -> TwinImport:
-    """Store the twins of an import with its ``twin.import`` audit event (every door)."""
+    """Store the twins of an import with its ``twin.import`` audit event (every door,
+    through ``ingest``)."""
+    return ingest(session, action="twin.import", actor=imported_by, client=client,
+                  read=lambda: (waves, twins, risk),
+                  store=lambda s, read: _store(s, *read, filenames=filenames,
+                                               imported_by=imported_by, evaluation=evaluation))
+
+
+def _store(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwin],
+           risk: pd.DataFrame, *, filenames: list[str], imported_by: str,
+           evaluation: dict[str, float] | None) -> Stored[TwinImport]:
     latest = waves[-1]
     row = TwinImport(filenames=filenames, imported_by=imported_by, waves=len(waves),
                      pupils=len(latest.pupils), evaluation=evaluation or {})
@@ -99,8 +102,4 @@ def save_twins(session: Session, waves: Sequence[Wave], twins: Sequence[ClassTwi
             details={"parameters": {"density": twin.parameters.density,
                                     "bully_base": twin.parameters.bully_base},
                      "notes": twin.notes, "fit": twin.fit}))
-    session.flush()
-    record_event(session, actor=imported_by, action="twin.import", object_type="twin_import",
-                 object_id=row.id, detail={"waves": len(waves), "classes": len(twins)},
-                 client=client)
-    return row
+    return Stored(row, "twin_import", {"waves": len(waves), "classes": len(twins)})

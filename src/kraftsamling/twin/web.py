@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -50,37 +49,31 @@ async def import_waves(request: Request, user: SchoolStaff,
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     names = [Path(f.filename or f"matning{i + 1}.csv").name for i, f in enumerate(files)]
-    try:
-        contents = [await f.read(MAX_UPLOAD_BYTES + 1) for f in files]
-        if not any(contents):
-            raise ValueError("Välj minst en fil med en mätning.")
-        if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
-            raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        client = web.client_address(request)
+    contents = await web.read_uploads(files, limit=MAX_UPLOAD_BYTES)
+    client = web.client_address(request)
 
-        def work() -> None:  # in a worker thread: the event loop keeps serving
-            TwinService(settings, db).import_waves(names, contents, actor=user.username,
-                                                   runs=WEB_RUNS, client=client)
+    def work() -> None:
+        # the largest file: empty only when all are, too large when any is
+        web.check_upload(max(contents, key=len, default=b""), limit=MAX_UPLOAD_BYTES,
+                         empty="Välj minst en fil med en mätning.", subject="En fil")
+        TwinService(settings, db).import_waves(names, contents, actor=user.username,
+                                               runs=WEB_RUNS, client=client)
 
-        await run_in_threadpool(work)
-    except WaveError as error:
-        request.state.twin_error_title = str(error).splitlines()[0]
-        request.state.twin_errors = error.problems
-        response = overview(request, user)
-        response.status_code = 422
-        return response
-    except ValueError as error:
-        request.state.twin_error_title = str(error)
-        response = overview(request, user)
-        response.status_code = 422
-        return response
-    return RedirectResponse("/twin", status_code=303)
+    def explain(error: ValueError) -> None:
+        if isinstance(error, WaveError):
+            request.state.twin_error_title = str(error).splitlines()[0]
+            request.state.twin_errors = error.problems
+        else:
+            request.state.twin_error_title = str(error)
+
+    return await web.handle_upload(request, work, page=lambda: overview(request, user),
+                                   done="/twin", explain=explain)
 
 
 GAP = 0.2  # risks this far apart get a sentence saying why
 
 
-def _why_they_differ(node: dict[str, Any], language: str) -> str:
+def why_they_differ(node: dict[str, Any], language: str) -> str:
     """One sentence when the model's risk and the simulated one are far apart."""
     risk, simulated = node.get("risk"), node.get("simulated_risk")
     if risk is None or simulated is None or simulated != simulated:  # NaN: not simulated
@@ -119,7 +112,7 @@ def class_page(request: Request, class_id: int, user: SchoolStaff, pupil: str = 
     fit = (row.details or {}).get("fit")
     language = web.request_language(request)
     translate = web.translator(language)
-    nodes = [{**n, "differs": _why_they_differ(n, language)} for n in nodes]
+    nodes = [{**n, "differs": why_they_differ(n, language)} for n in nodes]
     return web.allow_chart_styles(web.render(request, "twin/class.html", {
         "row": row, "nodes": nodes, "pupil": pupil, "found": found,
         "found_any": any(n["id"] == found for n in nodes), "fit": fit,

@@ -38,6 +38,7 @@ from kraftsamling.web._security import client_address, csrf_protect, require_rol
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
+FormText = Annotated[str, Form()]  # a text field of a form; empty when left out
 
 
 def _parse_day(value: str) -> date | None:
@@ -85,14 +86,8 @@ def users_page(request: Request, admin: Admin) -> Response:
 
 
 @router.post("/users")
-def add_user(
-    request: Request,
-    admin: Admin,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-) -> Response:
+def add_user(request: Request, admin: Admin, username: FormText = "", password: FormText = "",
+             role: FormText = "", display_name: FormText = "") -> Response:
     db: Database = request.app.state.db
     try:
         with db.session() as session:
@@ -113,7 +108,7 @@ def _user_or_404(request: Request, user_id: int) -> tuple[Database, int]:
 
 @router.post("/users/{user_id}/role")
 def set_role(request: Request, user_id: int, admin: Admin,
-             role: Annotated[str, Form()] = "") -> Response:
+             role: FormText = "") -> Response:
     db, _ = _user_or_404(request, user_id)
     if role not in {r.value for r in Role}:
         return _users_page(request, error=f"Okänd roll '{role}'.", status=422)
@@ -173,7 +168,7 @@ def end_sessions(request: Request, user_id: int, admin: Admin) -> Response:
 
 @router.post("/users/{user_id}/password")
 def new_password(request: Request, user_id: int, admin: Admin,
-                 password: Annotated[str, Form()] = "") -> Response:
+                 password: FormText = "") -> Response:
     """A new password set by an admin; every session of that user ends."""
     return _user_action(request, user_id, lambda session, user: set_password(
         session, user, password, actor=admin.username))
@@ -221,13 +216,8 @@ def _scopes(request: Request) -> list[tuple[str, str]]:
 
 
 @router.post("/pseudonyms", response_class=HTMLResponse)
-def resolve(
-    request: Request,
-    admin: Admin,
-    scope: Annotated[str, Form()] = "",
-    pseudonym: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
+def resolve(request: Request, admin: Admin, scope: FormText = "", pseudonym: FormText = "",
+            reason: FormText = "") -> Response:
     db: Database = request.app.state.db
     context: dict[str, object] = {"scopes": _scopes(request), "scope": scope,
                                   "pseudonym": pseudonym, "reason": reason}

@@ -7,6 +7,7 @@ one of them, which a test checks by extracting the strings from templates and co
 from __future__ import annotations
 
 import io
+import tomllib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -86,4 +87,31 @@ def extract_messages() -> set[str]:
             found.add(message)
         elif message:
             found.update(m for m in message if m)
+    found.update(_data_messages())
+    return found
+
+
+# Message ids kept as data: the file, and the keys in it whose values are not messages.
+MESSAGE_DATA = {"web/data/labels.toml": frozenset(),
+                "compliance/data/cards.toml": frozenset({"id", "module", "estimators", "users"})}
+
+
+def _data_messages() -> set[str]:
+    """Every message id in the data files: the label tables, the model cards' prose."""
+    package = Path(__file__).parent.parent
+    found: set[str] = set()
+
+    def walk(value: object, skip: frozenset[str]) -> None:
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, skip)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in skip:
+                    walk(item, skip)
+
+    for name, skip in MESSAGE_DATA.items():
+        walk(tomllib.loads((package / name).read_text(encoding="utf-8")), skip)
     return found

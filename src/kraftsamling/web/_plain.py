@@ -7,32 +7,16 @@ meaning kept for a glossary. The page and the model card share these words, from
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from kraftsamling.web._format import number, percent
 from kraftsamling.web._i18n import N_, translator
 from kraftsamling.web._labels import label
 
-__all__ = ["fairness_sentence", "proxy_sentence"]
+if TYPE_CHECKING:  # the cases module's findings, said here for its pages and model card
+    from kraftsamling.cases import FairnessFinding
 
-
-class Finding(Protocol):
-    @property
-    def attribute(self) -> str: ...
-    @property
-    def metric(self) -> str: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def limit(self) -> float: ...
-    @property
-    def low(self) -> str: ...
-    @property
-    def high(self) -> str: ...
-    @property
-    def low_value(self) -> float: ...
-    @property
-    def high_value(self) -> float: ...
+__all__ = ["fairness_sentence", "percentage_points", "proxy_sentence"]
 
 
 # The technical term (in English, as the literature writes it) and what it means.
@@ -51,7 +35,7 @@ TERMS = {
 }
 
 
-def _points(share: float, language: str, *, beside: float | None = None) -> str:
+def percentage_points(share: float, language: str, *, beside: float | None = None) -> str:
     """A share as percentage points: whole when whole (10), else one decimal (15,3); with
     ``beside`` (the limit it exceeds) as many decimals as it takes not to read as equal
     (5,04 beside a limit of 5, never "5,0")."""
@@ -67,7 +51,7 @@ def _points(share: float, language: str, *, beside: float | None = None) -> str:
     return number(points, language, 3)
 
 
-def fairness_sentence(finding: Finding, language: str = "sv",
+def fairness_sentence(finding: FairnessFinding, language: str = "sv",
                       outcome: str = "") -> dict[str, str]:
     """One finding as ``{"text": sentence, "term": the technical term, "meaning": what the
     term means}``; pages show the term marked as English (``lang="en"``)."""
@@ -87,16 +71,16 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                  "%(low)s but %(b)s in %(high)s (%(gap)s percentage points apart; the limit is "
                  "%(limit)s). People in %(low)s who need support are missed more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     elif finding.metric == "fpr":
         text = _("%(group)s: of those who did not end up with %(outcome)s, the model still "
                  "picks out %(b)s in %(high)s but %(a)s in %(low)s (%(gap)s percentage points "
                  "apart; the limit is %(limit)s). People in %(high)s are picked out without "
                  "cause more often.",
                  group=group, outcome=outcome or _("the outcome"), low=low, high=high, a=a, b=b,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     else:
         message = (N_("%(group)s: for %(low)s the model overestimates the risk by %(gap)s "
                       "percentage points (the limit is %(limit)s). Read its risks for that "
@@ -105,8 +89,8 @@ def fairness_sentence(finding: Finding, language: str = "sv",
                       "percentage points (the limit is %(limit)s). Read its risks for that "
                       "group as too low."))
         text = _(message, group=group, low=low,
-                 gap=_points(finding.value, language, beside=finding.limit),
-                 limit=_points(finding.limit, language))
+                 gap=percentage_points(finding.value, language, beside=finding.limit),
+                 limit=percentage_points(finding.limit, language))
     term, meaning = TERMS.get(finding.metric, TERMS["calibration"])
     return {"text": text, "term": term, "meaning": _(meaning)}
 

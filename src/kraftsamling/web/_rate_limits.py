@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
+from kraftsamling.store import TokenBuckets
+
 __all__ = ["Limiter", "RateLimiter"]
 
 
@@ -27,18 +29,13 @@ class Limiter(Protocol):
     def retry_after(self, key: str) -> float: ...
 
 
-class RateLimiter:
+class RateLimiter(TokenBuckets):
     """``take(key)`` is True while ``key`` has a token left; thread-safe, one process."""
 
     def __init__(self, *, capacity: int, window_seconds: float, max_keys: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        if capacity < 1 or window_seconds <= 0:
-            raise ValueError("capacity must be ≥ 1 and window_seconds > 0")
-        self.capacity = capacity
-        self.window_seconds = window_seconds
+        super().__init__(capacity=capacity, window_seconds=window_seconds, clock=clock)
         self.max_keys = max_keys
-        self._rate = capacity / window_seconds
-        self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 

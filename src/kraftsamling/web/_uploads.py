@@ -1,0 +1,49 @@
+"""What every upload page shares: reading the files with a size limit, the Swedish checks,
+the work in a worker thread and the answer (the page again with the error and 422, or a
+redirect to where the import shows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from fastapi import Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+__all__ = ["MAX_UPLOAD_BYTES", "check_upload", "handle_upload", "read_uploads"]
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+async def read_uploads(files: Sequence[UploadFile | None], *,
+                       limit: int = MAX_UPLOAD_BYTES) -> list[bytes]:
+    """Each file's bytes, at most one past ``limit`` (so too large is seen); none: empty."""
+    return [await file.read(limit + 1) if file is not None else b"" for file in files]
+
+
+def check_upload(content: bytes, *, empty: str, limit: int = MAX_UPLOAD_BYTES,
+                 also: Sequence[bytes] = (), subject: str = "Filen") -> None:
+    """Refuse, in Swedish, a file (or one of ``also``) over ``limit`` or an empty one."""
+    if any(len(c) > limit for c in (content, *also)):
+        raise ValueError(f"{subject} är större än {limit // (1024 * 1024)} MB.")
+    if not content:
+        raise ValueError(empty)
+
+
+async def handle_upload(request: Request, work: Callable[[], object], *,
+                        page: Callable[[], Response], done: str, error_state: str = "",
+                        explain: Callable[[ValueError], None] | None = None) -> Response:
+    """Run ``work`` in a worker thread (the event loop keeps serving). A ``ValueError`` is
+    the user's: ``explain`` puts it on ``request.state`` (by default the message, as
+    ``error_state``) and ``page()`` is answered with 422; else a redirect to ``done``."""
+    try:
+        await run_in_threadpool(work)
+    except ValueError as error:
+        if explain is not None:
+            explain(error)
+        else:
+            setattr(request.state, error_state, str(error).strip("'\""))
+        response = page()
+        response.status_code = 422
+        return response
+    return RedirectResponse(done, status_code=303)
