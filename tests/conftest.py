@@ -10,9 +10,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
-import httpx
 from fastapi.testclient import TestClient
 
 from kraftsamling.settings import Settings, load_settings
