@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.cases import (
     CASE_ID,
@@ -181,28 +180,33 @@ async def import_cases(request: Request, user: UnitManager,
             raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         if not content:
             raise ValueError("Välj en fil med ärenden.")
-        client = web.client_address(request)
-
-        def work() -> None:  # in a worker thread: the event loop keeps serving
-            frame = read_case_table(Path(filename), content=content)  # a bad file first
-            models = _load_models(settings, kind)
-            if models is None:
-                raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
-                                 f"`kraftsamling cases train --kind {kind}` först.")
-            capacity = _parse_places(places, list(models.effects))
-            if fair_by and fair_by not in KINDS[kind]["audit"]:
-                raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
-            CaseService(settings, db).assess_and_store(
-                frame, models, capacity, filename=filename, actor=user.username,
-                fair_by=fair_by or None, client=client)
-
-        await run_in_threadpool(work)
     except ValueError as error:
         request.state.cases_error = str(error).strip("'\"")
         response = overview(request, user)
         response.status_code = 422
         return response
-    return RedirectResponse("/cases", status_code=303)
+    client = web.client_address(request)
+
+    def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
+        job.update("started", 0)
+        frame = read_case_table(Path(filename), content=content)  # a bad file first
+        job.update("validated", len(frame), len(frame))
+        models = _load_models(settings, kind)
+        if models is None:
+            raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
+                             f"`kraftsamling cases train --kind {kind}` först.")
+        capacity = _parse_places(places, list(models.effects))
+        if fair_by and fair_by not in KINDS[kind]["audit"]:
+            raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
+        CaseService(settings, db).assess_and_store(
+            frame, models, capacity, filename=filename, actor=user.username,
+            fair_by=fair_by or None, client=client)
+        job.update("stored", len(frame), len(frame))
+        return "/cases"
+
+    job = web.start_job(request, user, filename=filename, back="/cases",
+                        result_label="Show the overview", work=work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/persons", response_class=HTMLResponse)

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from starlette.concurrency import run_in_threadpool
 
 from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
 from kraftsamling.chat._report import charts, endings_panel, render_report
@@ -141,27 +140,33 @@ async def import_chats(request: Request, user: Coordinator,
             raise ValueError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         if not content:
             raise ValueError("Välj en fil med chattar.")
-        survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
-        client = web.client_address(request)
-
-        def work() -> None:
-            # In a worker thread, from memory: the event loop keeps serving, and no raw
-            # upload is ever written to a temporary file that a crash could leave behind.
-            survey_answers = (read_survey(survey_name, content=answers)  # before the long work
-                              if answers else None)
-            conversations = read_conversations(filename, settings, content=content)
-            model, demo = load_chat_model(settings)
-            analysis = analyze_with_settings(conversations, settings, model=model,
-                                             survey_answers=survey_answers)
-            with db.session() as session:
-                save_analysis(session, analysis, conversations, filename=filename,
-                              imported_by=user.username, demo_model=demo, client=client)
-
-        await run_in_threadpool(work)
     except ValueError as error:
         request.state.chat_error = str(error).strip("'\"")
         response = dashboard(request, user)
         response.status_code = 422
         return response
-    return RedirectResponse("/chat", status_code=303)
+    survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
+    client = web.client_address(request)
+
+    def work(job: web.Job) -> str:
+        # In the job's thread, from memory: the event loop keeps serving, and no raw
+        # upload is ever written to a temporary file that a crash could leave behind.
+        job.update("started", 0)
+        survey_answers = (read_survey(survey_name, content=answers)  # before the long work
+                          if answers else None)
+        conversations = read_conversations(filename, settings, content=content)
+        job.update("read", len(conversations))
+        model, demo = load_chat_model(settings)
+        analysis = analyze_with_settings(conversations, settings, model=model,
+                                         survey_answers=survey_answers)
+        job.update("analysed", len(conversations), len(conversations))
+        with db.session() as session:
+            save_analysis(session, analysis, conversations, filename=filename,
+                          imported_by=user.username, demo_model=demo, client=client)
+        job.update("stored", len(conversations), len(conversations))
+        return "/chat"
+
+    job = web.start_job(request, user, filename=filename, back="/chat",
+                        result_label="Show the dashboard", work=work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 

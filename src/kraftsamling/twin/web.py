@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,7 +21,7 @@ from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin import PUPIL_ID, TwinService
 from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
 from kraftsamling.twin._store import TwinClass, TwinImport
-from kraftsamling.twin._survey import WaveError, column_help
+from kraftsamling.twin._survey import column_help
 from kraftsamling.web import framework as web
 
 router = APIRouter(prefix="/twin", dependencies=[Depends(web.csrf_protect)])
@@ -56,25 +55,22 @@ async def import_waves(request: Request, user: SchoolStaff,
             raise ValueError("Välj minst en fil med en mätning.")
         if any(len(c) > MAX_UPLOAD_BYTES for c in contents):
             raise ValueError(f"En fil är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        client = web.client_address(request)
-
-        def work() -> None:  # in a worker thread: the event loop keeps serving
-            TwinService(settings, db).import_waves(names, contents, actor=user.username,
-                                                   runs=WEB_RUNS, client=client)
-
-        await run_in_threadpool(work)
-    except WaveError as error:
-        request.state.twin_error_title = str(error).splitlines()[0]
-        request.state.twin_errors = error.problems
-        response = overview(request, user)
-        response.status_code = 422
-        return response
     except ValueError as error:
         request.state.twin_error_title = str(error)
         response = overview(request, user)
         response.status_code = 422
         return response
-    return RedirectResponse("/twin", status_code=303)
+    client = web.client_address(request)
+
+    def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
+        job.update("started", 0)
+        TwinService(settings, db).import_waves(names, contents, actor=user.username,
+                                               runs=WEB_RUNS, client=client)
+        return "/twin"
+
+    job = web.start_job(request, user, filename=", ".join(names)[:200], back="/twin",
+                        result_label="Show the overview", work=work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 GAP = 0.2  # risks this far apart get a sentence saying why

@@ -25,7 +25,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
 from kraftsamling.store import Database, User
-from kraftsamling.tabular import ValidationFailed
 from kraftsamling.web._app import render, request_language
 from kraftsamling.web._i18n import N_, translator
 from kraftsamling.web._security import require_user
@@ -43,6 +42,7 @@ JobState = Literal["running", "done", "failed"]
 # What the progress line says in each stage (%(done)s and %(total)s are rows, by locale).
 STAGE_LINES = {
     "queued": N_("Waiting for the import to start …"),
+    "started": N_("Importing and analysing the file …"),
     "read": N_("Reading the file: %(done)s rows read …"),
     "validated": N_("Checked %(done)s rows against the schema; pseudonymising …"),
     "pseudonymised": N_("Pseudonymised %(done)s rows; storing …"),
@@ -52,8 +52,9 @@ STAGE_LINES = {
     "failed": N_("The import failed; nothing was stored."),
 }
 # How far along the bar each stage is, in per cent (storing fills the last 40).
-STAGE_PERCENT = {"queued": 0, "read": 5, "validated": 40, "pseudonymised": 55, "analysed": 55,
-                 "stored": 60, "done": 100, "failed": 0}
+STAGE_PERCENT = {"queued": 0, "started": 5, "read": 5, "validated": 40, "pseudonymised": 55,
+                 "analysed": 55, "stored": 60, "done": 100, "failed": 0}
+DONE_WITHOUT_ROWS = N_("Done: the import is stored.")  # a job that does not count rows
 RESULT_LABELS = (N_("Show the table"), N_("Show the dashboard"), N_("Show the overview"))
 
 
@@ -112,6 +113,8 @@ class Job:
         values = {"done": number(self._done(), language, 0),
                   "total": number(self.total, language, 0), "stored": number(self.stored,
                                                                              language, 0)}
+        if self.stage == "done" and not self.stored:
+            return _(DONE_WITHOUT_ROWS)
         return _(STAGE_LINES[self.stage], **values)
 
     def _done(self) -> int:
@@ -145,10 +148,12 @@ set_progress_sink(_deliver)
 def _run(job: Job, work: Callable[[Job], str]) -> None:
     try:
         result_url = work(job)
-    except ValidationFailed as failure:
-        job.fail(str(failure).split("\n", 1)[0], [str(p) for p in failure.problems])
     except (ValueError, KeyError, RuntimeError) as error:  # ReadError and our Swedish refusals
-        job.fail(str(error).strip("'\""))
+        # a refusal with a list (ValidationFailed, the twin's WaveError): its first line, then
+        # each problem
+        problems = [str(p) for p in getattr(error, "problems", None) or []]
+        message = str(error).strip("'\"")
+        job.fail(message.split("\n", 1)[0] if problems else message, problems)
     except Exception as error:  # never a traceback on the page, never raw data in the log
         logger.error("import job failed: %s", type(error).__name__)
         job.fail(FAILED_UNEXPECTEDLY)

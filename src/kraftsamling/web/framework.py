@@ -15,6 +15,7 @@ from kraftsamling.web._app import (
 )
 from kraftsamling.web._format import number, percent
 from kraftsamling.web._i18n import N_, translator
+from kraftsamling.web._jobs import Job, start_job
 from kraftsamling.web._labels import label, label_map, labels
 from kraftsamling.web._limits import api_token_organisation
 from kraftsamling.web._plain import fairness_sentence, proxy_sentence
@@ -23,6 +24,7 @@ from kraftsamling.web._security import client_address, csrf_protect, require_rol
 
 __all__ = [
     "N_",
+    "Job",
     "Limiter",
     "RateLimiter",
     "allow_chart_styles",
@@ -42,5 +44,6 @@ __all__ = [
     "request_language",
     "require_roles",
     "require_user",
+    "start_job",
     "translator",
 ]
