@@ -39,10 +39,10 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 def import_in_worker(settings: Settings, url: str, audit_key: bytes | None, filename: str,
                      schema: TableSchema, actor: str, name: str | None, content: bytes,
-                     job: str = "") -> int:
+                     job: str = "") -> tuple[int, int]:
     """Read, validate, pseudonymise and store an upload; runs in the worker process, with
     the app's own audit key (the import's audit event joins the keyed chain). Progress goes
-    to job ``job``'s page."""
+    to job ``job``'s page. Returns the table's id and its number of rows."""
     database = Database(url, audit_key=audit_key)
     try:
         with database.session() as session:
@@ -50,7 +50,7 @@ def import_in_worker(settings: Settings, url: str, audit_key: bytes | None, file
                                 name=name, content=content,
                                 transform=Pseudonymization.for_settings(settings).table(),
                                 progress=partial(report_progress, job))
-            return table.id
+            return table.id, table.n_rows
     finally:
         database.dispose()
 
@@ -105,9 +105,10 @@ async def import_upload(
 
     def work(job: Job) -> str:
         # in the worker process: the event loop (and its interpreter lock) keeps serving
-        table_id = submit_to_worker_process(
+        table_id, rows = submit_to_worker_process(
             import_in_worker, settings, db.url, db.audit_key, filename, table_schema,
             user.username, table_name, content, job.id)
+        job.update("stored", rows, rows)  # the result's own count: reports may still travel
         return f"/data/{table_id}"
 
     job = start_job(request, user, filename=filename, back="/data/import",

@@ -96,6 +96,10 @@ class Job:
             self.total = total
 
     def finish(self, result_url: str) -> None:
+        """Done: every row was stored (an import is all or nothing), whatever progress
+        report is still on its way."""
+        if self.total is not None:
+            self.read = self.validated = self.stored = self.total
         self.stage, self.state, self.result_url = "done", "done", result_url
         self.finished = time.monotonic()
 
