@@ -261,7 +261,10 @@ def main() -> None:
                     "/data/import", files={"file": (bad.name, bad.content)},
                     data={"csrf_token": form.group(1), "schema_name": "personer"}), 600)
             worst = max(worst, memory.peak)
-            print(f"| {bad.key} | {response.status_code} | {memory.peak / 2**20:.0f} |")
+            said = re.search(r'id="job-line"[^>]*>([^<]*)<', response.text)
+            note = "" if response.status_code == 422 else \
+                f" ({said.group(1) if said else response.headers.get('location', '')})"
+            print(f"| {bad.key} | {response.status_code}{note} | {memory.peak / 2**20:.0f} |")
         print(f"\nPeak over the bad-file corpus: {worst / 2**20:.0f} MiB (target ≤ 1024)")
     finally:
         server.terminate()

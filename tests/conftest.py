@@ -109,6 +109,9 @@ def finish_job(client: TestClient | httpx.Client, response: httpx.Response,
     while True:
         page = client.get(location)
         if 'data-state="running"' not in page.text:
+            # the status code and the words agree, even when the job ended mid-render
+            state = "done" if page.status_code == 200 else "failed"
+            assert f'data-state="{state}"' in page.text, (page.status_code, page.text[-1500:])
             return page
         assert time.monotonic() < deadline, f"the job at {location} did not end"
         time.sleep(0.05)

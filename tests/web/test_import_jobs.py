@@ -164,3 +164,40 @@ def test_a_killed_worker_fails_the_job_and_stores_nothing(
     done = finish_job(client, _post(client, _rows(5)))
     assert "Klart: 5 rader sparade." in done.text
     assert _stored(database) == (1, 5, 1)
+
+
+def test_a_page_is_rendered_from_a_snapshot_of_its_job() -> None:
+    """A job that ends while its page is rendered: the page's status code was taken from the
+    job before, its words after (a 200 page that said "failed", seen once in the import
+    bench). The page now renders a snapshot, which does not change."""
+    from kraftsamling.web._jobs import Job
+
+    job = Job(id="j", owner="anna", scope="sqlite://", filename="a.csv", back="/data/import",
+              result_label="Show the table")
+    job.update("read", 10_000)
+    view = job.snapshot()
+    job.fail("Filen är tom.")
+    assert (view.state, view.stage, view.read, view.error) == ("running", "read", 10_000, "")
+    assert (job.state, job.stored) == ("failed", 0)
+    job.update("stored", 5, 5)  # a report still on its way is ignored once the job is over
+    assert job.snapshot().stage == "failed"
+
+
+def test_a_jobs_status_and_words_agree(client: TestClient, database: Database) -> None:
+    """Jobs that end within milliseconds (an empty file), polled as they end: status code
+    and state agree on the page and on the fragment htmx polls."""
+    login(client, "analytiker")
+    for _ in range(5):
+        response = _post(client, b" \r\n ")
+        location = response.headers["location"]
+        while True:
+            for path in (location, location + "/status"):
+                page = client.get(path)
+                state = re.search(r'data-state="(\w+)"', page.text)
+                assert state is not None
+                expected = {"running": {200}, "done": {200, 286}, "failed": {422, 286}}
+                assert page.status_code in expected[state.group(1)], (path, page.status_code)
+            if state.group(1) != "running":
+                break
+        assert "är tom" in page.text
+    assert _stored(database) == (0, 0, 0)

@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -79,9 +79,21 @@ class Job:
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
+                                   compare=False)
+
+    def snapshot(self) -> Job:
+        """A copy that does not change while a page is rendered from it: its status code
+        and its words agree even when the job ends in between."""
+        with self._guard:
+            return replace(self, problems=list(self.problems))
 
     def update(self, stage: str, done: int, total: int | None = None) -> None:
         """A progress report: ``done`` rows of ``total`` in ``stage``."""
+        with self._guard:
+            self._update(stage, done, total)
+
+    def _update(self, stage: str, done: int, total: int | None) -> None:
         if self.state != "running" or stage not in STAGE_LINES:
             return
         self.stage = stage
@@ -98,16 +110,18 @@ class Job:
     def finish(self, result_url: str) -> None:
         """Done: every row was stored (an import is all or nothing), whatever progress
         report is still on its way."""
-        if self.total is not None:
-            self.read = self.validated = self.stored = self.total
-        self.stage, self.state, self.result_url = "done", "done", result_url
-        self.finished = time.monotonic()
+        with self._guard:
+            if self.total is not None:
+                self.read = self.validated = self.stored = self.total
+            self.stage, self.state, self.result_url = "done", "done", result_url
+            self.finished = time.monotonic()
 
     def fail(self, error: str, problems: list[str] | None = None) -> None:
-        self.stage, self.state, self.error = "failed", "failed", error
-        self.problems = problems or []
-        self.stored = 0  # whatever was written was rolled back
-        self.finished = time.monotonic()
+        with self._guard:
+            self.stage, self.state, self.error = "failed", "failed", error
+            self.problems = problems or []
+            self.stored = 0  # whatever was written was rolled back
+            self.finished = time.monotonic()
 
     def line(self, language: str) -> str:
         """The progress line, in the reader's language, numbers as they write them."""
@@ -184,13 +198,14 @@ def start_job(request: Request, user: User, *, filename: str, back: str, result_
 
 
 def find_job(request: Request, user: User, job_id: str) -> Job:
-    """The user's own job on this app's database, or 404 (no one else's, not even its id)."""
+    """A snapshot of the user's own job on this app's database, or 404 (no one else's, not
+    even its id)."""
     db: Database = request.app.state.db
     with _lock:
         job = _jobs.get(job_id)
     if job is None or job.owner != user.username or job.scope != db.url:
         raise HTTPException(status_code=404)
-    return job
+    return job.snapshot()
 
 
 router = APIRouter(prefix="/jobs")
