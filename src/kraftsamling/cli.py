@@ -5,6 +5,9 @@ card, compliance, retention). Thin by design: parse options, call the library, r
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,7 +65,10 @@ def root(
 KEEP_ALIVE_SECONDS = 75
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, *,
+           when_serving: Callable[[], None] | None = None) -> None:
+    """Serve the web app; ``when_serving`` runs once it answers (the demo's background
+    steps start then, so they do not slow the server's own start)."""
     import logging
 
     import uvicorn
@@ -82,7 +88,16 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         logger = logging.getLogger(name)
         if logger.handlers or name == "":
             install_log_redaction(logger, analyzer)
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    if when_serving is not None:
+        def watch() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.05)
+            if server.started:
+                when_serving()
+
+        threading.Thread(target=watch, name="kraftsamling-started", daemon=True).start()
+    server.run()
 
 
 @app.command()
@@ -113,9 +128,6 @@ def demo(
     ] = True,
 ) -> None:
     """Bygg en ny demodatabas med syntetiska data och starta webbappen."""
-    import threading
-    import time
-
     from kraftsamling.demo import MailCatcher, build_demo
 
     started = time.perf_counter()
@@ -137,11 +149,10 @@ def demo(
     table = Table(title="Demoinloggningar", show_lines=False)
     for column in ("Användare", "Lösenord", "Roll"):
         table.add_column(column)
-    from kraftsamling.web import translator
+    from kraftsamling.web import label
 
-    _ = translator("sv")
     for user in info.users:
-        table.add_row(user.username, user.password, _(user.role.value))
+        table.add_row(user.username, user.password, label(user.role.value, "role"))
     console.print(table)
     if catcher is not None:
         say(f"Larmens e-post till {DEMO_ALERT_EMAIL} tas emot lokalt "
@@ -151,13 +162,16 @@ def demo(
     if not serve_app:
         say(f"Demodatabasen klar på {time.perf_counter() - started:.0f} s.")
         return
-    if info.pending:
-        say("Chattar, ärenden och klasstvilling byggs medan appen redan är igång; "
-             "de sidorna fylls när stegen nedan är klara.")
-        threading.Thread(target=info.finish, name="kraftsamling-demo", daemon=True).start()
-    say(f"Demon finns på {url}/ (klar på {time.perf_counter() - started:.0f} s)")
+
+    def serving() -> None:
+        say(f"Demon finns på {url}/ (klar på {time.perf_counter() - started:.0f} s)")
+        if info.pending:
+            say("Elevsvaren i granskningskön, chattar, ärenden och klasstvilling byggs medan "
+                "appen redan är igång; de sidorna fylls när stegen nedan är klara.")
+            threading.Thread(target=info.finish, name="kraftsamling-demo", daemon=True).start()
+
     try:
-        _serve(settings, host, port)
+        _serve(settings, host, port, when_serving=serving)
     finally:
         if catcher is not None:
             catcher.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,15 @@ def save_atomically(model: object, target: Path) -> Path:
         joblib.dump(model, tmp)
     os.replace(tmp.name, target)
     return target
+
+
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _training_lock(path: Path) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, threading.Lock())
 
 
 @lru_cache(maxsize=8)
@@ -83,10 +93,13 @@ class ModelStore(Generic[M]):
         if own.is_file():
             return self.read(own), False
         demo = self.demo_path(settings)
-        if not demo.is_file():
-            if progress is not None and self.training_note:
-                progress(self.training_note)
-            save_atomically(self.train_demo(settings), demo)
+        # One training per demo model in a process: a pupil's answer that arrives while
+        # the demo trains waits for that training instead of starting a second one.
+        with _training_lock(demo):
+            if not demo.is_file():
+                if progress is not None and self.training_note:
+                    progress(self.training_note)
+                save_atomically(self.train_demo(settings), demo)
         return self.read(demo), True
 
     def save(self, model: M, settings: Settings, output: Path | None = None) -> Path:

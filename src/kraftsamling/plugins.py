@@ -95,6 +95,13 @@ def _resolve(reference: str) -> Any:
     return getattr(import_module(module), attribute)
 
 
+def _lazy_builder(reference: str) -> DemoBuilder:
+    def build(database: Any, settings: Any, seed: int) -> str:
+        return str(_resolve(reference)(database, settings, seed))
+
+    return build
+
+
 @dataclass(frozen=True, kw_only=True)
 class ModulePlugin:
     """A built-in module's plugin, declared as data: every reference is
@@ -144,7 +151,10 @@ class ModulePlugin:
 
     @hookimpl
     def demo_builders(self) -> Sequence[DemoStep]:
-        return [(title, _resolve(reference), deferred) for title, reference, deferred in self.demo]
+        # Imported when the step runs: a deferred step's model code loads in the background,
+        # not before the app serves.
+        return [(title, _lazy_builder(reference), deferred)
+                for title, reference, deferred in self.demo]
 
     @hookimpl
     def settings_section(self) -> tuple[str, Sequence[str]]:

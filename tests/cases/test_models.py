@@ -378,3 +378,28 @@ def test_register_forbids_features_and_flags_proxies(tmp_path: Path) -> None:
     (tmp_path / "fel.toml").write_text("[register\nforbidden = 1", encoding="utf-8")
     with pytest.raises(ValueError, match="TOML"):
         FeatureRegister.from_toml(tmp_path / "fel.toml")
+
+
+def test_a_file_with_swedish_headers_and_interventions_reads_as_the_english_one(
+        tmp_path: Path) -> None:
+    """Headers as the upload help lists them (Swedish, any case, accents or not) and the
+    interventions as a caseworker writes them are read as the models' names."""
+    from kraftsamling.cases import CASE_SCHEMAS, read_case_table
+
+    data = synthetic_economic_assistance(30, seed=5).data
+    english = tmp_path / "english.csv"
+    data.to_csv(english, index=False, sep=";")
+    swedish_names = {spec.name: (spec.title or spec.name).upper()
+                     for spec in CASE_SCHEMAS["economic-assistance"].columns}
+    written = data.rename(columns=swedish_names)
+    spoken = {"sprakpraktik": "Språkpraktik", "subventionerad_anstallning":
+              "Subventionerad anställning", "ingen": "Ingen insats", "jobbtorg": "JOBBTORG"}
+    written["INSATS"] = written["INSATS"].map(lambda v: spoken.get(v, v))
+    swedish = tmp_path / "svenska.csv"
+    written.to_csv(swedish, index=False, sep=";")
+    assert "HUSHÅLLSTYP" in written.columns and "Språkpraktik" in set(written["INSATS"])
+    expected = read_case_table(english, kind="economic-assistance")
+    got = read_case_table(swedish, kind="economic-assistance")
+    pd.testing.assert_frame_equal(got[expected.columns], expected)
+    # Without a kind the headers are kept as written (an effect names its own columns).
+    assert "HUSHÅLLSTYP" in read_case_table(swedish).columns

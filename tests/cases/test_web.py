@@ -200,3 +200,28 @@ def test_bad_case_files_are_explained_and_nothing_stored(
         assert message in response.text and 'role="alert"' in response.text, name
     with database.session() as session:
         assert session.scalars(select(CasePerson)).first() is None
+
+
+def test_a_file_with_swedish_headers_and_places_in_words_is_assessed(
+        client: TestClient, database: Database, with_models: CaseModels, tmp_path: Path) -> None:
+    """The help lists the columns the trained model reads, Swedish first; a file with those
+    headers is assessed, and places can be typed as the page names the interventions."""
+    from kraftsamling.cases import CASE_SCHEMAS
+
+    login(client, "enhetschef")
+    page = client.get("/cases")
+    assert "<code>hushållstyp</code>" in page.text and "Språkpraktik=25" in page.text
+    data = synthetic_economic_assistance(40, seed=9).data
+    titles = {s.name: s.title for s in CASE_SCHEMAS["economic-assistance"].columns if s.title}
+    source = tmp_path / "hushåll.csv"
+    data.rename(columns=titles).to_csv(source, index=False, sep=";")
+    assert "hushållstyp" in source.read_text(encoding="utf-8").splitlines()[0]
+    response = _import(client, source, places="Jobbtorg=5, språkpraktik=4, Studier=3",
+                       fair_by="")
+    assert response.status_code == 303, response.text
+    with database.session() as session:
+        planned = [p.planned for p in session.scalars(select(CasePerson))]
+    assert len(planned) == 40 and 0 < planned.count("sprakpraktik") <= 4
+    wrong = _import(client, source, places="Simskola=3", fair_by="")
+    assert wrong.status_code == 422 and "Okänd insats" in wrong.text
+    assert "Språkpraktik" in wrong.text

@@ -143,3 +143,27 @@ def test_bad_upload_is_explained_and_nothing_stored(client: TestClient,
 
     with database.session() as session:
         assert session.scalars(select(ChatConversation)).first() is None
+
+
+def test_a_file_with_swedish_headers_and_roles_is_imported_as_the_help_says(
+        client: TestClient, database: Database) -> None:
+    """The help lists the Swedish headers; a file written with them (and Swedish roles) is
+    imported, its volunteer stored as a pseudonym."""
+    login(client, "samordnare")
+    page = client.get("/chat")
+    assert "<code>samtal</code>" in page.text and "<code>stödsökande</code>" in page.text
+    rows = ["Samtal;Roll;Tid;Meddelande;Volontär",
+            "s1;Stödsökande;2026-03-01 20:01;jag mår inte bra;anna.volontar@example.org",
+            "s1;Volontär;2026-03-01 20:02;berätta mer;anna.volontar@example.org",
+            "s1;stödsökande;2026-03-01 20:05;tack, det hjälpte;anna.volontar@example.org"]
+    response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
+                           files={"file": ("chattar.csv", "\n".join(rows).encode(),
+                                           "text/csv")}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    from sqlalchemy import text
+
+    with database.session() as session:
+        stored = session.execute(text("SELECT external_id, n_messages, volunteer_id "
+                                      "FROM chat_conversations")).all()
+    assert [(c, n) for c, n, _ in stored] == [("s1", 3)]
+    assert stored[0][2] and "anna" not in stored[0][2]

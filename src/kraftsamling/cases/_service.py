@@ -27,7 +27,8 @@ from kraftsamling.cases._allocate import (
 from kraftsamling.cases._effect import EffectEstimator, OverlapError
 from kraftsamling.cases._fairness import FairnessAudit, FeatureRegister, ProxyFlag, fairness_audit
 from kraftsamling.cases._risk import RiskModel
-from kraftsamling.tabular import read_table
+from kraftsamling.cases._schemas import CASE_SCHEMAS, intervention_code
+from kraftsamling.tabular import ValidationFailed, read_table
 
 __all__ = ["KINDS", "CaseModels", "allocation_plan", "calibration_error", "case_model_path",
            "effect_matrix", "predict_cases", "read_case_table", "train_case_models"]
@@ -66,15 +67,31 @@ def _typed(column: pd.Series) -> pd.Series:
     return numbers if numbers.notna().sum() == values.notna().sum() else values
 
 
-def read_case_table(path: Path, *, content: bytes | None = None) -> pd.DataFrame:
+def read_case_table(path: Path, *, content: bytes | None = None,
+                    kind: str | None = None) -> pd.DataFrame:
     """Read CSV, TSV or XLSX through the shared tabular reader (encoding and delimiter
     detection, header checks, Swedish errors), then give numeric columns their numbers.
 
-    ``content`` lets the web app pass uploaded bytes with the original file name."""
+    With ``kind``, headers are read as that kind's schema declares them (Swedish or
+    English, case and accents ignored: ``Hushållstyp`` is ``household_type``) and the
+    interventions as the models name them (``Språkpraktik`` is ``sprakpraktik``); other
+    columns keep their headers. ``content`` lets the web app pass uploaded bytes with the
+    original file name."""
     suffix = path.suffix.lower()
     if suffix not in _CASE_SUFFIXES:
         raise ValueError(f"Okänt filformat {suffix or '(inget)'}: använd .csv, .tsv eller .xlsx.")
-    return read_table(path, content=content).frame.apply(_typed)
+    table = read_table(path, content=content)
+    if kind is not None:
+        if kind not in KINDS:
+            raise ValueError(f"Okänd sorts data {kind!r}: välj " + " eller ".join(KINDS) + ".")
+        table, problems = CASE_SCHEMAS[kind].match(table, keep_extra=True)
+        if problems:
+            raise ValidationFailed(problems, filename=path.name)
+    frame = table.frame.apply(_typed)
+    if kind is not None and "intervention" in frame.columns:
+        frame["intervention"] = frame["intervention"].map(
+            lambda v: intervention_code(v) if isinstance(v, str) else v)
+    return frame
 
 
 @dataclass

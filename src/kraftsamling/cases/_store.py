@@ -12,25 +12,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from kraftsamling.cases._allocate import Allocation
 from kraftsamling.cases._schemas import CASE_ID
-from kraftsamling.cases._service import (
-    KINDS,
-    CaseModels,
-    _check_columns,
-    allocation_plan,
-    effect_matrix,
-)
 from kraftsamling.privacy import column_hash
 from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
+
+if TYPE_CHECKING:  # the tables load without the model code (migrations, the demo's start)
+    from kraftsamling.cases._allocate import Allocation
+    from kraftsamling.cases._service import CaseModels
 
 __all__ = ["CaseAssessment", "CaseBatch", "CaseDecision", "CasePerson", "assess_cases",
            "decision_summary", "group_shares", "record_decision", "save_assessment"]
@@ -112,6 +108,8 @@ def assess_cases(models: CaseModels, frame: pd.DataFrame, capacity: Mapping[str,
 
     Ids are replaced by keyed hashes here, before the result can reach the database.
     """
+    from kraftsamling.cases._service import KINDS, _check_columns, allocation_plan, effect_matrix
+
     _check_columns(frame, [models.id_column, *models.features])
     benefit, low, high = effect_matrix(models, frame)  # once: the plan reuses it
     plan, compared = allocation_plan(models, frame, capacity, fair_by=fair_by,

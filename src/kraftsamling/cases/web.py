@@ -7,6 +7,7 @@ sees how often recommendations are overridden next to need, places, plan and fai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,12 +20,15 @@ from sqlalchemy.orm import selectinload
 
 from kraftsamling.cases import (
     CASE_ID,
+    EA_INTERVENTIONS,
     KINDS,
     CaseModels,
     CaseService,
     FeatureRegister,
+    case_column_help,
     case_model_path,
     fairness_findings,
+    intervention_code,
     model_card_context,
     read_case_table,
 )
@@ -40,6 +44,7 @@ from kraftsamling.compliance import card_context
 from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, Role, User, record_event
+from kraftsamling.tabular import header_key
 from kraftsamling.web import framework as web
 
 router = APIRouter(prefix="/cases", dependencies=[Depends(web.csrf_protect)])
@@ -87,23 +92,48 @@ def _models_at(path: Path, mtime_ns: int, size: int) -> CaseModels:
     return CaseModels.load(path)
 
 
-def _parse_places(text: str, known: list[str]) -> dict[str, int]:
-    """'jobbtorg=40, studier=10' → {'jobbtorg': 40, 'studier': 10}, with Swedish errors."""
+def _upload_help(settings: Settings, language: str) -> dict[str, Any]:
+    """The upload form's help, generated: per kind the columns the trained model reads
+    (every declared column before one is trained), and a places example in the page's
+    words for the interventions the model knows."""
+    columns: dict[str, Any] = {}
+    known: list[str] = []
+    for kind in KINDS:
+        models = _load_models(settings, kind)
+        columns[kind] = case_column_help(kind, models.features if models else None)
+        if models is not None and not known:
+            known = [k for k in models.effects]
+    words = web.label_map("intervention", language)
+    example = ", ".join(f"{words.get(code, code)}={n}" for code, n in
+                        zip(known or list(EA_INTERVENTIONS), (40, 25, 10), strict=False))
+    return {"case_columns": columns, "trained_kinds": [k for k in KINDS
+                                                       if case_model_path(settings.data_dir,
+                                                                          k).exists()],
+            "places_example": example}
+
+
+def _parse_places(text: str, known: list[str], words: Mapping[str, str]) -> dict[str, int]:
+    """'Språkpraktik=25, studier=10' → {'sprakpraktik': 25, 'studier': 10}: an intervention
+    by its name or by the words the page shows for it (``words``: code → label), case and
+    accents ignored; Swedish errors."""
+    by_word = {header_key(label): code for code, label in words.items()}
     places: dict[str, int] = {}
     for part in text.replace(";", ",").split(","):
         if not part.strip():
             continue
-        name, _, value = part.partition("=")
-        name = name.strip()
+        written, _, value = part.partition("=")
+        name = intervention_code(written)
+        name = name if name in known else by_word.get(header_key(written), name)
         if not value.strip().isdigit():
             raise ValueError("Platser: skriv INSATS=ANTAL, kommaseparerat "
                              f"(fick {part.strip()!r}).")
         if name not in known:
-            raise ValueError(f"Okänd insats {name!r}. Modellen känner: " + ", ".join(known) + ".")
+            raise ValueError(f"Okänd insats {written.strip()!r}. Modellen känner: "
+                             + ", ".join(words.get(k, k) for k in known) + ".")
         places[name] = int(value)
     if not places:
         raise ValueError("Ange antal platser för minst en insats, t.ex. "
-                         f"{known[0] if known else 'jobbtorg'}=20.")
+                         f"{words.get(known[0], known[0]) if known else 'Jobbtorg'}=20.")
     return places
 
 
@@ -138,6 +168,7 @@ def overview(request: Request, user: UnitManager, batch: int | None = None) -> R
     context: dict[str, Any] = {"batch": current, "kinds": list(KINDS),
                                "error": getattr(request.state, "cases_error", ""),
                                "plan_labels": PLAN_LABELS, "high_risk": HIGH_RISK}
+    context.update(_upload_help(settings, web.request_language(request)))
     with db.session() as session:
         context["batches"] = list(session.execute(
             select(CaseBatch.id, CaseBatch.filename, CaseBatch.imported_at)
@@ -186,16 +217,17 @@ async def import_cases(request: Request, user: UnitManager,
         response.status_code = 422
         return response
     client = web.client_address(request)
+    words = web.label_map("intervention", web.request_language(request))
 
     def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
         job.update("started", 0)
-        frame = read_case_table(Path(filename), content=content)  # a bad file first
+        frame = read_case_table(Path(filename), content=content, kind=kind)  # bad file first
         job.update("validated", len(frame), len(frame))
         models = _load_models(settings, kind)
         if models is None:
             raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
                              f"`kraftsamling cases train --kind {kind}` först.")
-        capacity = _parse_places(places, list(models.effects))
+        capacity = _parse_places(places, list(models.effects), words)
         if fair_by and fair_by not in KINDS[kind]["audit"]:
             raise ValueError(f"Okänd grupp för rättvisevillkoret: {fair_by!r}.")
         CaseService(settings, db).assess_and_store(

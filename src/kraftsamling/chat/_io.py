@@ -28,25 +28,38 @@ __all__ = [
 
 CHAT_SCHEMA = TableSchema(
     name="chatt",
-    description="En rad per meddelande: conversation_id, role, timestamp, text, volunteer_id.",
+    description="En rad per meddelande: samtal, roll, tid, text och (frivilligt) volontär.",
     columns=(
-        ColumnSpec(name="conversation_id"),
-        ColumnSpec(name="role", allowed=("seeker", "volunteer")),
-        ColumnSpec(name="timestamp", pattern=r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-                                             r"(Z|[+-]\d{2}:?\d{2})?"),
-        ColumnSpec(name="text", kind="free_text"),
-        ColumnSpec(name="volunteer_id", required=False, nullable=True, kind="identifier",
-                   purpose="volunteer", hash_length=10),
+        ColumnSpec(name="conversation_id", title="samtal",
+                   aliases=("samtals-id", "chatt", "chatt-id")),
+        ColumnSpec(name="role", title="roll", aliases=("avsändare", "från"),
+                   allowed=("seeker", "volunteer"),
+                   value_aliases=(("seeker", ("stödsökande", "sökande", "besökare", "användare",
+                                              "chattare")),
+                                  ("volunteer", ("volontär", "frivillig", "stödperson",
+                                                 "jourare")))),
+        ColumnSpec(name="timestamp", title="tid",
+                   aliases=("tidpunkt", "tidsstämpel", "datum och tid"),
+                   pattern=r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                           r"(Z|[+-]\d{2}:?\d{2})?"),
+        ColumnSpec(name="text", aliases=("meddelande",), kind="free_text"),
+        ColumnSpec(name="volunteer_id", title="volontär", aliases=("volontär-id", "frivillig"),
+                   required=False, nullable=True, kind="identifier", purpose="volunteer",
+                   hash_length=10),
     ),
 )
 SURVEY_SCHEMA = TableSchema(
     name="chattenkät",
-    description="Enkät efter chatten: conversation_id, mood_before, mood_after, experience (1–5).",
+    description="Enkät efter chatten: samtal, mående före, mående efter, upplevelse (1–5).",
     columns=(
-        ColumnSpec(name="conversation_id"),
-        ColumnSpec(name="mood_before", type="int", min=1, max=5, nullable=True, required=False),
-        ColumnSpec(name="mood_after", type="int", min=1, max=5, nullable=True, required=False),
-        ColumnSpec(name="experience", type="int", min=1, max=5, nullable=True, required=False),
+        ColumnSpec(name="conversation_id", title="samtal",
+                   aliases=("samtals-id", "chatt", "chatt-id")),
+        ColumnSpec(name="mood_before", title="mående före", aliases=("humör före",),
+                   type="int", min=1, max=5, nullable=True, required=False),
+        ColumnSpec(name="mood_after", title="mående efter", aliases=("humör efter",),
+                   type="int", min=1, max=5, nullable=True, required=False),
+        ColumnSpec(name="experience", title="upplevelse", aliases=("betyg",), type="int", min=1,
+                   max=5, nullable=True, required=False),
     ),
 )
 

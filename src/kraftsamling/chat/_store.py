@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from kraftsamling.chat._analysis import ChatAnalysis
-from kraftsamling.chat._io import Conversation
 from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
+
+if TYPE_CHECKING:  # the tables load without the analysis code (migrations, the demo's start)
+    from kraftsamling.chat._analysis import ChatAnalysis
+    from kraftsamling.chat._io import Conversation
 
 __all__ = ["ChatBatch", "ChatConversation", "ChatMessage", "save_analysis"]
 

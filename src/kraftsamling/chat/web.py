@@ -16,7 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kraftsamling.chat import DemandModel, load_chat_model, read_survey, volunteer_load
+from kraftsamling.chat import (
+    CHAT_SCHEMA,
+    SURVEY_SCHEMA,
+    DemandModel,
+    load_chat_model,
+    read_survey,
+    volunteer_load,
+)
 from kraftsamling.chat._report import charts, endings_panel, render_report
 from kraftsamling.chat._service import analyze_with_settings, read_conversations
 from kraftsamling.chat._store import ChatBatch, ChatConversation, save_analysis
@@ -64,7 +71,8 @@ def dashboard(request: Request, user: Coordinator) -> Response:
         "frame": frame, "batches": batches, "charts": charts(frame, load),
         "demanding": demanding.to_dict("records"),
         "count": len(frame), "demanding_count": int(frame["demanding"].sum()) if len(frame) else 0,
-        "error": getattr(request.state, "chat_error", "")}))
+        "error": getattr(request.state, "chat_error", ""),
+        "chat_columns": CHAT_SCHEMA.help(), "survey_columns": SURVEY_SCHEMA.help()}))
 
 
 @router.get("/endings", response_class=HTMLResponse)

@@ -90,12 +90,14 @@ def users_list() -> None:
     from sqlalchemy import select
 
     from kraftsamling.store import User
+    from kraftsamling.web import label
 
     database = shell.database(shell.settings())
-    table = Table("Användare", "Namn", "Roll", "Aktiv")
+    table = Table("Användare", "Namn", "Roll (--role)", "Aktiv")
     with database.session() as session:
         for user in session.scalars(select(User).order_by(User.username)):
-            table.add_row(user.username, user.display_name, user.role.value,
+            role = user.role.value
+            table.add_row(user.username, user.display_name, f"{label(role, 'role')} ({role})",
                           "ja" if user.active else "nej")
     console.print(table)
 

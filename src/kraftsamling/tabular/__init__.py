@@ -20,6 +20,8 @@ from kraftsamling.tabular._registry import (
     register_schema,
 )
 from kraftsamling.tabular._schema import (
+    TYPE_WORDS,
+    ColumnHelp,
     ColumnKind,
     ColumnSpec,
     ColumnType,
@@ -34,6 +36,8 @@ from kraftsamling.tabular._store import ImportProgress, RecordTransform, import_
 __all__ = [
     "DEFAULT_LIMITS",
     "PERSONS_SCHEMA",
+    "TYPE_WORDS",
+    "ColumnHelp",
     "ColumnKind",
     "ColumnSpec",
     "ColumnType",

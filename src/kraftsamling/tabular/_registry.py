@@ -10,15 +10,23 @@ _SCHEMAS: dict[str, TableSchema] = {}
 
 PERSONS_SCHEMA = TableSchema(
     name="personer",
-    description="En rad per person: id, födelseår, kön, stadsdel, anteckning.",
+    description="En rad per person.",
     columns=(
-        ColumnSpec(name="person_id", kind="identifier", unique=True,
-                   description="Verksamhetens id för personen."),
-        ColumnSpec(name="fodelsear", type="int", min=1900, max=2030, kind="quasi_identifier"),
-        ColumnSpec(name="kon", allowed=("kvinna", "man", "annat", "okänt")),
-        ColumnSpec(name="stadsdel", kind="quasi_identifier"),
-        ColumnSpec(name="inkomst", type="float", min=0, nullable=True, required=False),
-        ColumnSpec(name="anteckning", nullable=True, required=False, kind="free_text"),
+        ColumnSpec(name="person_id", title="person-id", aliases=("id",), kind="identifier",
+                   unique=True, description="Verksamhetens id för personen."),
+        ColumnSpec(name="fodelsear", title="födelseår", aliases=("birth_year",), type="int",
+                   min=1900, max=2030, kind="quasi_identifier"),
+        ColumnSpec(name="kon", title="kön", aliases=("sex", "gender"),
+                   allowed=("kvinna", "man", "annat", "okänt"),
+                   value_aliases=(("kvinna", ("k", "female", "woman")),
+                                  ("man", ("m", "male")),
+                                  ("annat", ("other",)),
+                                  ("okänt", ("unknown",)))),
+        ColumnSpec(name="stadsdel", aliases=("district", "område"), kind="quasi_identifier"),
+        ColumnSpec(name="inkomst", aliases=("income",), type="float", min=0, nullable=True,
+                   required=False),
+        ColumnSpec(name="anteckning", aliases=("note", "anteckningar"), nullable=True,
+                   required=False, kind="free_text"),
     ),
 )
 

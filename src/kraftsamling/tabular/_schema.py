@@ -18,6 +18,8 @@ from kraftsamling._config_files import read_toml
 from kraftsamling.tabular._read import TableFile
 
 __all__ = [
+    "TYPE_WORDS",
+    "ColumnHelp",
     "ColumnKind",
     "ColumnSpec",
     "ColumnType",
@@ -109,6 +111,42 @@ class ColumnSpec:
     # and searching both hash through this column, so they cannot drift apart.
     purpose: str = "id"
     hash_length: int = 16
+    # Other spellings a file may use for an allowed value, as (value, (spellings…)):
+    # ("volunteer", ("volontär", "frivillig")). Case and accents never count.
+    value_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    # The header a Swedish file writes, shown first in help ("födelseår" for "fodelsear");
+    # read like an alias.
+    title: str = ""
+
+    def header_names(self) -> tuple[str, ...]:
+        """Every header this column is read from, one spelling each: the title first, then
+        the name and the aliases."""
+        seen: dict[str, str] = {}
+        for name in (self.title or self.name, self.name, *self.aliases):
+            seen.setdefault(header_key(name), name)
+        return tuple(seen.values())
+
+    def value_map(self) -> dict[str, str]:
+        """How a cell is read as an allowed value: ``Volontär`` → ``volunteer``."""
+        if self.allowed is None:
+            return {}
+        found = {header_key(v): v for v in self.allowed}
+        for value, spellings in self.value_aliases:
+            for spelling in spellings:
+                found.setdefault(header_key(spelling), value)
+        return found
+
+
+@dataclass(frozen=True)
+class ColumnHelp:
+    """What a person needs to write one column: the headers read, whether it must be there,
+    its type and the values allowed (with the other spellings accepted)."""
+
+    names: tuple[str, ...]
+    required: bool
+    type: ColumnType
+    allowed: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def header_key(name: str) -> str:
@@ -152,6 +190,10 @@ class TableSchema:
                 spec["allowed"] = tuple(str(v) for v in spec["allowed"])
             if "aliases" in spec:
                 spec["aliases"] = tuple(str(v) for v in spec["aliases"])
+            if "value_aliases" in spec:
+                spec["value_aliases"] = tuple(
+                    (str(value), tuple(str(o) for o in others))
+                    for value, others in dict(spec["value_aliases"]).items())
             columns.append(ColumnSpec(**spec))
         extra = str(data.get("extra_columns", "refuse"))
         if extra not in {"refuse", "free_text", "ignore"}:
@@ -168,6 +210,16 @@ class TableSchema:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def help(self) -> list[ColumnHelp]:
+        """The columns as a help text lists them, generated from the schema so the help says
+        exactly what is accepted."""
+        rows = []
+        for spec in self.columns:
+            spellings = dict(spec.value_aliases)
+            allowed = tuple((v, spellings.get(v, ())) for v in spec.allowed or ())
+            rows.append(ColumnHelp(spec.header_names(), spec.required, spec.type, allowed))
+        return rows
 
     def _build(self) -> pa.DataFrameSchema:
         columns: dict[str, pa.Column] = {}
@@ -195,15 +247,18 @@ class TableSchema:
 
     # -- matching headers -------------------------------------------------------------------
 
-    def match(self, table: TableFile) -> tuple[TableFile, list[Problem]]:
+    def match(self, table: TableFile, *, keep_extra: bool = False
+              ) -> tuple[TableFile, list[Problem]]:
         """The file with its headers renamed to the schema's names, and what does not match.
 
         Undeclared columns are problems under ``refuse``, kept under ``free_text`` and
-        dropped under ``ignore``; two headers that mean the same column are a problem.
+        dropped under ``ignore`` (``keep_extra``: kept as they are, for a reader that only
+        wants the headers in the schema's names); two headers that mean the same column are
+        a problem.
         """
         keys: dict[str, str] = {}
         for spec in self.columns:
-            for alias in (spec.name, *spec.aliases):
+            for alias in spec.header_names():
                 keys.setdefault(header_key(alias), spec.name)
         renamed: dict[str, str] = {}
         claimed: dict[str, str] = {}
@@ -211,6 +266,8 @@ class TableSchema:
         dropped: list[str] = []
         for column in (str(c) for c in table.frame.columns):
             target = keys.get(header_key(column))
+            if target is None and keep_extra:
+                target = column
             if target is None:
                 if self.extra_columns == "refuse":
                     problems.append(Problem(None, column, (
@@ -264,6 +321,10 @@ class TableSchema:
             if spec.name not in frame.columns:
                 continue
             values = frame[spec.name]
+            spellings = spec.value_map()
+            if spellings:
+                frame[spec.name] = values = values.map(
+                    lambda v, m=spellings: m.get(header_key(v), v) if isinstance(v, str) else v)
             if spec.type in {"int", "float"}:
                 frame[spec.name] = values.map(_swedish_number)
             elif spec.type == "bool":

@@ -43,12 +43,14 @@ def data_import(
 @data_app.command("schemas")
 def data_schemas() -> None:
     """Lista de scheman som filer kan importeras genom."""
-    from kraftsamling.tabular import available_schemas
+    from kraftsamling.tabular import TYPE_WORDS, available_schemas
 
     for table_schema in available_schemas():
         console.print(f"[bold]{table_schema.name}[/]: {table_schema.description}")
-        for column in table_schema.columns:
-            flags: list[str] = [column.type, column.kind]
+        for column, shown in zip(table_schema.columns, table_schema.help(), strict=True):
+            flags: list[str] = [TYPE_WORDS[column.type]]
             if not column.required:
                 flags.append("valfri")
-            console.print(f"  {column.name} ({', '.join(flags)})", highlight=False)
+            values = "; ".join(" / ".join((value, *other)) for value, other in shown.allowed)
+            print_line = f"  {' eller '.join(shown.names)} ({', '.join(flags)})"
+            console.print(print_line + (f": {values}" if values else ""), highlight=False)

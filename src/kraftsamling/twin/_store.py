@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kraftsamling.store.audit import record_event
 from kraftsamling.store.models import Base, utcnow
-from kraftsamling.twin._network import class_graphs
-from kraftsamling.twin._service import ClassTwin
-from kraftsamling.twin._survey import Wave
+
+if TYPE_CHECKING:  # the tables load without the model code (migrations, the demo's start)
+    from kraftsamling.twin._service import ClassTwin
+    from kraftsamling.twin._survey import Wave
 
 __all__ = ["TwinClass", "TwinImport", "save_twins"]
 
@@ -53,6 +53,10 @@ class TwinClass(Base):
 
 def _nodes(wave: Wave, twin: ClassTwin, risk: pd.DataFrame) -> tuple[list[dict[str, Any]],
                                                                      list[dict[str, Any]]]:
+    import networkx as nx
+
+    from kraftsamling.twin._network import class_graphs
+
     graphs = class_graphs(wave, twin.class_name)
     layout = nx.spring_layout(graphs["friends"].to_undirected(), seed=1)
     by_id = risk.set_index("pupil_id") if not risk.empty else pd.DataFrame()

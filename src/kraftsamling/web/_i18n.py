@@ -66,12 +66,8 @@ def N_(message: str) -> str:
     return message
 
 
-ROLE_LABELS = (N_("admin"), N_("analyst"), N_("reviewer"), N_("coordinator"),
-               N_("caseworker"), N_("unit_manager"))
 VALUE_LABELS = (N_("yes"), N_("no"))
 STATUS_LABELS = (N_("new"), N_("acknowledged"), N_("escalated"), N_("resolved"))
-CASE_LABELS = (N_("economic-assistance"), N_("social-services"), N_("sex"), N_("age_band"),
-               N_("birth_region"), N_("district"))
 
 
 def extract_messages() -> set[str]:

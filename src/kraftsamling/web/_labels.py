@@ -34,6 +34,30 @@ INTERVENTION = {
     "subventionerad_anstallning": N_("Subsidised employment"),
     "studier": N_("Studies"),
     "ingen": N_("No intervention"),
+    "kontaktperson": N_("Contact person"),
+    "familjebehandling": N_("Family therapy"),
+    "oppenvard": N_("Outpatient care"),
+    "hvb": N_("Residential care home (HVB)"),
+    "familjehem": N_("Foster home"),
+}
+COLUMN_TYPE = {
+    "int": N_("a whole number"),
+    "float": N_("a number (decimal comma or point)"),
+    "date": N_("a date (YYYY-MM-DD)"),
+    "bool": N_("yes or no"),
+    "str": N_("any text"),
+}
+CASE_KIND = {
+    "economic-assistance": N_("Economic assistance"),
+    "social-services": N_("Social services"),
+}
+ROLE = {
+    "admin": N_("Administrator"),
+    "analyst": N_("Analyst"),
+    "reviewer": N_("Reviewer"),
+    "coordinator": N_("Coordinator"),
+    "caseworker": N_("Caseworker"),
+    "unit_manager": N_("Unit manager"),
 }
 COLUMN = {
     "person_id": N_("Person id"),
@@ -140,7 +164,8 @@ FEATURE = {
 KINDS: dict[str, Mapping[str, str]] = {
     "level": LEVEL, "category": CATEGORY, "risk": CATEGORY, "intervention": INTERVENTION,
     "column": COLUMN, "audit_action": AUDIT_ACTION, "audit_object": AUDIT_OBJECT,
-    "audit_detail": AUDIT_DETAIL, "feature": FEATURE,
+    "audit_detail": AUDIT_DETAIL, "feature": FEATURE, "role": ROLE,
+    "case_kind": CASE_KIND, "column_type": COLUMN_TYPE,
 }
 
 
@@ -177,7 +202,7 @@ def detail_text(detail: Mapping[str, Any], language: str = "sv") -> str:
         elif key in ("recommended", "decision", "final") and isinstance(value, str):
             shown = label(value, "intervention", language)
         elif key == "role" and isinstance(value, str):
-            shown = _(value)
+            shown = label(value, "role", language)
         elif key in ("pseudonymised", "plain") and isinstance(value, list):
             shown = labels(value, "column", language) or "–"
         elif isinstance(value, list):
