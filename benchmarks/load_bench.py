@@ -154,12 +154,56 @@ def _client(target: Target, concurrency: int) -> httpx.AsyncClient:
                              follow_redirects=False)
 
 
+# Per right-password login: which request failed ("" none, "get", "post"), the error, the
+# seconds between the login page's answer and the POST's first byte, and whether the POST
+# went on the page's connection (what a keep-alive timeout races).
+LOGIN_STEPS: list[tuple[str, str, float, bool]] = []
+
+
 async def logins(target: Target, count: int, concurrency: int) -> Result:
     async def one(_i: int) -> httpx.Response:
         async with _client(target, 1) as browser:  # a fresh browser: no cookies
-            return await _login(browser, "analytiker", PASSWORDS["analytiker"])
+            try:
+                page = await browser.get("/login")
+            except httpx.HTTPError as error:
+                LOGIN_STEPS.append(("get", type(error).__name__, 0.0, False))
+                raise
+            answered = time.perf_counter()
+            seen = {"sent": answered, "reused": True}
+
+            async def trace(event: str, _info: dict[str, object]) -> None:
+                if event == "connection.connect_tcp.started":
+                    seen["reused"] = False
+                elif event == "http11.send_request_headers.started":
+                    seen["sent"] = time.perf_counter()
+
+            try:
+                response = await browser.post("/login", data={
+                    "username": "analytiker", "password": PASSWORDS["analytiker"],
+                    "csrf_token": _token(page.text)}, extensions={"trace": trace})
+            except httpx.HTTPError as error:
+                LOGIN_STEPS.append(("post", type(error).__name__,
+                                    float(seen["sent"]) - answered, bool(seen["reused"])))
+                raise
+            LOGIN_STEPS.append(("", "", float(seen["sent"]) - answered, bool(seen["reused"])))
+            return response
 
     return await _run("logins (right password)", count, concurrency, one)
+
+
+def _login_steps() -> str:
+    """Where the right-password logins' transport errors happened, and the pause between a
+    login page's answer and its POST's first byte (ok and failed apart)."""
+    if not LOGIN_STEPS:
+        return ""
+    failed = Counter((step, kind) for step, kind, _, _ in LOGIN_STEPS if step)
+    ok = [pause for step, _, pause, _ in LOGIN_STEPS if not step]
+    reused = sum(1 for step, _, _, again in LOGIN_STEPS if not step and again)
+    bad = sorted(pause for step, _, pause, _ in LOGIN_STEPS if step == "post")
+    return (f"logins: transport errors by request {dict(failed)}; page→POST pause p50 "
+            f"{statistics.median(ok) if ok else 0:.2f} s, max {max(ok, default=0):.2f} s "
+            f"({reused} of {len(ok)} POSTs on the page's connection); failed POSTs' pauses "
+            f"{', '.join(f'{g:.2f}' for g in bad[:20]) or '-'} s")
 
 
 async def failed_logins(target: Target, count: int, concurrency: int) -> Result:
@@ -304,8 +348,10 @@ def served(folder: Path, *, survey_client_posts: int) -> Iterator[Target]:
         except subprocess.TimeoutExpired:
             server.kill()
         errors = server.stderr.read().decode() if server.stderr else ""
-        if "Traceback" in errors:
-            print(errors[-3000:], file=sys.stderr)
+        if errors.strip():  # a warning without a traceback counts too (uvicorn's, asyncio's)
+            lines = errors.strip().splitlines()
+            print(f"server wrote {len(lines)} lines to stderr; the last:", file=sys.stderr)
+            print("\n".join(lines[-30:]), file=sys.stderr)
 
 
 async def _prepare(target: Target) -> None:
@@ -379,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         if result.error_kinds:
             print(f"{result.name}: transport errors {dict(result.error_kinds)}")
+    if _login_steps():
+        print(_login_steps())
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\naudit verify: {'intact' if intact else 'BROKEN'} — {message}")
     errors = sum(int(r.row()[6]) + int(r.row()[7]) for r in results)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -90,6 +93,36 @@ def login(client: TestClient, username: str, password: str | None = None) -> Tes
 
 def page_token(client: TestClient, path: str = "/") -> str:
     return csrf_from(client.get(path).text)
+
+
+JOB_RESULT = re.compile(r'id="job-result" href="([^"]+)"')
+
+
+def finish_job(client: TestClient | httpx.Client, response: httpx.Response,
+               timeout: float = 120.0) -> httpx.Response:
+    """An upload's answer followed to the end: the job page once the import is over (200
+    done, 422 failed); an answer that is not a job (a 422 at once) comes back as it is."""
+    location = response.headers.get("location", "")
+    if response.status_code != 303 or not location.startswith("/jobs/"):
+        return response
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(location)
+        if 'data-state="running"' not in page.text:
+            # the status code and the words agree, even when the job ended mid-render
+            state = "done" if page.status_code == 200 else "failed"
+            assert f'data-state="{state}"' in page.text, (page.status_code, page.text[-1500:])
+            return page
+        assert time.monotonic() < deadline, f"the job at {location} did not end"
+        time.sleep(0.05)
+
+
+def job_result(page: httpx.Response) -> str:
+    """Where a finished job's result is (``/data/7``)."""
+    assert page.status_code == 200, page.text[-2000:]
+    found = JOB_RESULT.search(page.text)
+    assert found is not None, page.text[-2000:]
+    return html.unescape(found.group(1))
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from kraftsamling.chat import CSV_COLUMNS, synthetic_conversations, write_canonical, write_survey
 from kraftsamling.store import AuditEvent, Database
-from tests.conftest import login, page_token, run_cli
+from tests.conftest import finish_job, login, page_token, run_cli
 
 
 def test_cli_analyze_writes_one_row_per_conversation(tmp_path: Path) -> None:
@@ -65,7 +65,9 @@ def _import(client: TestClient, tmp_path: Path, n: int = 20) -> None:
     response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
                            files={"file": ("chattar.csv", source.read_bytes(), "text/csv")},
                            follow_redirects=False)
-    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/jobs/")  # answered at once
+    done = finish_job(client, response)
+    assert done.status_code == 200 and 'href="/chat"' in done.text, done.text
 
 
 def test_coordinator_imports_views_and_downloads(client: TestClient, database: Database,
@@ -133,7 +135,9 @@ def test_bad_upload_is_explained_and_nothing_stored(client: TestClient,
     login(client, "samordnare")
     bad = "conversation_id;role;timestamp;text\nc1;kurator;igår;hej\n".encode()
     response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
-                           files={"file": ("fel.csv", bad, "text/csv")})
+                           files={"file": ("fel.csv", bad, "text/csv")},
+                           follow_redirects=False)
+    response = finish_job(client, response)
     assert response.status_code == 422 and 'role="alert"' in response.text
     from kraftsamling.chat import ChatConversation
 
@@ -156,6 +160,7 @@ def test_a_file_with_swedish_headers_and_roles_is_imported_as_the_help_says(
                            files={"file": ("chattar.csv", "\n".join(rows).encode(),
                                            "text/csv")}, follow_redirects=False)
     assert response.status_code == 303, response.text
+    assert finish_job(client, response).status_code == 200
     from sqlalchemy import text
 
     with database.session() as session:

@@ -21,7 +21,7 @@ from kraftsamling.privacy import (
 from kraftsamling.settings import Settings, pseudonym_key
 from kraftsamling.store import AuditEvent, Database, ImportedRow, Pseudonym, User
 from kraftsamling.tabular import PERSONS_SCHEMA, ColumnSpec, import_table
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, finish_job, job_result, login
 
 KEY = b"test-key"
 ANALYZER = Analyzer.from_config()
@@ -150,7 +150,9 @@ def test_web_import_is_pseudonymised(client: TestClient) -> None:
     token = csrf_from(client.get("/data/import").text)
     content = f"person_id;fodelsear;kon;stadsdel;anteckning\nP1;1981;kvinna;Ryd;{NOTE}\n"
     response = client.post("/data/import", data={"csrf_token": token, "schema_name": "personer"},
-                           files={"file": ("p.csv", content.encode(), "text/csv")})
+                           files={"file": ("p.csv", content.encode(), "text/csv")},
+                           follow_redirects=False)
+    response = client.get(job_result(finish_job(client, response)))
     assert response.status_code == 200
     assert "Fatima" not in response.text and "[PERSON_1]" in response.text
     assert "1980–1984" in response.text

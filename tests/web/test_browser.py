@@ -151,7 +151,9 @@ PAGES = {
 KNOWN_GAPS: dict[str, set[str]] = {}
 NOT_PAGES = {"/healthz", "/review/rows",  # the queue fragment the page polls
              "/data/{table_id}/export.csv", "/admin/audit.csv", "/logout",
-             "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/plotly.js"}
+             "/lang/{language}", "/api/openapi.json", "/chat/report.html", "/plotly.js",
+             # an import's page, running, refused and done (axe included): in the tests below
+             "/jobs/{job_id}", "/jobs/{job_id}/status"}
 
 
 OPEN_FOLDS = "document.querySelectorAll('main details').forEach(d => { d.open = true; })"
@@ -251,9 +253,57 @@ def test_import_error_page_is_accessible(demo: Demo, browser: object, tmp_path: 
         page.goto(demo.url + "data/import")
         page.get_by_label("Fil (CSV, TSV, XLSX, JSON, JSONL)").set_input_files(str(bad))
         page.get_by_role("button", name="Importera").click()
+        page.wait_for_url(re.compile(r".*/jobs/[\w-]+$"))  # the import's page, then its end
         alert = page.get_by_role("alert")
         assert "Rad 2, kolumn 'fodelsear'" in alert.inner_text()
+        assert "Importen misslyckades; ingenting sparades." in page.inner_text("main")
         assert _axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_import_shows_its_progress_and_then_its_result(demo: Demo, browser: object,
+                                                       tmp_path: Path) -> None:
+    """A large file: the job page's progress line and bar change while htmx polls, then the
+    result, after a reload too, and a link to the table; axe finds nothing on the page."""
+    rows = 150_000
+    big = tmp_path / "stor.csv"
+    big.write_text("person_id;fodelsear;kon;stadsdel\n" + "".join(
+        f"P{i};{1940 + i % 70};{'kvinna' if i % 2 else 'man'};Ryd\n" for i in range(rows)),
+        encoding="utf-8")
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        _log_in(page, demo, "analyst")
+        page.goto(demo.url + "data/import")
+        page.get_by_label("Fil (CSV, TSV, XLSX, JSON, JSONL)").set_input_files(str(big))
+        page.get_by_role("button", name="Importera").click()
+        page.wait_for_url(re.compile(r".*/jobs/[\w-]+$"))
+        lines: list[str] = []
+        values: list[int] = []
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            line = page.locator("#job-line")
+            state, text = line.get_attribute("data-state"), line.inner_text()
+            value = page.locator("#job-progress").get_attribute("value")
+            if not lines or lines[-1] != text:
+                lines.append(text)
+            if value is not None and (not values or values[-1] != int(value)):
+                values.append(int(value))
+            if state != "running":
+                break
+            time.sleep(0.1)
+        assert len(lines) >= 3, lines  # two views of the running import at least, and the end
+        assert lines[-1] == "Klart: 150\xa0000 rader sparade.", lines
+        assert values == sorted(values) and values[-1] == 100, values
+        assert "Klart" in page.get_by_role("status").inner_text()
+        assert page.locator("#job-stored").inner_text() == "150\xa0000"
+        assert _axe_violations(page) == []
+        page.reload()  # the job survives a reload
+        assert page.locator("#job-line").inner_text() == lines[-1]
+        page.get_by_role("link", name="Visa tabellen").click()
+        page.wait_for_url(re.compile(r".*/data/\d+$"))
+        assert page.get_by_role("heading", level=1).inner_text() == "stor"
     finally:
         context.close()
 

@@ -199,11 +199,15 @@ async def import_cases(request: Request, user: UnitManager,
     client = web.client_address(request)
     words = web.label_map("intervention", web.request_language(request))
 
-    def work() -> None:
+    def check() -> None:
         if kind not in KINDS:
             raise ValueError(f"Okänd sorts data {kind!r}.")
         web.check_upload(content, empty="Välj en fil med ärenden.")
+
+    def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
+        job.update("started", 0)
         frame = read_case_table(Path(filename), content=content, kind=kind)  # bad file first
+        job.update("validated", len(frame), len(frame))
         models = _load_models(settings, kind)
         if models is None:
             raise ValueError("Ingen tränad modell för den här sortens ärenden: kör "
@@ -214,9 +218,13 @@ async def import_cases(request: Request, user: UnitManager,
         CaseService(settings, db).assess_and_store(
             frame, models, capacity, filename=filename, actor=user.username,
             fair_by=fair_by or None, client=client)
+        job.update("stored", len(frame), len(frame))
+        return "/cases"
 
-    return await web.handle_upload(request, work, page=lambda: overview(request, user),
-                                   done="/cases", error_state="cases_error")
+    return await web.handle_upload(request, user, work, check=check,
+                                   page=lambda: overview(request, user), filename=filename,
+                                   back="/cases", result_label="Show the overview",
+                                   error_state="cases_error")
 
 
 @router.get("/persons", response_class=HTMLResponse)

@@ -121,15 +121,23 @@ async def import_chats(request: Request, user: Coordinator,
     survey_name = Path(survey.filename or "enkat.csv").name if survey is not None else ""
     client = web.client_address(request)
 
-    def work() -> None:
-        # In a worker thread, from memory: the event loop keeps serving, and no raw
-        # upload is ever written to a temporary file that a crash could leave behind.
+    def check() -> None:
         web.check_upload(content, also=[answers], empty="Välj en fil med chattar.")
+
+    def work(job: web.Job) -> str:
+        # In the job's thread, from memory: the event loop keeps serving, and no raw
+        # upload is ever written to a temporary file that a crash could leave behind.
+        job.update("started", 0)
         survey_answers = (read_survey(survey_name, content=answers)  # before the long work
                           if answers else None)
-        run = service.analyse(Path(filename), content=content, survey_answers=survey_answers)
+        run = service.analyse(Path(filename), content=content, survey_answers=survey_answers,
+                              progress=lambda done, total: job.update("analysed", done, total))
         service.store(run, filename=filename, actor=user.username, client=client)
+        job.update("stored", len(run.conversations), len(run.conversations))
+        return "/chat"
 
-    return await web.handle_upload(request, work, page=lambda: dashboard(request, user),
-                                   done="/chat", error_state="chat_error")
+    return await web.handle_upload(request, user, work, check=check,
+                                   page=lambda: dashboard(request, user), filename=filename,
+                                   back="/chat", result_label="Show the dashboard",
+                                   error_state="chat_error")
 

@@ -31,7 +31,7 @@ from kraftsamling.tabular._schema import (
     ValidationFailed,
     header_key,
 )
-from kraftsamling.tabular._store import RecordTransform, import_table
+from kraftsamling.tabular._store import ImportProgress, RecordTransform, import_table
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -43,6 +43,7 @@ __all__ = [
     "ColumnType",
     "ExtraColumns",
     "FileFormat",
+    "ImportProgress",
     "Problem",
     "ReadError",
     "ReadLimits",

@@ -13,7 +13,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -400,12 +400,29 @@ def _read_xlsx(raw: bytes, name: str, limits: ReadLimits
     return header, _table_rows(rows(), header, name, limits)
 
 
+ROWS_PER_REPORT = 10_000
+
+
+def _counted(records: Iterable[dict[str, str]], on_rows: Callable[[int], None] | None
+             ) -> Iterator[dict[str, str]]:
+    """The records, telling ``on_rows`` how many were read every ``ROWS_PER_REPORT``."""
+    count = 0
+    for count, record in enumerate(records, start=1):
+        if on_rows is not None and count % ROWS_PER_REPORT == 0:
+            on_rows(count)
+        yield record
+    if on_rows is not None:
+        on_rows(count)
+
+
 def read_table(source: str | Path, *, content: bytes | None = None,
-               limits: ReadLimits = DEFAULT_LIMITS) -> TableFile:
+               limits: ReadLimits = DEFAULT_LIMITS,
+               on_rows: Callable[[int], None] | None = None) -> TableFile:
     """Read a table file into strings (types are the schema's job).
 
     ``content`` lets the web app pass uploaded bytes with the original file name; nothing is
     written to disk. Any problem raises :class:`ReadError` with a Swedish message.
+    ``on_rows`` hears how many rows were read so far (a job's progress).
     """
     name = Path(source).name
     fmt = SUFFIX_FORMATS.get(Path(name).suffix.lower())
@@ -425,7 +442,7 @@ def read_table(source: str | Path, *, content: bytes | None = None,
 
     if fmt == "xlsx":
         header, records = _read_xlsx(raw, name, limits)
-        frame = _drop_unnamed_empty(_frame(header, records), name)
+        frame = _drop_unnamed_empty(_frame(header, _counted(records, on_rows)), name)
         return TableFile(frame, fmt, "xlsx", None, 2)
 
     text, encoding = decode_text(raw, name)
@@ -437,15 +454,19 @@ def read_table(source: str | Path, *, content: bytes | None = None,
         except RecursionError:
             raise ReadError(f"'{name}' är för djupt nästlad JSON; en tabell är en lista med "
                             "objekt.") from None
-        return TableFile(_records_frame(parsed, "JSON-filen", name, limits), fmt, encoding,
-                         None, 1)
+        frame = _records_frame(parsed, "JSON-filen", name, limits)
+        if on_rows is not None:
+            on_rows(len(frame))
+        return TableFile(frame, fmt, encoding, None, 1)
     if fmt == "jsonl":
         lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
                  if line.strip()]
         _check_rows(len(lines), name, limits)
         rows = [parse_jsonl_line(line, number, name, limits=limits) for number, line in lines]
-        return TableFile(_records_frame(rows, "Varje rad", name, limits), fmt, encoding,
-                         None, 1)
+        frame = _records_frame(rows, "Varje rad", name, limits)
+        if on_rows is not None:
+            on_rows(len(frame))
+        return TableFile(frame, fmt, encoding, None, 1)
 
     delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(text)
     handle = io.StringIO(text, newline="")
@@ -454,7 +475,7 @@ def read_table(source: str | Path, *, content: bytes | None = None,
     if first is None:
         raise ReadError(f"Filen '{name}' är tom.")
     header = _check_header(first[1], name, limits)
-    frame = _frame(header, _table_rows(lines_read, header, name, limits))
+    frame = _frame(header, _counted(_table_rows(lines_read, header, name, limits), on_rows))
     return TableFile(_drop_unnamed_empty(frame, name), fmt, encoding, delimiter, 2)
 
 

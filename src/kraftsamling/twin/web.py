@@ -21,7 +21,7 @@ from kraftsamling.store import Database, Role, User, record_event
 from kraftsamling.twin import PUPIL_ID, TwinService
 from kraftsamling.twin._report import FIT_TITLES, fit_charts, intervention_chart, network_chart
 from kraftsamling.twin._store import TwinClass, TwinImport
-from kraftsamling.twin._survey import WaveError, column_help
+from kraftsamling.twin._survey import column_help
 from kraftsamling.web import framework as web
 
 router = APIRouter(prefix="/twin", dependencies=[Depends(web.csrf_protect)])
@@ -52,22 +52,21 @@ async def import_waves(request: Request, user: SchoolStaff,
     contents = await web.read_uploads(files, limit=MAX_UPLOAD_BYTES)
     client = web.client_address(request)
 
-    def work() -> None:
-        # the largest file: empty only when all are, too large when any is
+    def check() -> None:  # the largest file: empty only when all are, too large when any is
         web.check_upload(max(contents, key=len, default=b""), limit=MAX_UPLOAD_BYTES,
                          empty="Välj minst en fil med en mätning.", subject="En fil")
+
+    def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
+        job.update("started", 0)
         TwinService(settings, db).import_waves(names, contents, actor=user.username,
                                                runs=WEB_RUNS, client=client)
+        return "/twin"
 
-    def explain(error: ValueError) -> None:
-        if isinstance(error, WaveError):
-            request.state.twin_error_title = str(error).splitlines()[0]
-            request.state.twin_errors = error.problems
-        else:
-            request.state.twin_error_title = str(error)
-
-    return await web.handle_upload(request, work, page=lambda: overview(request, user),
-                                   done="/twin", explain=explain)
+    return await web.handle_upload(request, user, work, check=check,
+                                   page=lambda: overview(request, user),
+                                   filename=", ".join(names)[:200], back="/twin",
+                                   result_label="Show the overview",
+                                   error_state="twin_error_title")
 
 
 GAP = 0.2  # risks this far apart get a sentence saying why

@@ -272,11 +272,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
     from kraftsamling.plugins import plugin_manager
-    from kraftsamling.web import _admin, _data, _pages
+    from kraftsamling.web import _admin, _data, _jobs, _pages
 
     # The platform's own pages, then every plugin's (autolarm, chat, cases, twin, cards).
     app.include_router(_pages.router)
     app.include_router(_data.router)
+    app.include_router(_jobs.router)
     app.include_router(_admin.router)
     plugin_manager().hook.register_routes(app=app)
 

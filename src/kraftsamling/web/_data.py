@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
@@ -17,16 +18,16 @@ from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User,
 from kraftsamling.tabular import (
     ReadError,
     TableSchema,
-    ValidationFailed,
     available_schemas,
     get_schema,
 )
 from kraftsamling.tabular import import_table as store_table
 from kraftsamling.web._app import attachment, render, request_language
 from kraftsamling.web._format import csv_cell
+from kraftsamling.web._jobs import Job, start_job
 from kraftsamling.web._labels import label
 from kraftsamling.web._security import client_address, csrf_protect, require_roles
-from kraftsamling.web._workers import run_in_worker_process
+from kraftsamling.web._workers import report_progress, submit_to_worker_process
 
 router = APIRouter(prefix="/data", dependencies=[Depends(csrf_protect)])
 
@@ -37,16 +38,19 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def import_in_worker(settings: Settings, url: str, audit_key: bytes | None, filename: str,
-                     schema: TableSchema, actor: str, name: str | None, content: bytes) -> int:
+                     schema: TableSchema, actor: str, name: str | None, content: bytes,
+                     job: str = "") -> tuple[int, int]:
     """Read, validate, pseudonymise and store an upload; runs in the worker process, with
-    the app's own audit key (the import's audit event joins the keyed chain)."""
+    the app's own audit key (the import's audit event joins the keyed chain). Progress goes
+    to job ``job``'s page. Returns the table's id and its number of rows."""
     database = Database(url, audit_key=audit_key)
     try:
         with database.session() as session:
             table = store_table(session, filename, schema, actor=actor,
                                 name=name, content=content,
-                                transform=Pseudonymization.for_settings(settings).table())
-            return table.id
+                                transform=Pseudonymization.for_settings(settings).table(),
+                                progress=partial(report_progress, job))
+            return table.id, table.n_rows
     finally:
         database.dispose()
 
@@ -82,32 +86,34 @@ async def import_upload(
     schema_name: Annotated[str, Form()],
     name: Annotated[str, Form()] = "",
 ) -> Response:
+    """Cheap checks answer at once (422); the import itself becomes a job (303 → its page)."""
     db: Database = request.app.state.db
-    problems: list[str] = []
+    settings: Settings = request.app.state.settings
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     filename = file.filename or "fil"
+    table_name = name.strip()[:200] or None
     try:
         table_schema = get_schema(schema_name)
         if len(content) > MAX_UPLOAD_BYTES:
             raise ReadError(f"Filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-        # in the worker process: the event loop (and its interpreter lock) keeps serving
-        table_id = await run_in_worker_process(
-            import_in_worker, request.app.state.settings, db.url, db.audit_key, filename,
-            table_schema, user.username, name.strip()[:200] or None, content)
-    except ValidationFailed as failure:
-        problems = [str(p) for p in failure.problems]
-        summary = str(failure).split("\n", 1)[0]
     except (ReadError, KeyError) as error:
-        summary = str(error).strip("'\"")
-    else:
-        return RedirectResponse(f"/data/{table_id}", status_code=303)
-    return render(
-        request,
-        "data/import.html",
-        {"schemas": available_schemas(), "error": summary, "problems": problems,
-         "chosen_schema": schema_name, "name": name},
-        status=422,
-    )
+        return render(
+            request, "data/import.html",
+            {"schemas": available_schemas(), "error": str(error).strip("'\""), "problems": [],
+             "chosen_schema": schema_name, "name": name},
+            status=422)
+
+    def work(job: Job) -> str:
+        # in the worker process: the event loop (and its interpreter lock) keeps serving
+        table_id, rows = submit_to_worker_process(
+            import_in_worker, settings, db.url, db.audit_key, filename, table_schema,
+            user.username, table_name, content, job.id)
+        job.update("stored", rows, rows)  # the result's own count: reports may still travel
+        return f"/data/{table_id}"
+
+    job = start_job(request, user, filename=filename, back="/data/import",
+                    result_label="Show the table", work=work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/{table_id}", response_class=HTMLResponse)

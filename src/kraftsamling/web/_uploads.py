@@ -1,6 +1,6 @@
 """What every upload page shares: reading the files with a size limit, the Swedish checks,
-the work in a worker thread and the answer (the page again with the error and 422, or a
-redirect to where the import shows)."""
+the work as an import job and the answer (the page again with the error and 422, or a
+redirect to the job's page, which shows its progress and then where the import shows)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 
 from fastapi import Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
+
+from kraftsamling.store import User
+from kraftsamling.web._jobs import Job, start_job
 
 __all__ = ["MAX_UPLOAD_BYTES", "check_upload", "handle_upload", "read_uploads"]
 
@@ -30,14 +32,16 @@ def check_upload(content: bytes, *, empty: str, limit: int = MAX_UPLOAD_BYTES,
         raise ValueError(empty)
 
 
-async def handle_upload(request: Request, work: Callable[[], object], *,
-                        page: Callable[[], Response], done: str, error_state: str = "",
+async def handle_upload(request: Request, user: User, work: Callable[[Job], str], *,
+                        check: Callable[[], None], page: Callable[[], Response],
+                        filename: str, back: str, result_label: str, error_state: str = "",
                         explain: Callable[[ValueError], None] | None = None) -> Response:
-    """Run ``work`` in a worker thread (the event loop keeps serving). A ``ValueError`` is
-    the user's: ``explain`` puts it on ``request.state`` (by default the message, as
-    ``error_state``) and ``page()`` is answered with 422; else a redirect to ``done``."""
+    """``check`` the upload at once (a ``ValueError`` is the user's: ``explain`` puts it on
+    ``request.state``, by default the message as ``error_state``, and ``page()`` is answered
+    with 422); then run ``work(job)`` as an import job (its own thread, progress on the job
+    page, the event loop keeps serving) and redirect to that page."""
     try:
-        await run_in_threadpool(work)
+        check()
     except ValueError as error:
         if explain is not None:
             explain(error)
@@ -46,4 +50,6 @@ async def handle_upload(request: Request, work: Callable[[], object], *,
         response = page()
         response.status_code = 422
         return response
-    return RedirectResponse(done, status_code=303)
+    job = start_job(request, user, filename=filename, back=back, result_label=result_label,
+                    work=work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -17,6 +17,7 @@ from kraftsamling.web._app import (
 )
 from kraftsamling.web._format import duration, number, percent, signed
 from kraftsamling.web._i18n import N_, catalogue_path, extract_messages, translator
+from kraftsamling.web._jobs import Job, start_job
 from kraftsamling.web._labels import KINDS, detail_text, label, label_map, labels
 from kraftsamling.web._limits import api_token_organisation
 from kraftsamling.web._plain import fairness_sentence, percentage_points, proxy_sentence
@@ -32,6 +33,7 @@ __all__ = [
     "N_",
     "WORKER_NICENESS",
     "Chart",
+    "Job",
     "Limiter",
     "RateLimiter",
     "allow_chart_styles",
@@ -64,5 +66,6 @@ __all__ = [
     "run_in_worker_process",
     "shutdown_workers",
     "signed",
+    "start_job",
     "translator",
 ]
