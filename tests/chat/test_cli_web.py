@@ -168,3 +168,20 @@ def test_a_file_with_swedish_headers_and_roles_is_imported_as_the_help_says(
                                       "FROM chat_conversations")).all()
     assert [(c, n) for c, n, _ in stored] == [("s1", 3)]
     assert stored[0][2] and "anna" not in stored[0][2]
+
+
+def test_an_empty_chosen_file_is_named_and_messages_keep_their_quotes(
+        client: TestClient) -> None:
+    """The issue saw "Välj en fil med chattar." for an empty file that was chosen, and an
+    error that lost its opening quote ("trasig_rad.csv' kunde inte …")."""
+    import html
+
+    from kraftsamling.errors import error_text
+
+    login(client, "samordnare")
+    response = client.post("/chat/import", data={"csrf_token": page_token(client, "/chat")},
+                           files={"file": ("tom.csv", b"", "text/csv")}, follow_redirects=False)
+    assert response.status_code == 422
+    assert "'tom.csv' är tom. Välj en fil med chattar." in html.unescape(response.text)
+    assert error_text(ValueError("'trasig_rad.csv' kunde inte läsas")).startswith("'trasig")
+    assert error_text(KeyError("Okänt schema 'x'.")) == "Okänt schema 'x'."

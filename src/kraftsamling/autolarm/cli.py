@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from kraftsamling import shell
+from kraftsamling.errors import error_text
 from kraftsamling.shell import console, err_console, fail
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _set_link(link: str, *, open: bool) -> None:
     try:
         where, changed = _service(database=True).set_link_open(link, open=open, actor="cli")
     except LookupError as error:
-        fail(str(error).strip("'\""))
+        fail(error_text(error))
     state = "öppen" if open else "stängd"
     console.print(f"Länken för {where} är {state}." if changed
                   else f"Länken för {where} var redan {state}.")

@@ -202,7 +202,7 @@ async def import_cases(request: Request, user: UnitManager,
     def check() -> None:
         if kind not in KINDS:
             raise ValueError(f"Okänd sorts data {kind!r}.")
-        web.check_upload(content, empty="Välj en fil med ärenden.")
+        web.check_upload(content, empty="Välj en fil med ärenden.", filename=file.filename or "")
 
     def work(job: web.Job) -> str:  # in the job's thread: the event loop keeps serving
         job.update("started", 0)

@@ -122,7 +122,8 @@ async def import_chats(request: Request, user: Coordinator,
     client = web.client_address(request)
 
     def check() -> None:
-        web.check_upload(content, also=[answers], empty="Välj en fil med chattar.")
+        web.check_upload(content, also=[answers], empty="Välj en fil med chattar.",
+                         filename=file.filename or "")
 
     def work(job: web.Job) -> str:
         # In the job's thread, from memory: the event loop keeps serving, and no raw

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kraftsamling import shell
+from kraftsamling.errors import error_text
 from kraftsamling.shell import console, fail
 
 __all__ = ["data_app"]
@@ -36,7 +37,7 @@ def data_import(
     except (ReadError, ValidationFailed) as error:
         fail(str(error))
     except KeyError as error:
-        fail(str(error).strip("'\""))
+        fail(error_text(error))
     console.print(f"{rows} rader importerade som tabell {table_id}.")
 
 

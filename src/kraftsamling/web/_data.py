@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
 from kraftsamling._cells import FormulaSafeWriter, formula_safe
+from kraftsamling.errors import error_text
 from kraftsamling.privacy import Pseudonymization
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, ImportedRow, ImportedTable, Role, User, record_event
@@ -99,7 +100,7 @@ async def import_upload(
     except (ReadError, KeyError) as error:
         return render(
             request, "data/import.html",
-            {"schemas": available_schemas(), "error": str(error).strip("'\""), "problems": [],
+            {"schemas": available_schemas(), "error": error_text(error), "problems": [],
              "chosen_schema": schema_name, "name": name},
             status=422)
 

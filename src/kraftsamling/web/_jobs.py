@@ -24,6 +24,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
+from kraftsamling.errors import error_text
 from kraftsamling.store import Database, User
 from kraftsamling.web._app import render, request_language
 from kraftsamling.web._i18n import N_, translator
@@ -170,7 +171,7 @@ def _run(job: Job, work: Callable[[Job], str]) -> None:
         # a refusal with a list (ValidationFailed, the twin's WaveError): its first line, then
         # each problem
         problems = [str(p) for p in getattr(error, "problems", None) or []]
-        message = str(error).strip("'\"")
+        message = error_text(error)
         job.fail(message.split("\n", 1)[0] if problems else message, problems)
     except Exception as error:  # never a traceback on the page, never raw data in the log
         logger.error("import job failed: %s", type(error).__name__)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from fastapi import Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
+from kraftsamling.errors import error_text
 from kraftsamling.store import User
 from kraftsamling.web._jobs import Job, start_job
 
@@ -24,12 +25,13 @@ async def read_uploads(files: Sequence[UploadFile | None], *,
 
 
 def check_upload(content: bytes, *, empty: str, limit: int = MAX_UPLOAD_BYTES,
-                 also: Sequence[bytes] = (), subject: str = "Filen") -> None:
-    """Refuse, in Swedish, a file (or one of ``also``) over ``limit`` or an empty one."""
+                 also: Sequence[bytes] = (), subject: str = "Filen", filename: str = "") -> None:
+    """Refuse, in Swedish, a file (or one of ``also``) over ``limit`` or an empty one: a
+    chosen file that is empty is named as such (``empty`` says what to choose)."""
     if any(len(c) > limit for c in (content, *also)):
         raise ValueError(f"{subject} är större än {limit // (1024 * 1024)} MB.")
     if not content:
-        raise ValueError(empty)
+        raise ValueError(f"'{filename}' är tom. {empty}" if filename else empty)
 
 
 async def handle_upload(request: Request, user: User, work: Callable[[Job], str], *,
@@ -46,7 +48,7 @@ async def handle_upload(request: Request, user: User, work: Callable[[Job], str]
         if explain is not None:
             explain(error)
         else:
-            setattr(request.state, error_state, str(error).strip("'\""))
+            setattr(request.state, error_state, error_text(error))
         response = page()
         response.status_code = 422
         return response
