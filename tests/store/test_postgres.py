@@ -169,19 +169,9 @@ def test_concurrent_processes_never_overspend_a_shared_budget(postgres: Database
 
 
 def test_a_bucket_refills_and_is_then_deleted(postgres: Database) -> None:
-    now = [1000.0]
-    limiter = DatabaseRateLimiter(postgres, name="t", capacity=2, window_seconds=60,
-                                  secret=LIMIT_SECRET, clock=lambda: now[0])
-    assert limiter.take("k") and limiter.take("k") and not limiter.take("k")
-    assert 29 < limiter.retry_after("k") <= 30
-    now[0] += 30
-    assert limiter.allows("k") and limiter.take("k") and not limiter.take("k")
-    limiter.give_back("k")
-    assert limiter.take("k")
-    now[0] += 61
-    limiter.take("other")  # any change clears the buckets that have refilled
-    with postgres.session() as session:
-        assert session.execute(text("SELECT count(*) FROM rate_limit_buckets")).scalar() == 1
+    from tests.web.test_shared_limits import refills_then_deleted
+
+    refills_then_deleted(postgres, LIMIT_SECRET)
     postgres.dispose()
 
 

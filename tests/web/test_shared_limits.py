@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from kraftsamling.settings import Settings
 from kraftsamling.store import Database, DatabaseRateLimiter
@@ -73,13 +74,12 @@ def test_concurrent_processes_never_overspend(tmp_path: Path) -> None:
     assert sum(taken) == 25  # 60 attempts, a budget of 25: exactly 25 granted
 
 
-def test_a_bucket_refills_and_is_then_deleted(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'refill.sqlite3'}"
-    database = Database(url, audit_key=SECRET)
-    database.upgrade()
+def refills_then_deleted(database: Database, secret: bytes) -> None:
+    """A bucket refills with time and is deleted once full again (shared with PostgreSQL's
+    test)."""
     now = [1000.0]
     limiter = DatabaseRateLimiter(database, name="t", capacity=2, window_seconds=60,
-                                  secret=SECRET, clock=lambda: now[0])
+                                  secret=secret, clock=lambda: now[0])
     assert limiter.take("k") and limiter.take("k") and not limiter.take("k")
     assert 29 < limiter.retry_after("k") <= 30
     now[0] += 30
@@ -88,5 +88,12 @@ def test_a_bucket_refills_and_is_then_deleted(tmp_path: Path) -> None:
     assert limiter.take("k")
     now[0] += 61
     limiter.take("other")  # any change clears the buckets that have refilled
-    with sqlite3.connect(tmp_path / "refill.sqlite3") as raw:
-        assert raw.execute("SELECT count(*) FROM rate_limit_buckets").fetchone() == (1,)
+    with database.session() as session:
+        assert session.execute(text("SELECT count(*) FROM rate_limit_buckets")).scalar() == 1
+
+
+def test_a_bucket_refills_and_is_then_deleted(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'refill.sqlite3'}", audit_key=SECRET)
+    database.upgrade()
+    refills_then_deleted(database, SECRET)
+    database.dispose()
