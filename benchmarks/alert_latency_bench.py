@@ -71,7 +71,7 @@ def main() -> None:
         text = log.read_text()
         assert url, text
         survey = re.search(r"(http://\S+/s/[\w-]+) \(7A\)", text.replace("\n", " "))
-        login = re.search(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*granskare\s*│", text)
+        login = re.search(r"│\s*(\S+)\s*│\s*(\S+)\s*│\s*[Gg]ranskare\s*│", text)
         assert survey is not None and login is not None, text
         clicks, stored = [], []
         with sync_playwright() as playwright:
