@@ -148,7 +148,7 @@ def test_train_from_an_organisations_labels(tmp_path: Path) -> None:
 
 def test_bad_labels_are_refused_with_row_and_column(tmp_path: Path) -> None:
     labels = tmp_path / "fel.csv"
-    labels.write_text("text;level;categories\nhej;akut;\nhej;none;ufo\n", encoding="utf-8")
+    labels.write_text("text;level;categories\nhej;superakut;\nhej;none;ufo\n", encoding="utf-8")
     from kraftsamling.tabular import ValidationFailed
 
     with pytest.raises(ValidationFailed) as caught:
