@@ -89,19 +89,18 @@ def _upload_help(settings: Settings, language: str) -> dict[str, Any]:
     (every declared column before one is trained), and a places example in the page's
     words for the interventions the model knows."""
     columns: dict[str, Any] = {}
+    trained: list[str] = []
     known: list[str] = []
     for kind in KINDS:
         models = _load_models(settings, kind)
         columns[kind] = case_column_help(kind, models.features if models else None)
-        if models is not None and not known:
-            known = [k for k in models.effects]
+        if models is not None:
+            trained.append(kind)
+            known = known or list(models.effects)
     words = web.label_map("intervention", language)
     example = ", ".join(f"{words.get(code, code)}={n}" for code, n in
                         zip(known or list(EA_INTERVENTIONS), (40, 25, 10), strict=False))
-    return {"case_columns": columns, "trained_kinds": [k for k in KINDS
-                                                       if case_model_path(settings.data_dir,
-                                                                          k).exists()],
-            "places_example": example}
+    return {"case_columns": columns, "trained_kinds": trained, "places_example": example}
 
 
 def _parse_places(text: str, known: list[str], words: Mapping[str, str]) -> dict[str, int]:

@@ -36,19 +36,16 @@ def check_upload(content: bytes, *, empty: str, limit: int = MAX_UPLOAD_BYTES,
 
 async def handle_upload(request: Request, user: User, work: Callable[[Job], str], *,
                         check: Callable[[], None], page: Callable[[], Response],
-                        filename: str, back: str, result_label: str, error_state: str = "",
-                        explain: Callable[[ValueError], None] | None = None) -> Response:
-    """``check`` the upload at once (a ``ValueError`` is the user's: ``explain`` puts it on
-    ``request.state``, by default the message as ``error_state``, and ``page()`` is answered
-    with 422); then run ``work(job)`` as an import job (its own thread, progress on the job
-    page, the event loop keeps serving) and redirect to that page."""
+                        filename: str, back: str, result_label: str,
+                        error_state: str) -> Response:
+    """``check`` the upload at once (a ``ValueError`` is the user's: its message goes on
+    ``request.state`` as ``error_state`` and ``page()`` is answered with 422); then run
+    ``work(job)`` as an import job (its own thread, progress on the job page, the event loop
+    keeps serving) and redirect to that page."""
     try:
         check()
     except ValueError as error:
-        if explain is not None:
-            explain(error)
-        else:
-            setattr(request.state, error_state, error_text(error))
+        setattr(request.state, error_state, error_text(error))
         response = page()
         response.status_code = 422
         return response
