@@ -8,13 +8,17 @@ drift apart. The remaining columns are the model's features; they are never stor
 Every column a case file may have is declared with the header a Swedish file writes first
 and the other names read (case, accents and separators never count), so ``Hushållstyp``,
 ``household_type`` and ``HUSHALLSTYP`` are one column, and the upload help is generated from
-the same table.
+the same table. The table is data (``data/columns.toml``), validated on load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from kraftsamling._config_files import read_toml
 from kraftsamling.tabular import ColumnHelp, ColumnSpec, ColumnType, TableSchema, header_key
 
 __all__ = ["CASE_ID", "CASE_SCHEMAS", "INTERVENTION_SPELLINGS", "case_column_help",
@@ -26,44 +30,35 @@ _ID_COLUMNS = {"economic-assistance": "household_id", "social-services": "person
 _ID_NAMES = {"household_id": ("hushålls-id", ("hushåll", "id")),
              "person_id": ("person-id", ("id",))}
 _GROUP_COLUMNS = ("sex", "age_band", "birth_region", "district")
-# name: (the Swedish header, other headers read, type); per kind below.
-_COLUMNS: dict[str, tuple[str, tuple[str, ...], ColumnType]] = {
-    "sex": ("kön", ("gender",), "str"),
-    "age": ("ålder", (), "int"),
-    "age_band": ("åldersgrupp", ("åldersintervall",), "str"),
-    "birth_region": ("födelseregion", ("född i",), "str"),
-    "district": ("stadsdel", ("område",), "str"),
-    "intervention": ("insats", ("nuvarande insats",), "str"),
-    # economic assistance
-    "household_type": ("hushållstyp", (), "str"),
-    "education": ("utbildning", ("utbildningsnivå",), "str"),
-    "main_reason": ("huvudorsak", ("orsak", "orsak till bistånd"), "str"),
-    "prior_months": ("tidigare månader", ("tidigare månader med bistånd",), "int"),
-    "amount": ("belopp", ("månadsbelopp",), "float"),
-    "months_to_exit": ("månader till avslut", (), "int"),
-    "exited": ("avslutat", (), "int"),
-    "long_term": ("långvarigt bistånd", ("långvarigt",), "int"),
-    # social services
-    "referral_type": ("aktualiseringstyp", ("anmälningstyp", "typ av aktualisering"), "str"),
-    "referral_reason": ("anmälningsorsak", ("orsak",), "str"),
-    "previous_referrals": ("tidigare aktualiseringar", ("tidigare anmälningar",), "int"),
-    "single_parent": ("ensamstående förälder", (), "int"),
-    "referral_date": ("aktualiseringsdatum", ("anmälningsdatum",), "date"),
-    "assessment_opened": ("utredning inledd", (), "int"),
-    "intervention_start": ("insatsstart", ("insats start",), "date"),
-    "intervention_end": ("insatsslut", ("insats slut",), "date"),
-    "rereferral_12m": ("ny aktualisering inom 12 månader", ("ny anmälan inom 12 månader",),
-                       "int"),
-}
-_KIND_COLUMNS = {
-    "economic-assistance": ("sex", "age", "age_band", "birth_region", "district",
-                            "household_type", "education", "main_reason", "prior_months",
-                            "amount", "intervention", "months_to_exit", "exited", "long_term"),
-    "social-services": ("sex", "age", "age_band", "birth_region", "district", "referral_type",
-                        "referral_reason", "previous_referrals", "single_parent",
-                        "referral_date", "intervention", "assessment_opened",
-                        "intervention_start", "intervention_end", "rereferral_12m"),
-}
+COLUMNS_FILE = Path(__file__).parent / "data" / "columns.toml"
+
+
+class _Column(BaseModel):
+    """One declared column of ``data/columns.toml``; a misspelt key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    aliases: tuple[str, ...] = ()
+    type: ColumnType
+
+
+class _Columns(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    columns: dict[str, _Column]
+    kinds: dict[str, tuple[str, ...]]
+
+    @model_validator(mode="after")
+    def _kinds_name_declared_columns(self) -> _Columns:
+        if set(self.kinds) != set(_ID_COLUMNS):
+            raise ValueError(f"[kinds] ska ha {sorted(_ID_COLUMNS)}, har {sorted(self.kinds)}")
+        for kind, names in self.kinds.items():
+            unknown = sorted(set(names) - set(self.columns))
+            if unknown:
+                raise ValueError(f"{kind} nämner odeklarerade kolumner: {', '.join(unknown)}")
+        return self
+
+
+_DECLARED = _Columns.model_validate(read_toml(COLUMNS_FILE, kind="Kolumnfilen"))
 # The interventions the demo models know, and the other ways a file writes them ("Ingen
 # insats" for "ingen"); matched like headers, so "Språkpraktik" is "sprakpraktik".
 INTERVENTION_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -94,8 +89,9 @@ def case_id_column(kind: str) -> ColumnSpec:
 
 
 def _column(name: str) -> ColumnSpec:
-    title, aliases, kind_of = _COLUMNS[name]
-    return ColumnSpec(name=name, title=title, aliases=aliases, type=kind_of, required=False,
+    declared = _DECLARED.columns[name]
+    return ColumnSpec(name=name, title=declared.title, aliases=declared.aliases,
+                      type=declared.type, required=False,
                       nullable=True,
                       kind="quasi_identifier" if name in _GROUP_COLUMNS else "plain")
 
@@ -104,7 +100,7 @@ CASE_SCHEMAS = {kind: TableSchema(
     name=f"ärenden-{kind}",
     description=f"Ärenden ({kind}): en rad per person eller hushåll, id och modellens "
                 "variabler; bara id (som hash) och gruppvärden sparas.",
-    columns=(case_id_column(kind), *(_column(name) for name in _KIND_COLUMNS[kind])),
+    columns=(case_id_column(kind), *(_column(name) for name in _DECLARED.kinds[kind])),
     extra_columns="ignore",
 ) for kind in _ID_COLUMNS}
 

@@ -26,12 +26,14 @@ __all__ = [
     "read_survey",
 ]
 
+# One column, one definition: the chat file and the survey join on it.
+_CONVERSATION_ID = ColumnSpec(name="conversation_id", title="samtal",
+                              aliases=("samtals-id", "chatt", "chatt-id"))
 CHAT_SCHEMA = TableSchema(
     name="chatt",
     description="En rad per meddelande: samtal, roll, tid, text och (frivilligt) volontär.",
     columns=(
-        ColumnSpec(name="conversation_id", title="samtal",
-                   aliases=("samtals-id", "chatt", "chatt-id")),
+        _CONVERSATION_ID,
         ColumnSpec(name="role", title="roll", aliases=("avsändare", "från"),
                    allowed=("seeker", "volunteer"),
                    value_aliases=(("seeker", ("stödsökande", "sökande", "besökare", "användare",
@@ -52,14 +54,12 @@ SURVEY_SCHEMA = TableSchema(
     name="chattenkät",
     description="Enkät efter chatten: samtal, mående före, mående efter, upplevelse (1–5).",
     columns=(
-        ColumnSpec(name="conversation_id", title="samtal",
-                   aliases=("samtals-id", "chatt", "chatt-id")),
-        ColumnSpec(name="mood_before", title="mående före", aliases=("humör före",),
-                   type="int", min=1, max=5, nullable=True, required=False),
-        ColumnSpec(name="mood_after", title="mående efter", aliases=("humör efter",),
-                   type="int", min=1, max=5, nullable=True, required=False),
-        ColumnSpec(name="experience", title="upplevelse", aliases=("betyg",), type="int", min=1,
-                   max=5, nullable=True, required=False),
+        _CONVERSATION_ID,
+        *(ColumnSpec(name=name, title=title, aliases=aliases, type="int", min=1, max=5,
+                     nullable=True, required=False)
+          for name, title, aliases in (("mood_before", "mående före", ("humör före",)),
+                                       ("mood_after", "mående efter", ("humör efter",)),
+                                       ("experience", "upplevelse", ("betyg",)))),
     ),
 )
 

@@ -17,18 +17,7 @@ import pandera.pandas as pa
 from kraftsamling._config_files import read_toml
 from kraftsamling.tabular._read import TableFile
 
-__all__ = [
-    "TYPE_WORDS",
-    "ColumnHelp",
-    "ColumnKind",
-    "ColumnSpec",
-    "ColumnType",
-    "ExtraColumns",
-    "Problem",
-    "TableSchema",
-    "ValidationFailed",
-    "header_key",
-]
+# Public names are listed once, in the package (``kraftsamling.tabular.__all__``).
 
 ColumnType = Literal["str", "int", "float", "date", "bool"]
 # How the privacy layer treats a column: keyed hash, generalised, recognisers, or kept.
