@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,9 +127,15 @@ def job_result(page: httpx.Response) -> str:
     return html.unescape(found.group(1))
 
 
+# The console script installed beside the interpreter that runs the tests (so a test file run
+# alone, without the virtual environment on PATH, calls the code under test), else on PATH.
+_BESIDE = Path(sys.executable).parent / "kraftsamling"
+EXECUTABLE = str(_BESIDE) if _BESIDE.is_file() else (shutil.which("kraftsamling") or "kraftsamling")
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The real ``kraftsamling`` command in a subprocess, with its data under ``cwd``."""
     env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
            "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
-    return subprocess.run(["kraftsamling", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([EXECUTABLE, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600, check=False)

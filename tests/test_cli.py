@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-EXECUTABLE = shutil.which("kraftsamling") or str(Path(sys.executable).parent / "kraftsamling")
+from tests.conftest import EXECUTABLE
 
 
 def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None

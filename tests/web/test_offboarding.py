@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kraftsamling.store import AuditEvent, Database, User
-from tests.conftest import PASSWORDS, csrf_from, login, run_cli
+from tests.conftest import EXECUTABLE, PASSWORDS, csrf_from, login, run_cli
 
 
 @pytest.fixture
@@ -113,6 +113,6 @@ def subprocess_passwd(cwd: Path, username: str, password: str
                       ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "KRAFTSAMLING_DATA_DIR": str(cwd / "data"),
            "KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
-    return subprocess.run(["kraftsamling", "users", "passwd", username, "--password-stdin"],
+    return subprocess.run([EXECUTABLE, "users", "passwd", username, "--password-stdin"],
                           input=password + "\n", cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
