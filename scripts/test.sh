@@ -29,4 +29,4 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-PATH="$PWD/.venv/bin:$PATH" .venv/bin/pytest "$@"
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/pytest --durations=25 "$@"
