@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["read_entries", "read_toml"]
+from pydantic import BaseModel, ValidationError
+
+__all__ = ["problem_text", "read_entries", "read_toml", "read_validated"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def read_toml(path: Path, *, kind: str) -> dict[str, Any]:
@@ -39,3 +42,49 @@ def read_entries(path: str | Path | None, default: Path, *, kind: str, table: st
             raise ValueError(problem.format(id=entry.get("id", "?"), source=source,
                                             error=error)) from None
     return source, data, built
+
+
+# Pydantic's messages are English; the ones a person editing a file meets most, in Swedish.
+_SWEDISH = {
+    "extra_forbidden": "okänd nyckel (felstavad?)",
+    "missing": "saknas",
+    "string_too_short": "får inte vara tom",
+    "too_short": "får inte vara tom",
+    "enum": "välj {expected}",
+    "literal_error": "välj {expected}",
+    "greater_than": "måste vara större än {gt}",
+    "greater_than_equal": "måste vara minst {ge}",
+    "less_than": "måste vara mindre än {lt}",
+    "less_than_equal": "får vara högst {le}",
+    "float_parsing": "måste vara ett tal",
+    "int_parsing": "måste vara ett heltal",
+    "int_from_float": "måste vara ett heltal",
+    "string_type": "måste vara text",
+    "list_type": "måste vara en lista",
+    "tuple_type": "måste vara en lista",
+    "dict_type": "måste vara en tabell",
+}
+
+
+def problem_text(error: ValidationError) -> str:
+    """Each problem of a validation error as ``place: what is wrong``, in Swedish."""
+    problems = []
+    for entry in error.errors():
+        place = ".".join(str(part) for part in entry["loc"]) or "filen"
+        template = _SWEDISH.get(entry["type"])
+        context = {key: str(value).replace(" or ", " eller ")
+                   for key, value in entry.get("ctx", {}).items()}
+        what = (template.format(**context) if template
+                else str(entry["msg"]).removeprefix("Value error, "))
+        problems.append(f"{place}: {what}")
+    return "; ".join(problems)
+
+
+def read_validated(path: Path, model: type[M], *, kind: str,
+                   data: dict[str, Any] | None = None) -> M:
+    """The TOML file at ``path`` (or its already read ``data``) as ``model``; ``kind`` names
+    the file in the Swedish error, which lists every problem with its place."""
+    try:
+        return model.model_validate(read_toml(path, kind=kind) if data is None else data)
+    except ValidationError as error:
+        raise ValueError(f"{kind} '{path}' stämmer inte: {problem_text(error)}") from None

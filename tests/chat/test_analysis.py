@@ -206,6 +206,12 @@ def test_demand_weights_are_validated(tmp_path: Path) -> None:
     bad.write_text("[weights]\nrisk = -1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="≥ 0"):
         DemandModel.from_toml(bad)
+    bad.write_text("[weights]\nrisk = 1\n[scales]\nfull_lenght_messages = 30\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"scales\.full_lenght_messages: okänd nyckel"):
+        DemandModel.from_toml(bad)  # a misspelt scale must not leave the default in force
+    bad.write_text("demanding_from = 150\n[weights]\nrisk = 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="demanding_from: får vara högst 100"):
+        DemandModel.from_toml(bad)
     demand = DemandModel.from_toml()
     parts = demand.parts(risk=True, mood_before=1, n_messages=120, seeker_messages=60,
                          duration_min=10, hour=23, abrupt_end=True)

@@ -84,7 +84,7 @@ def test_a_broken_figures_file_is_refused_in_swedish(tmp_path: Path) -> None:
     broken = tmp_path / "card.toml"
     broken.write_text('[[figure]]\ncard = "autolarm.detector"\nvalue = "hög"\n',
                       encoding="utf-8")
-    with pytest.raises(ValueError, match=r"Modellkortsfilen .* har fel"):
+    with pytest.raises(ValueError, match=r"Modellkortsfilen .* stämmer inte"):
         load_figures("autolarm", broken)
     broken.write_text('[[figure]]\ncard = "autolarm.okänd"\nname = {sv = "a", en = "a"}\n'
                       'dataset = {sv = "b", en = "b"}\nindependent = false\n',

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_validated
 from kraftsamling.autolarm._taxonomy import Category
 
 __all__ = ["DEFAULT_ACTIONS", "ActionGuide", "CategoryGuide", "Contact", "load_actions"]
@@ -80,30 +80,9 @@ class ActionGuide(BaseModel):
         return None
 
 
-def _swedish(error: Any) -> str:
-    kind = error["type"]
-    if kind == "literal_error":
-        return "välj " + " eller ".join(f"'{d}'" for d in ("always", "if_home", "consider"))
-    if kind == "missing":
-        return "saknas"
-    if kind == "extra_forbidden":
-        return "okänd nyckel"
-    if kind in ("too_short", "string_too_short"):
-        return "får inte vara tom"
-    if kind == "enum":
-        return "okänd kategori"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> ActionGuide:
-    data = read_toml(Path(path), kind="Handledningsfilen")
-    try:
-        return ActionGuide.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {_swedish(e)}"
-                             for e in error.errors())
-        raise ValueError(f"Handledningsfilen '{path}' är fel: {problems}") from None
+    return read_validated(Path(path), ActionGuide, kind="Handledningsfilen")
 
 
 def load_actions(path: Path | None = None) -> ActionGuide:

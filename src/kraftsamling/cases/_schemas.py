@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_validated
 from kraftsamling.tabular import ColumnHelp, ColumnSpec, ColumnType, TableSchema, header_key
 
 __all__ = ["CASE_ID", "CASE_SCHEMAS", "INTERVENTION_SPELLINGS", "case_column_help",
@@ -58,7 +58,7 @@ class _Columns(BaseModel):
         return self
 
 
-_DECLARED = _Columns.model_validate(read_toml(COLUMNS_FILE, kind="Kolumnfilen"))
+_DECLARED = read_validated(COLUMNS_FILE, _Columns, kind="Kolumnfilen")
 # The interventions the demo models know, and the other ways a file writes them ("Ingen
 # insats" for "ingen"); matched like headers, so "Språkpraktik" is "sprakpraktik".
 INTERVENTION_SPELLINGS: dict[str, tuple[str, ...]] = {

@@ -8,57 +8,64 @@ and change them, and every score can be taken apart into its parts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_toml, read_validated
 
-__all__ = ["DEFAULT_DEMAND", "DemandModel", "volunteer_load"]
+__all__ = ["DEFAULT_DEMAND", "DemandModel", "DemandScales", "volunteer_load"]
 
 DEFAULT_DEMAND = Path(__file__).parent / "data" / "demand.toml"
 PARTS = ("risk", "intensity", "length", "rate", "hour", "abrupt_end")
 
 
-@dataclass(frozen=True)
-class DemandModel:
+class DemandScales(BaseModel):
+    """Where a part is full (1.0): the file's ``[scales]``; a misspelt key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    full_length_messages: float = Field(default=60.0, gt=0)
+    full_rate_per_minute: float = Field(default=2.0, gt=0)
+    night_from: int = Field(default=22, ge=0, le=23)
+    night_to: int = Field(default=6, ge=0, le=23)
+
+
+class DemandModel(BaseModel):
+    """The demand file, validated: every default is declared here once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     weights: dict[str, float]
-    demanding_from: float = 50.0
-    back_to_back_minutes: float = 15.0
-    full_length_messages: float = 60.0
-    full_rate_per_minute: float = 2.0
-    night_from: int = 22
-    night_to: int = 6
+    demanding_from: float = Field(default=50.0, ge=0, le=100)
+    back_to_back_minutes: float = Field(default=15.0, ge=0)
+    scales: DemandScales = DemandScales()
     closing: tuple[re.Pattern[str], ...] = ()
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = set(weights) - set(PARTS)
+        if unknown:
+            raise ValueError(f"Okända vikter: {', '.join(sorted(unknown))}. "
+                             f"Tillåtna: {', '.join(PARTS)}.")
+        full = {part: float(weights.get(part, 0.0)) for part in PARTS}
+        if any(w < 0 for w in full.values()) or sum(full.values()) <= 0:
+            raise ValueError("Vikterna måste vara ≥ 0 och inte alla 0.")
+        return full
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> DemandModel:
         source = Path(path) if path is not None else DEFAULT_DEMAND
         data = read_toml(source, kind="Belastningsfilen")
-        weights = {part: float(data.get("weights", {}).get(part, 0.0)) for part in PARTS}
-        unknown = set(data.get("weights", {})) - set(PARTS)
-        if unknown:
-            raise ValueError(f"Okända vikter i '{source}': {', '.join(sorted(unknown))}. "
-                             f"Tillåtna: {', '.join(PARTS)}.")
-        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-            raise ValueError(f"Vikterna i '{source}' måste vara ≥ 0 och inte alla 0.")
-        scales = data.get("scales", {})
+        closing = data.pop("closing", {})
         try:
-            closing = tuple(re.compile(r"\b" + p, re.IGNORECASE)
-                            for p in data.get("closing", {}).get("patterns", []))
+            data["closing"] = tuple(re.compile(r"\b" + p, re.IGNORECASE)
+                                    for p in closing.get("patterns", []))
         except re.error as error:
             raise ValueError(f"Felaktigt mönster under [closing] i '{source}': {error}") from None
-        return cls(weights=weights,
-                   demanding_from=float(data.get("demanding_from", 50)),
-                   back_to_back_minutes=float(data.get("back_to_back_minutes", 15)),
-                   full_length_messages=float(scales.get("full_length_messages", 60)),
-                   full_rate_per_minute=float(scales.get("full_rate_per_minute", 2.0)),
-                   night_from=int(scales.get("night_from", 22)),
-                   night_to=int(scales.get("night_to", 6)),
-                   closing=closing)
+        return read_validated(source, cls, kind="Belastningsfilen", data=data)
 
     def closes_well(self, last_seeker_messages: list[str]) -> bool:
         return any(p.search(text) for p in self.closing for text in last_seeker_messages)
@@ -68,14 +75,14 @@ class DemandModel:
               abrupt_end: bool) -> dict[str, float]:
         """Each part between 0 and 1, before weighting."""
         rate = (seeker_messages / duration_min) if duration_min else 0.0
+        start, end = self.scales.night_from, self.scales.night_to
         night = hour is not None and (
-            (hour >= self.night_from or hour < self.night_to) if self.night_from > self.night_to
-            else self.night_from <= hour < self.night_to)
+            (hour >= start or hour < end) if start > end else start <= hour < end)
         return {
             "risk": 1.0 if risk else 0.0,
             "intensity": min(max((5.0 - mood_before) / 4.0, 0.0), 1.0),
-            "length": min(n_messages / self.full_length_messages, 1.0),
-            "rate": min(rate / self.full_rate_per_minute, 1.0),
+            "length": min(n_messages / self.scales.full_length_messages, 1.0),
+            "rate": min(rate / self.scales.full_rate_per_minute, 1.0),
             "hour": 1.0 if night else 0.0,
             "abrupt_end": 1.0 if abrupt_end else 0.0,
         }

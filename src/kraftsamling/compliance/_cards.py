@@ -20,9 +20,10 @@ from typing import Any, Literal
 
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kraftsamling import __version__
+from kraftsamling._config_files import read_validated
 
 __all__ = [
     "CARDS",
@@ -144,17 +145,7 @@ def load_figures(module: str, path: Path | None = None) -> CardFile:
     file = path or card_data_file(module)
     if not file.is_file():
         return CardFile()
-    try:
-        with file.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"'{file}' är inte giltig TOML: {error}") from None
-    try:
-        parsed = CardFile.model_validate(raw)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in error.errors())
-        raise ValueError(f"Modellkortsfilen '{file}' har fel: {problems}") from None
+    parsed = read_validated(file, CardFile, kind="Modellkortsfilen")
     known = {card.id for card in CARDS if card.module == module}
     named = [f.card for f in parsed.figure] + [t.card for t in parsed.table]
     for card_id in named:
