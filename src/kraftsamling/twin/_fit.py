@@ -41,6 +41,7 @@ __all__ = [
     "Transition",
     "class_transitions",
     "fit_term",
+    "simulate_ends",
     "term_statistics",
 ]
 
@@ -82,6 +83,7 @@ class Transition:
     end_behaviour: Matrix | None = None  # unknown levels hold the start value
     behaviour_known: Matrix | None = None
     waves: tuple[int, int] = (0, 0)
+    start_observed: Matrix | None = None  # levels reported at t itself (not carried on)
 
     @property
     def ids(self) -> list[str]:
@@ -150,6 +152,8 @@ def class_transitions(waves: Sequence[Wave], class_name: str, *,
                                 waves=(w0.number, w1.number))
         if behaviour is not None:
             before = _levels(behaviour, ids, w0.number, upto=True)
+            transition.start_observed = np.isfinite(
+                _levels(behaviour, ids, w0.number, upto=False))
             after = _levels(behaviour, ids, w1.number, upto=False)
             fill = float(np.nanmedian(before)) if np.isfinite(before).any() else levels[0]
             before = np.where(np.isfinite(before), before, round(fill))
