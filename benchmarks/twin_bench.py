@@ -258,8 +258,8 @@ def diagnose(runs: int) -> None:
     print(f"\n## Diagnosis: the held-out transition under other fits ({runs} terms)")
     print("| class | fit | fitted on | tie AUC: twin / carry / logistic | isolation AUC: twin "
           "/ carry | p in / out / triads | p reciprocity / transitivity | ties: observed / "
-          "simulated |")
-    print("|---|---|---|---|---|---|---|---|")
+          "simulated | max abs t (fit) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in CLASSES:
         waves = _real(name)
         transitions = class_transitions(waves, name)
@@ -286,7 +286,8 @@ def diagnose(runs: int) -> None:
                   f"{m['isolation_auc']:.3f} / {m['isolation_auc_carry_forward']:.3f} | "
                   f"{p['indegree']:.3f} / {p['outdegree']:.3f} / {p['triad_census']:.3f} | "
                   f"{p['reciprocity']:.3f} / {p['transitivity']:.3f} | "
-                  f"{test.end.sum():.0f} / {friends.sum(axis=(1, 2)).mean():.1f} |")
+                  f"{test.end.sum():.0f} / {friends.sum(axis=(1, 2)).mean():.1f} | "
+                  f"{max(abs(t) for t in fit_.t_ratios.values()):.2f} |")
 
 
 def real_speed(results: dict[str, TwinEvaluation]) -> None:
