@@ -4,13 +4,19 @@ with known true dynamics.
     .venv/bin/python benchmarks/twin_bench.py [--schools 10]
         [--parts real,diagnose,predict,ties,fit,speed] [--runs 1000]
 
-real: the term model fitted on one transition of a real class and tested on the next, which
-it never saw: s50 (Glasgow, 50 girls) fitted 1→2, tested 2→3; klas12b (Knecht, 26 pupils)
-fitted 2→3, tested 3→4. sienaGOF-style goodness of fit (Mahalanobis p) and AUCs against
-carrying the last wave forward and a dyadic logistic regression trained on the fitted
-transition. The model's effects were chosen on klas12b 1→2 → 2→3 only (docs/twin.md); the
-rows here were run once, after that choice. Then each behaviour, fitted jointly with the
-network: its distribution at the held-out wave.
+real: the term model fitted on every transition of a real class before the last, jointly
+(RSiena's multi-period estimation), and tested on the last, which it never saw: s50
+(Glasgow, 50 girls) fitted 1→2, tested 2→3; klas12b (Knecht, 26 pupils) fitted 1→2 and
+2→3, tested 3→4. sienaGOF-style goodness of fit (Mahalanobis p) and AUCs against carrying
+the last wave forward and a dyadic logistic regression trained on the same transitions.
+The model's effects were chosen on klas12b 1→2 → 2→3 only (docs/twin.md). Then each
+behaviour, fitted jointly with the network: its distribution at the held-out wave.
+
+diagnose: the held-out transition under other fits, to see why a class fails — the last
+transition only (the earlier protocol), other fit seeds, an oracle whose density is
+re-matched to the held-out wave's tie count, and the tested transition fitted on itself
+(sienaGOF's own, in-sample protocol). Only the first row is a forecast; the others read
+the held-out wave and were chosen for nothing.
 
 predict: next-wave victimisation — trained on the transition 1→2 of a school, tested on
 2→3 of the same school (later waves only); AUC, Brier and calibration error against a
@@ -180,7 +186,8 @@ def _real(name: str) -> list[Wave]:
 
 
 def real(runs: int) -> dict[str, TwinEvaluation]:
-    print(f"\n## Real classes: fitted on one transition, tested on the next ({runs} terms)")
+    print(f"\n## Real classes: fitted on the earlier transitions, tested on the last ({runs} "
+          "terms)")
     print("| class | fitted → tested | pupils | tie AUC: twin | carry forward | dyadic "
           "logistic | isolation AUC: twin | carry forward | isolated (observed / expected) "
           "| max abs t (fit) | seconds |")
@@ -205,7 +212,7 @@ def real(runs: int) -> dict[str, TwinEvaluation]:
     print("|---|" + "---|" * len(names))
     for name, e in results.items():
         print(f"| {name} | " + " | ".join(f"{e.gof_p[n]:.3f}" for n in names) + " |")
-    print("\n### Estimates (fitted transition)")
+    print("\n### Estimates (fitted transitions)")
     effects = list(next(iter(results.values())).fit.estimates)
     print("| effect | " + " | ".join(results) + " |")
     print("|---|" + "---|" * len(results))
