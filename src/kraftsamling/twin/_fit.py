@@ -350,6 +350,7 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
 
     history: list[dict[str, float]] = []
     t_ratios = np.zeros(p)
+    kept: tuple[float, Matrix, Matrix] | None = None  # the best attempt: max |t|, theta, t
     jacobian, residual = np.eye(p), np.zeros(p)
     have_jacobian = False
     for _attempt in range(max(1, restarts)):
@@ -411,8 +412,12 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
         spread = check.std(axis=0, ddof=1)
         t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
             spread > 0, spread, 1.0), 0.0)
+        if kept is None or np.abs(t_ratios).max() < kept[0]:
+            kept = (float(np.abs(t_ratios).max()), theta, t_ratios)
         if np.abs(t_ratios).max() < 0.3:
             break
+    if kept is not None:  # no attempt converged: keep the one closest to the observed, not
+        _, theta, t_ratios = kept  # the last
     return TermFit(parameters=params(theta), effects=chosen,
                    estimates=dict(zip(chosen, theta.tolist(), strict=True)),
                    observed=dict(zip(chosen, observed.tolist(), strict=True)),
