@@ -318,7 +318,9 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
     """Estimate the friendship (and behaviour) parameters by Robbins–Monro moments.
 
     ``transitions`` are fitted jointly (the same parameters for every term). Effects not
-    estimated keep their value in ``parameters``.
+    estimated keep their value in ``parameters``. Up to ``restarts`` attempts, each from
+    the last one's estimate, until every |t| < 0.3; if none gets there, the attempt with the
+    smallest max |t| is returned.
     """
     if not transitions:
         raise ValueError("Minst en övergång mellan två mätningar behövs för att anpassa.")
