@@ -183,6 +183,19 @@ def test_fit_matches_the_observed_statistics() -> None:
     assert max(abs(t) for t in fit.t_ratios.values()) < 1.0, fit.t_ratios
 
 
+def test_a_fit_that_never_converges_keeps_its_closest_attempt() -> None:
+    matrices = _class_matrices(n=12, waves=2, seed=6)
+    transition = class_transitions(waves_from_matrices(matrices), "klass")[0]
+    fit = fit_term([transition], seed=3, iterations=1, runs_per_iteration=10, subphases=1,
+                   averaging=2, batch=2, restarts=3, phase3_runs=20)
+    attempts = [h["phase3_max_t"] for h in fit.history if "phase3_max_t" in h]
+    assert attempts and len(attempts) <= 3
+    kept = max(abs(t) for t in fit.t_ratios.values())
+    assert kept == pytest.approx(min(attempts))  # not simply the last attempt's
+    if min(attempts) >= 0.3:
+        assert len(attempts) == 3 and not fit.converged
+
+
 def test_evaluate_twin_on_three_waves_gives_fit_and_aucs() -> None:
     waves = waves_from_matrices(_class_matrices(n=12, waves=3, seed=8))
     evaluation = evaluate_twin(waves, "klass", runs=40, fit_options=QUICK)

@@ -414,6 +414,7 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
         spread = check.std(axis=0, ddof=1)
         t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
             spread > 0, spread, 1.0), 0.0)
+        history.append({"phase3_max_t": float(np.abs(t_ratios).max())})
         if kept is None or np.abs(t_ratios).max() < kept[0]:
             kept = (float(np.abs(t_ratios).max()), theta, t_ratios)
         if np.abs(t_ratios).max() < 0.3:
