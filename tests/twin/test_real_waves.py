@@ -183,6 +183,19 @@ def test_fit_matches_the_observed_statistics() -> None:
     assert max(abs(t) for t in fit.t_ratios.values()) < 1.0, fit.t_ratios
 
 
+def test_a_fit_that_never_converges_keeps_its_closest_attempt() -> None:
+    matrices = _class_matrices(n=12, waves=2, seed=6)
+    transition = class_transitions(waves_from_matrices(matrices), "klass")[0]
+    fit = fit_term([transition], seed=3, iterations=1, runs_per_iteration=10, subphases=1,
+                   averaging=2, batch=2, restarts=3, phase3_runs=20)
+    attempts = [h["phase3_max_t"] for h in fit.history if "phase3_max_t" in h]
+    assert attempts and len(attempts) <= 3
+    kept = max(abs(t) for t in fit.t_ratios.values())
+    assert kept == pytest.approx(min(attempts))  # not simply the last attempt's
+    if min(attempts) >= 0.3:
+        assert len(attempts) == 3 and not fit.converged
+
+
 def test_evaluate_twin_on_three_waves_gives_fit_and_aucs() -> None:
     waves = waves_from_matrices(_class_matrices(n=12, waves=3, seed=8))
     evaluation = evaluate_twin(waves, "klass", runs=40, fit_options=QUICK)
@@ -195,6 +208,32 @@ def test_evaluate_twin_on_three_waves_gives_fit_and_aucs() -> None:
     json.dumps(summary, allow_nan=False)  # NaN AUCs are None
     with pytest.raises(ValueError, match="tre mätningar"):
         evaluate_twin(waves[:2], "klass", runs=20)
+
+
+def test_evaluation_pools_every_earlier_transition_or_only_the_last() -> None:
+    waves = waves_from_matrices(_class_matrices(n=12, waves=4, seed=9))
+    transitions = class_transitions(waves, "klass")
+    ties = [float(t.end.sum()) for t in transitions]
+    pooled = evaluate_twin(waves, "klass", runs=20, fit_options=QUICK)
+    assert pooled.fitted_on == (1, 3) and pooled.tested_on == (3, 4)
+    assert pooled.fit.observed["density"] == ties[0] + ties[1]  # both terms' statistics
+    last = evaluate_twin(waves, "klass", runs=20, fit_options=QUICK, pooled=False)
+    assert last.fitted_on == (2, 3) and last.fit.observed["density"] == ties[1]
+
+
+def test_a_term_whose_behaviour_start_nobody_reported_is_not_pooled() -> None:
+    waves = waves_from_matrices(_class_matrices(n=12, waves=4, seed=9))
+    ids = sorted(waves[0].pupils["pupil_id"])
+    levels = pd.DataFrame({1: np.nan, 2: [1 + i % 3 for i in range(12)],
+                           3: [1 + (i + 1) % 3 for i in range(12)],
+                           4: [1 + (i + 2) % 3 for i in range(12)]}, index=ids)
+    evaluation = evaluate_twin(waves, "klass", behaviour=levels, runs=20, fit_options=QUICK)
+    assert evaluation.fitted_on == (2, 3)  # 1 → 2 would teach a jump from a guessed level
+    assert "behaviour" in evaluation.gof_p
+    late = levels.copy()
+    late[[2, 3]] = np.nan  # first asked at the last wave
+    with pytest.raises(ValueError, match="Beteendet är inte angivet"):
+        evaluate_twin(waves, "klass", behaviour=late, runs=20, fit_options=QUICK)
 
 
 def test_auxiliary_statistics_of_one_and_many_networks_agree() -> None:

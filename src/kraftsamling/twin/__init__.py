@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Transition,
         class_transitions,
         fit_term,
+        simulate_ends,
         term_statistics,
     )
     from kraftsamling.twin._gof import (
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         evaluate_twin,
         mahalanobis_p,
         pooled_summary,
+        score_term,
         triad_census,
     )
     from kraftsamling.twin._matrices import (
@@ -160,6 +162,8 @@ __all__ = [
     "read_wave",
     "read_waves",
     "score_alarms",
+    "score_term",
+    "simulate_ends",
     "simulate_friendship",
     "simulate_terms",
     "synthetic_school",
@@ -238,6 +242,8 @@ __getattr__ = lazy_exports(__name__, {
     "read_siena_matrix": "kraftsamling.twin._matrices",
     "read_wave": "kraftsamling.twin._survey",
     "read_waves": "kraftsamling.twin._service",
+    "score_term": "kraftsamling.twin._gof",
+    "simulate_ends": "kraftsamling.twin._fit",
     "score_alarms": "kraftsamling.twin._service",
     "simulate_friendship": "kraftsamling.twin._model",
     "simulate_terms": "kraftsamling.twin._simulate",

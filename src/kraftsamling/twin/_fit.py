@@ -41,6 +41,7 @@ __all__ = [
     "Transition",
     "class_transitions",
     "fit_term",
+    "simulate_ends",
     "term_statistics",
 ]
 
@@ -82,6 +83,7 @@ class Transition:
     end_behaviour: Matrix | None = None  # unknown levels hold the start value
     behaviour_known: Matrix | None = None
     waves: tuple[int, int] = (0, 0)
+    start_observed: Matrix | None = None  # levels reported at t itself (not carried on)
 
     @property
     def ids(self) -> list[str]:
@@ -150,6 +152,8 @@ def class_transitions(waves: Sequence[Wave], class_name: str, *,
                                 waves=(w0.number, w1.number))
         if behaviour is not None:
             before = _levels(behaviour, ids, w0.number, upto=True)
+            transition.start_observed = np.isfinite(
+                _levels(behaviour, ids, w0.number, upto=False))
             after = _levels(behaviour, ids, w1.number, upto=False)
             fill = float(np.nanmedian(before)) if np.isfinite(before).any() else levels[0]
             before = np.where(np.isfinite(before), before, round(fill))
@@ -314,7 +318,9 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
     """Estimate the friendship (and behaviour) parameters by Robbins–Monro moments.
 
     ``transitions`` are fitted jointly (the same parameters for every term). Effects not
-    estimated keep their value in ``parameters``.
+    estimated keep their value in ``parameters``. Up to ``restarts`` attempts, each from
+    the last one's estimate, until every |t| < 0.3; if none gets there, the attempt with the
+    smallest max |t| is returned.
     """
     if not transitions:
         raise ValueError("Minst en övergång mellan två mätningar behövs för att anpassa.")
@@ -346,6 +352,7 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
 
     history: list[dict[str, float]] = []
     t_ratios = np.zeros(p)
+    kept: tuple[float, Matrix, Matrix] | None = None  # the best attempt: max |t|, theta, t
     jacobian, residual = np.eye(p), np.zeros(p)
     have_jacobian = False
     for _attempt in range(max(1, restarts)):
@@ -407,8 +414,13 @@ def fit_term(transitions: Sequence[Transition], parameters: TermParameters | Non
         spread = check.std(axis=0, ddof=1)
         t_ratios = np.where(spread > 0, (check.mean(axis=0) - observed) / np.where(
             spread > 0, spread, 1.0), 0.0)
+        history.append({"phase3_max_t": float(np.abs(t_ratios).max())})
+        if kept is None or np.abs(t_ratios).max() < kept[0]:
+            kept = (float(np.abs(t_ratios).max()), theta, t_ratios)
         if np.abs(t_ratios).max() < 0.3:
             break
+    if kept is not None:  # no attempt converged: keep the one closest to the observed, not
+        _, theta, t_ratios = kept  # the last
     return TermFit(parameters=params(theta), effects=chosen,
                    estimates=dict(zip(chosen, theta.tolist(), strict=True)),
                    observed=dict(zip(chosen, observed.tolist(), strict=True)),

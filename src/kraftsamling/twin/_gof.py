@@ -1,6 +1,7 @@
 """Does a simulated term look like a real one? Goodness of fit and prediction on real waves.
 
-The protocol is the honest one: the term model is fitted on waves *t − 1 → t* of a class,
+The protocol is the honest one: the term model is fitted on the earlier transitions of a
+class (every one of them jointly, RSiena's multi-period estimation, or only *t − 1 → t*),
 then terms are simulated from wave *t* and compared with the wave *t + 1* it never saw.
 
 Goodness of fit follows RSiena's ``sienaGOF`` (Lospinoso & Snijders 2019): for each
@@ -12,8 +13,8 @@ terms at least as far from the mean as the observed wave.
 
 Prediction: each friendship tie at *t + 1* (the share of simulated terms that have it)
 against carrying the tie forward and against a dyadic logistic regression trained on
-*t − 1 → t*; each pupil's isolation at *t + 1* (no reciprocated friend) against carrying
-it forward.
+the same transitions as the model; each pupil's isolation at *t + 1* (no reciprocated
+friend) against carrying it forward.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from kraftsamling.twin._survey import Wave
 
 __all__ = ["GOF_STATISTICS", "TRIAD_TYPES", "GofStatistic", "TwinEvaluation",
            "auxiliary_statistics", "dyad_table", "evaluate_classes", "evaluate_twin",
-           "goodness_of_fit", "mahalanobis_p", "pooled_summary", "triad_census"]
+           "goodness_of_fit", "mahalanobis_p", "pooled_summary", "score_term",
+           "triad_census"]
 
 Matrix = np.ndarray[Any, Any]
 CHUNK = 50  # simulated terms at a time (memory and cache: fastest on this machine)
@@ -258,19 +260,45 @@ def _auc(y: Matrix, score: Matrix) -> float:
 def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
                   behaviour: pd.DataFrame | None = None, behaviour_name: str | None = None,
                   runs: int = 1000, seed: int = 0, fit_seed: int = 0,
-                  fit_options: Mapping[str, int] | None = None) -> TwinEvaluation:
-    """Fit on the transition before the last, simulate the last ``runs`` times, compare.
+                  fit_options: Mapping[str, int] | None = None,
+                  pooled: bool = True) -> TwinEvaluation:
+    """Fit on the transitions before the last, simulate the last ``runs`` times, compare.
 
-    ``fit_options`` go to ``fit_term`` (fewer iterations for a quick look on the web)."""
+    ``pooled`` (the default): every earlier transition is fitted jointly, with the same
+    parameters for each term (RSiena's multi-period estimation; one rate for all terms);
+    otherwise only the transition just before the last. The dyadic baseline is trained on
+    the same transitions. ``fit_options`` go to ``fit_term`` (fewer iterations for a quick
+    look on the web)."""
     transitions = class_transitions(waves, class_name, behaviour=behaviour)
     if len(transitions) < 2:
         raise ValueError("Utvärderingen kräver minst tre mätningar av klassen: anpassa på "
                          "en övergång, pröva på nästa.")
     if runs < 10:
         raise ValueError("Minst 10 simulerade terminer behövs.")
-    train, test = transitions[-2], transitions[-1]
+    train = transitions[:-1] if pooled else transitions[-2:-1]
+    if behaviour is not None:
+        # a term whose start level nobody reported (the behaviour was first asked later)
+        # would teach the behaviour part a jump from the filled-in level; it is not pooled
+        informative = [t for t in train if t.start_observed is None or t.start_observed.any()]
+        if not informative:
+            raise ValueError("Beteendet är inte angivet i början av någon övergång före den "
+                             "sista: det går inte att anpassa beteendets förändring.")
+        train = informative
     options: dict[str, Any] = dict(fit_options or {})
-    fit = fit_term([train], seed=fit_seed, **options)
+    fit = fit_term(train, seed=fit_seed, **options)
+    return score_term(fit, train, transitions[-1], class_name=class_name, runs=runs,
+                      seed=seed, behaviour_name=behaviour_name)
+
+
+def score_term(fit: TermFit, train: Sequence[Transition], test: Transition, *,
+               class_name: str = "", runs: int = 1000, seed: int = 0,
+               behaviour_name: str | None = None) -> TwinEvaluation:
+    """Simulate ``test`` ``runs`` times from its start with ``fit``'s parameters and compare
+    with its end: goodness of fit, tie and isolation AUCs (the dyadic baseline trained on
+    ``train``). ``evaluate_twin`` calls it with the earlier transitions; a diagnosis may
+    call it with a fit of the tested transition itself (RSiena's in-sample check)."""
+    if runs < 10:
+        raise ValueError("Minst 10 simulerade terminer behövs.")
     start = test.start
     n = start.n
     parts = [simulate_ends(test, fit.parameters, runs=min(CHUNK, runs - done),
@@ -289,8 +317,9 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
     mask = test.known & ~np.eye(n, dtype=bool)
     y = test.end[mask].astype(int)
     probability = friends.mean(axis=0)[mask]
-    baseline = LogisticRegression(max_iter=2000).fit(
-        dyad_table(train)[list(DYAD_FEATURES)], dyad_table(train)["next"])
+    dyads = pd.concat([dyad_table(t) for t in train], ignore_index=True)
+    baseline = LogisticRegression(max_iter=2000).fit(dyads[list(DYAD_FEATURES)],
+                                                     dyads["next"])
     logistic = baseline.predict_proba(dyad_table(test)[list(DYAD_FEATURES)])[:, 1]
     # isolation is judged for pupils who answered at t + 1 (a missing row hides it)
     answered = np.asarray((test.known | np.eye(n, dtype=bool)).all(axis=1))
@@ -315,7 +344,9 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
     if (~test.known).any():
         notes.append(f"{int((~test.known & ~np.eye(n, dtype=bool)).sum())} vänskaper saknas i "
                      "sista mätningen; de räknas som oförändrade.")
-    return TwinEvaluation(class_name=class_name, fitted_on=train.waves, tested_on=test.waves,
+    return TwinEvaluation(class_name=class_name,
+                          fitted_on=(train[0].waves[0], train[-1].waves[1]),
+                          tested_on=test.waves,
                           pupils=n, runs=runs, fit=fit, statistics=statistics,
                           metrics=metrics, behaviour=behaviour_name, notes=notes)
 
@@ -324,7 +355,8 @@ def evaluate_twin(waves: Sequence[Wave], class_name: str, *,
 def evaluate_classes(waves: Sequence[Wave], *, behaviour: pd.DataFrame | None = None,
                      behaviour_name: str | None = None, class_name: str | None = None,
                      runs: int = 1000, seed: int = 0,
-                     fit_options: Mapping[str, int] | None = None) -> list[TwinEvaluation]:
+                     fit_options: Mapping[str, int] | None = None,
+                     pooled: bool = True) -> list[TwinEvaluation]:
     """``evaluate_twin`` for each class of the last wave that has three waves or more."""
     names = [class_name] if class_name else waves[-1].classes
     known = sorted({c for w in waves for c in w.classes})
@@ -339,7 +371,7 @@ def evaluate_classes(waves: Sequence[Wave], *, behaviour: pd.DataFrame | None = 
         try:
             result.append(evaluate_twin(waves, name, behaviour=behaviour,
                                         behaviour_name=behaviour_name, runs=runs, seed=seed,
-                                        fit_options=fit_options))
+                                        fit_options=fit_options, pooled=pooled))
         except ValueError:
             if class_name:
                 raise
