@@ -87,6 +87,8 @@ LISTED_BUCKET = 2
 # A capitalised unknown word inside a sentence whose n-gram name-likeness reaches this is a
 # name (chosen on training data: see docs/privacy.md).
 FOREIGN_LIKENESS = 0.8
+CONFIDENT = 0.8
+RULES = frozenset({"start_surname", "after_first", "consistency"})
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
@@ -255,6 +257,9 @@ def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
     if stem:
         sfn, sln, _sprop, _scom = _word_class(stem)
         row.append(f"gen={first_name_bucket(stem)}{int(sfn)}{int(sln)}")
+        # "Rydbergs", "Madonnas": a genitive of a surname-shaped or name-like stem
+        row.append(f"gsur={surname_shaped(stem)}")
+        row.append(f"gng={max(-3, min(3, round(name_likeness(stem) * 2)))}")
     code = f"{int(fn)}{int(ln)}{int(proper)}{int(common)}"
     return tuple(row), bucket, surname, code, _shape(word)
 
@@ -447,6 +452,11 @@ def _next_is_capitalised_word(word: str) -> bool:
     return common and not fn and not ln and first_name_bucket(lower) == 0
 
 
+def _is_first_name(lower: str) -> bool:
+    """A first name in the lists or one at least a thousand people in Sweden bear."""
+    return lower in first_names() or first_name_bucket(lower) >= 3
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
     """Person names from the CRF, name lists and cue words, merged into whole names."""
@@ -461,6 +471,8 @@ class PersonNameRecognizer(Recognizer):
         self.threshold = threshold
         self.list_score = list_score
         self.foreign_likeness = foreign_likeness
+        self.rules = set(RULES)
+        self.confident = CONFIDENT
         self.tagger = NAME_MODELS.read(Path(model)) if model else default_tagger()
 
     def token_scores(self, tokens: Sequence[Token]) -> list[float]:
@@ -502,14 +514,30 @@ class PersonNameRecognizer(Recognizer):
                     not simplemma_known(lower) and not _english_known(lower) and \
                     name_likeness(lower) >= self.foreign_likeness:
                 scores[i] = max(scores[i], self.threshold)
+            # "Granqvist spelade …": a sentence that starts with a surname no dictionary
+            # knows, followed by a word in lower case.
+            if "start_surname" in self.rules and starts and capital and not word.isupper() \
+                    and word.isalpha() and i + 1 < len(words) and words[i + 1].islower() \
+                    and not simplemma_known(lower) and not _english_known(lower) and \
+                    (ln or surname_shaped(lower) == 2):
+                scores[i] = max(scores[i], self.threshold)
         # A surname-like word right after a name is part of it; so are initials before one.
         for i in range(1, len(words)):
             if scores[i - 1] >= self.threshold and scores[i] < self.threshold:
-                _fn, ln, _proper, common = _word_class(lowers[i])
+                fn, ln, _proper, common = _word_class(lowers[i])
                 looks = ln or surname_shaped(lowers[i]) or name_likeness(lowers[i]) > 0
                 if (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
                         words[i][:1].isupper() and words[i].isalpha() and not common
                         and looks and words[i - 1][:1].isupper()):
+                    scores[i] = max(scores[i], self.threshold)
+                # "Anna Grip", "Bruce Springsteen": any capitalised word inside a sentence
+                # right after a first name (not "Emma Söker …" at a note's start).
+                elif "after_first" in self.rules and words[i][:1].isupper() and \
+                        words[i].isalpha() and not words[i].isupper() and \
+                        words[i - 1][:1].isupper() and not words[i - 1].isupper() and \
+                        _is_first_name(lowers[i - 1]) and not (
+                            (i == 1 or words[i - 2] in _SENTENCE_END)
+                            and _next_is_capitalised_word(words[i])):
                     scores[i] = max(scores[i], self.threshold)
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
@@ -538,6 +566,36 @@ class PersonNameRecognizer(Recognizer):
             if word.islower() or _english_base(lowers[i]) == "i" or (starts and not listed):
                 scores[i] = 0.0
 
+    def _name_again(self, tokens: Sequence[Token], scores: list[float]) -> None:
+        """Once a text has named someone confidently, a later (or earlier) occurrence of the
+        same word, or its genitive, is the same name: "Mats Odell … Odell kan avsättas",
+        "Lena kom … Lenas mamma". A word that is also a common word (Per, Lena) counts only
+        capitalised inside a sentence."""
+        words = [t.text for t in tokens]
+        named: set[str] = set()
+        for i, word in enumerate(words):
+            if scores[i] >= self.confident and word.isalpha() and len(word) > 1 and \
+                    not word.isupper():
+                lower = word.lower()
+                named.add(lower)
+                stem = _genitive_stem(lower)
+                if stem and not _word_class(lower)[3]:
+                    named.add(stem)
+        if not named:
+            return
+        for i, word in enumerate(words):
+            if scores[i] >= self.threshold or not word.isalpha() or word.isupper():
+                continue
+            lower = word.lower()
+            stem = _genitive_stem(lower)
+            if lower not in named and stem not in named:
+                continue
+            common = _word_class(lower)[3]
+            starts = i == 0 or words[i - 1] in _SENTENCE_END
+            if word[:1].isupper() and not (common and starts) or (
+                    word.islower() and not common and not _english_common_word(lower)):
+                scores[i] = self.threshold
+
     def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
         if not tokens:
             return []
@@ -545,6 +603,8 @@ class PersonNameRecognizer(Recognizer):
         # Language is decided only when there is a candidate name: most texts have none.
         if max(scores) >= self.threshold and detect_language(text) == "en":
             self._drop_english_words(tokens, scores)
+        if "consistency" in self.rules:
+            self._name_again(tokens, scores)
         spans: list[Span] = []
         current: list[int] = []
         for i, score in enumerate([*scores, 0.0]):
