@@ -18,6 +18,7 @@ import random
 import re
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -88,7 +89,7 @@ LISTED_BUCKET = 2
 # name (chosen on training data: see docs/privacy.md).
 FOREIGN_LIKENESS = 0.8
 CONFIDENT = 0.8
-RULES = frozenset({"start_surname", "after_first", "consistency"})
+RULES = frozenset({"after_first", "consistency", "hyphen_shape", "place_list", "title_caps"})
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
@@ -214,6 +215,8 @@ def _shape(word: str) -> str:
     return "p"
 
 
+# The features that name a word itself (its own or a neighbour's).
+_WORD_KEYS = frozenset({"w", "-1w", "+1w", "-2w", "+2w"})
 _QUOTES = frozenset("\"”“„«»'")
 _INITIAL = re.compile(r"^[A-ZÅÄÖ]{1,2}$")
 
@@ -347,24 +350,41 @@ class NameTagger:
         lists and context where capital letters are missing (chat, SMS).
     random_state:
         Seed for choosing those sentences.
+    min_word_count:
+        A word seen fewer times than this in training gets no word-identity feature (its own
+        or as a neighbour), so that the CRF learns what makes a word a name from its shape,
+        the name lists and its context rather than memorising the names it saw once: most
+        names in new text are names the training data never held.
     """
 
     def __init__(self, *, c1: float = 0.1, c2: float = 0.05, max_iterations: int = 150,
-                 lowercase_share: float = 0.3, random_state: int = 0) -> None:
+                 lowercase_share: float = 0.3, random_state: int = 0,
+                 min_word_count: int = 1) -> None:
         self.c1 = c1
         self.c2 = c2
         self.max_iterations = max_iterations
         self.lowercase_share = lowercase_share
         self.random_state = random_state
+        self.min_word_count = min_word_count
 
     def fit(self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[str]]
             ) -> NameTagger:
         rng = random.Random(self.random_state)  # noqa: S311 - sampling, not secrets
+        counts = Counter(word.lower() for words in sentences for word in words)
+        rare = {word for word, count in counts.items() if count < self.min_word_count}
+
+        def features(words: Sequence[str]) -> list[list[str]]:
+            rows = sentence_features(words)
+            if not rare:
+                return rows
+            return [[f for f in row if not (f.partition("=")[0] in _WORD_KEYS
+                                            and f.partition("=")[2] in rare)] for row in rows]
+
         trainer = pycrfsuite.Trainer(verbose=False)
         for words, tags in zip(sentences, labels, strict=True):
-            trainer.append(sentence_features(words), list(tags))
+            trainer.append(features(words), list(tags))
             if rng.random() < self.lowercase_share:
-                trainer.append(sentence_features([w.lower() for w in words]), list(tags))
+                trainer.append(features([w.lower() for w in words]), list(tags))
         trainer.set_params({"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations,
                             "feature.possible_transitions": True})
         with tempfile.TemporaryDirectory() as folder:
@@ -452,6 +472,15 @@ def _next_is_capitalised_word(word: str) -> bool:
     return common and not fn and not ln and first_name_bucket(lower) == 0
 
 
+def _double_name_shaped(word: str) -> bool:
+    """``Anna-Karin``, ``anna-karin``, ``ANNA-KARIN``: every part written alike, each
+    capitalised when the first is; not ``EM-finalen``, ``Zlatan-appen``, ``Rid-EM``."""
+    parts = [part for part in word.split("-") if part]
+    if len(parts) < 2 or word.isupper() or word.islower():
+        return len(parts) >= 2
+    return all(part[:1].isupper() and part[1:].islower() for part in parts)
+
+
 def _is_first_name(lower: str) -> bool:
     """A first name in the lists or one at least a thousand people in Sweden bear."""
     return lower in first_names() or first_name_bucket(lower) >= 3
@@ -493,13 +522,22 @@ class PersonNameRecognizer(Recognizer):
             # lexicon proper nouns include places: a CRF feature only
             # (a rare SCB name that the lexicon knows as a proper noun may be a place: London)
             bucket = first_name_bucket(lower)
+            if "hyphen_shape" in self.rules and "-" in word and not _double_name_shaped(word):
+                bucket = 0  # "EM-finalen", "Zlatan-appen", "VM-silver": not double names
             listed = fn or ln or bucket > LISTED_BUCKET or (bucket == LISTED_BUCKET
                                                             and not proper)
+            # "i Washington", "delstaten Washington": a word that only the surname lists
+            # hold is a place after a place preposition
+            if "place_list" in self.rules and listed and not fn and bucket < 3 and \
+                    prev in PLACE_PREPOSITIONS:
+                listed = False
             if listed and not common and (capital or cue):
                 scores[i] = max(scores[i], self.list_score + (0.2 if cue else 0.0))
             elif listed and prev in STRONG_CUES and (capital or prev in NAMING_CUES):
                 scores[i] = max(scores[i], self.list_score)
-            if title and capital:
+            # "herr Lindqvist"; not "SR Ekot", "Miss USA" (an abbreviation, not a title)
+            if title and capital and ("title_caps" not in self.rules or
+                                      word.isupper() == words[i - 1].isupper()):
                 scores[i] = max(scores[i], 0.8)
             # "Emma Söker stöd …": a note that starts with a first name and then a sentence
             # whose first word is capitalised as usual. The tagger, taught by news, reads two
@@ -514,13 +552,6 @@ class PersonNameRecognizer(Recognizer):
                     not simplemma_known(lower) and not _english_known(lower) and \
                     name_likeness(lower) >= self.foreign_likeness:
                 scores[i] = max(scores[i], self.threshold)
-            # "Granqvist spelade …": a sentence that starts with a surname no dictionary
-            # knows, followed by a word in lower case.
-            if "start_surname" in self.rules and starts and capital and not word.isupper() \
-                    and word.isalpha() and i + 1 < len(words) and words[i + 1].islower() \
-                    and not simplemma_known(lower) and not _english_known(lower) and \
-                    (ln or surname_shaped(lower) == 2):
-                scores[i] = max(scores[i], self.threshold)
         # A surname-like word right after a name is part of it; so are initials before one.
         for i in range(1, len(words)):
             if scores[i - 1] >= self.threshold and scores[i] < self.threshold:
@@ -530,14 +561,14 @@ class PersonNameRecognizer(Recognizer):
                         words[i][:1].isupper() and words[i].isalpha() and not common
                         and looks and words[i - 1][:1].isupper()):
                     scores[i] = max(scores[i], self.threshold)
-                # "Anna Grip", "Bruce Springsteen": any capitalised word inside a sentence
-                # right after a first name (not "Emma Söker …" at a note's start).
+                # "Lina Hurtig", "Bruce Springsteen": a capitalised word right after a first
+                # name, unless a common word after a name that starts a sentence ("Emma
+                # Söker stöd …", "Åke Har påbörjat …": a note's first word is its subject).
                 elif "after_first" in self.rules and words[i][:1].isupper() and \
                         words[i].isalpha() and not words[i].isupper() and \
                         words[i - 1][:1].isupper() and not words[i - 1].isupper() and \
                         _is_first_name(lowers[i - 1]) and not (
-                            (i == 1 or words[i - 2] in _SENTENCE_END)
-                            and _next_is_capitalised_word(words[i])):
+                            (i == 1 or words[i - 2] in _SENTENCE_END) and common):
                     scores[i] = max(scores[i], self.threshold)
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
