@@ -18,7 +18,6 @@ import random
 import re
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -215,8 +214,6 @@ def _shape(word: str) -> str:
     return "p"
 
 
-# The features that name a word itself (its own or a neighbour's).
-_WORD_KEYS = frozenset({"w", "-1w", "+1w", "-2w", "+2w"})
 _QUOTES = frozenset("\"”“„«»'")
 _INITIAL = re.compile(r"^[A-ZÅÄÖ]{1,2}$")
 
@@ -350,41 +347,24 @@ class NameTagger:
         lists and context where capital letters are missing (chat, SMS).
     random_state:
         Seed for choosing those sentences.
-    min_word_count:
-        A word seen fewer times than this in training gets no word-identity feature (its own
-        or as a neighbour), so that the CRF learns what makes a word a name from its shape,
-        the name lists and its context rather than memorising the names it saw once: most
-        names in new text are names the training data never held.
     """
 
     def __init__(self, *, c1: float = 0.1, c2: float = 0.05, max_iterations: int = 150,
-                 lowercase_share: float = 0.3, random_state: int = 0,
-                 min_word_count: int = 1) -> None:
+                 lowercase_share: float = 0.3, random_state: int = 0) -> None:
         self.c1 = c1
         self.c2 = c2
         self.max_iterations = max_iterations
         self.lowercase_share = lowercase_share
         self.random_state = random_state
-        self.min_word_count = min_word_count
 
     def fit(self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[str]]
             ) -> NameTagger:
         rng = random.Random(self.random_state)  # noqa: S311 - sampling, not secrets
-        counts = Counter(word.lower() for words in sentences for word in words)
-        rare = {word for word, count in counts.items() if count < self.min_word_count}
-
-        def features(words: Sequence[str]) -> list[list[str]]:
-            rows = sentence_features(words)
-            if not rare:
-                return rows
-            return [[f for f in row if not (f.partition("=")[0] in _WORD_KEYS
-                                            and f.partition("=")[2] in rare)] for row in rows]
-
         trainer = pycrfsuite.Trainer(verbose=False)
         for words, tags in zip(sentences, labels, strict=True):
-            trainer.append(features(words), list(tags))
+            trainer.append(sentence_features(words), list(tags))
             if rng.random() < self.lowercase_share:
-                trainer.append(features([w.lower() for w in words]), list(tags))
+                trainer.append(sentence_features([w.lower() for w in words]), list(tags))
         trainer.set_params({"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations,
                             "feature.possible_transitions": True})
         with tempfile.TemporaryDirectory() as folder:
@@ -555,20 +535,20 @@ class PersonNameRecognizer(Recognizer):
         # A surname-like word right after a name is part of it; so are initials before one.
         for i in range(1, len(words)):
             if scores[i - 1] >= self.threshold and scores[i] < self.threshold:
-                fn, ln, _proper, common = _word_class(lowers[i])
+                _fn, ln, _proper, common = _word_class(lowers[i])
                 looks = ln or surname_shaped(lowers[i]) or name_likeness(lowers[i]) > 0
-                if (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
-                        words[i][:1].isupper() and words[i].isalpha() and not common
-                        and looks and words[i - 1][:1].isupper()):
-                    scores[i] = max(scores[i], self.threshold)
+                surname = (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
+                    words[i][:1].isupper() and words[i].isalpha() and not common
+                    and looks and words[i - 1][:1].isupper())
                 # "Lina Hurtig", "Bruce Springsteen": a capitalised word right after a first
                 # name, unless a common word after a name that starts a sentence ("Emma
                 # Söker stöd …", "Åke Har påbörjat …": a note's first word is its subject).
-                elif "after_first" in self.rules and words[i][:1].isupper() and \
-                        words[i].isalpha() and not words[i].isupper() and \
-                        words[i - 1][:1].isupper() and not words[i - 1].isupper() and \
-                        _is_first_name(lowers[i - 1]) and not (
-                            (i == 1 or words[i - 2] in _SENTENCE_END) and common):
+                after_first = "after_first" in self.rules and words[i][:1].isupper() and \
+                    words[i].isalpha() and not words[i].isupper() and \
+                    words[i - 1][:1].isupper() and not words[i - 1].isupper() and \
+                    _is_first_name(lowers[i - 1]) and not (
+                        (i == 1 or words[i - 2] in _SENTENCE_END) and common)
+                if surname or after_first:
                     scores[i] = max(scores[i], self.threshold)
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
@@ -623,7 +603,7 @@ class PersonNameRecognizer(Recognizer):
                 continue
             common = _word_class(lower)[3]
             starts = i == 0 or words[i - 1] in _SENTENCE_END
-            if word[:1].isupper() and not (common and starts) or (
+            if (word[:1].isupper() and not (common and starts)) or (
                     word.islower() and not common and not _english_common_word(lower)):
                 scores[i] = self.threshold
 
