@@ -218,6 +218,7 @@ _QUOTES = frozenset("\"”“„«»'")
 _INITIAL = re.compile(r"^[A-ZÅÄÖ]{1,2}$")
 
 
+@lru_cache(maxsize=300_000)
 def _genitive_stem(lower: str) -> str:
     """``annas`` → ``anna``, ``anna's``/``anna:s`` → ``anna``; otherwise ''."""
     for ending in ("'s", "’s", ":s"):
@@ -582,11 +583,14 @@ class PersonNameRecognizer(Recognizer):
         same word, or its genitive, is the same name: "Mats Odell … Odell kan avsättas",
         "Lena kom … Lenas mamma". A word that is also a common word (Per, Lena) counts only
         capitalised inside a sentence."""
+        confident = [i for i, score in enumerate(scores) if score >= self.confident]
+        if not confident:
+            return
         words = [t.text for t in tokens]
         named: set[str] = set()
-        for i, word in enumerate(words):
-            if scores[i] >= self.confident and word.isalpha() and len(word) > 1 and \
-                    not word.isupper():
+        for i in confident:
+            word = words[i]
+            if word.isalpha() and len(word) > 1 and not word.isupper():
                 lower = word.lower()
                 named.add(lower)
                 stem = _genitive_stem(lower)
@@ -595,11 +599,12 @@ class PersonNameRecognizer(Recognizer):
         if not named:
             return
         for i, word in enumerate(words):
-            if scores[i] >= self.threshold or not word.isalpha() or word.isupper():
+            if scores[i] >= self.threshold:
                 continue
             lower = word.lower()
-            stem = _genitive_stem(lower)
-            if lower not in named and stem not in named:
+            if lower not in named and _genitive_stem(lower) not in named:
+                continue
+            if not word.isalpha() or word.isupper():
                 continue
             common = _word_class(lower)[3]
             starts = i == 0 or words[i - 1] in _SENTENCE_END
