@@ -87,7 +87,9 @@ LISTED_BUCKET = 2
 # A capitalised unknown word inside a sentence whose n-gram name-likeness reaches this is a
 # name (chosen on training data: see docs/privacy.md).
 FOREIGN_LIKENESS = 0.8
+# A token scored at least this names a person whose other mentions in the text are names too.
 CONFIDENT = 0.8
+# The rules on top of the CRF, each chosen by a 5-fold CV over NER train (docs/privacy.md).
 RULES = frozenset({"after_first", "consistency", "hyphen_shape", "place_list", "title_caps"})
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
@@ -469,7 +471,12 @@ def _is_first_name(lower: str) -> bool:
 
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
-    """Person names from the CRF, name lists and cue words, merged into whole names."""
+    """Person names from the CRF, name lists and cue words, merged into whole names.
+
+    ``rules`` holds the names of the rules in use (all of ``RULES`` by default; the
+    development script leaves each out in turn) and ``confident`` the score from which a
+    name is looked for again in the rest of the text.
+    """
 
     type_name = "person_name"
     entities = ("PERSON",)
