@@ -87,6 +87,10 @@ LISTED_BUCKET = 2
 # A capitalised unknown word inside a sentence whose n-gram name-likeness reaches this is a
 # name (chosen on training data: see docs/privacy.md).
 FOREIGN_LIKENESS = 0.8
+# A token scored at least this names a person whose other mentions in the text are names too.
+CONFIDENT = 0.8
+# The rules on top of the CRF, each chosen by a 5-fold CV over NER train (docs/privacy.md).
+RULES = frozenset({"after_first", "consistency", "hyphen_shape", "place_list", "title_caps"})
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
@@ -216,6 +220,7 @@ _QUOTES = frozenset("\"”“„«»'")
 _INITIAL = re.compile(r"^[A-ZÅÄÖ]{1,2}$")
 
 
+@lru_cache(maxsize=300_000)
 def _genitive_stem(lower: str) -> str:
     """``annas`` → ``anna``, ``anna's``/``anna:s`` → ``anna``; otherwise ''."""
     for ending in ("'s", "’s", ":s"):
@@ -255,6 +260,9 @@ def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
     if stem:
         sfn, sln, _sprop, _scom = _word_class(stem)
         row.append(f"gen={first_name_bucket(stem)}{int(sfn)}{int(sln)}")
+        # "Rydbergs", "Madonnas": a genitive of a surname-shaped or name-like stem
+        row.append(f"gsur={surname_shaped(stem)}")
+        row.append(f"gng={max(-3, min(3, round(name_likeness(stem) * 2)))}")
     code = f"{int(fn)}{int(ln)}{int(proper)}{int(common)}"
     return tuple(row), bucket, surname, code, _shape(word)
 
@@ -447,9 +455,28 @@ def _next_is_capitalised_word(word: str) -> bool:
     return common and not fn and not ln and first_name_bucket(lower) == 0
 
 
+def _double_name_shaped(word: str) -> bool:
+    """``Anna-Karin``, ``anna-karin``, ``ANNA-KARIN``: every part written alike, each
+    capitalised when the first is; not ``EM-finalen``, ``Zlatan-appen``, ``Rid-EM``."""
+    parts = [part for part in word.split("-") if part]
+    if len(parts) < 2 or word.isupper() or word.islower():
+        return len(parts) >= 2
+    return all(part[:1].isupper() and part[1:].islower() for part in parts)
+
+
+def _is_first_name(lower: str) -> bool:
+    """A first name in the lists or one at least a thousand people in Sweden bear."""
+    return lower in first_names() or first_name_bucket(lower) >= 3
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
-    """Person names from the CRF, name lists and cue words, merged into whole names."""
+    """Person names from the CRF, name lists and cue words, merged into whole names.
+
+    ``rules`` holds the names of the rules in use (all of ``RULES`` by default; the
+    development script leaves each out in turn) and ``confident`` the score from which a
+    name is looked for again in the rest of the text.
+    """
 
     type_name = "person_name"
     entities = ("PERSON",)
@@ -461,6 +488,8 @@ class PersonNameRecognizer(Recognizer):
         self.threshold = threshold
         self.list_score = list_score
         self.foreign_likeness = foreign_likeness
+        self.rules = set(RULES)
+        self.confident = CONFIDENT
         self.tagger = NAME_MODELS.read(Path(model)) if model else default_tagger()
 
     def token_scores(self, tokens: Sequence[Token]) -> list[float]:
@@ -481,13 +510,22 @@ class PersonNameRecognizer(Recognizer):
             # lexicon proper nouns include places: a CRF feature only
             # (a rare SCB name that the lexicon knows as a proper noun may be a place: London)
             bucket = first_name_bucket(lower)
+            if "hyphen_shape" in self.rules and "-" in word and not _double_name_shaped(word):
+                bucket = 0  # "EM-finalen", "Zlatan-appen", "VM-silver": not double names
             listed = fn or ln or bucket > LISTED_BUCKET or (bucket == LISTED_BUCKET
                                                             and not proper)
+            # "i Washington", "delstaten Washington": a word that only the surname lists
+            # hold is a place after a place preposition
+            if "place_list" in self.rules and listed and not fn and bucket < 3 and \
+                    prev in PLACE_PREPOSITIONS:
+                listed = False
             if listed and not common and (capital or cue):
                 scores[i] = max(scores[i], self.list_score + (0.2 if cue else 0.0))
             elif listed and prev in STRONG_CUES and (capital or prev in NAMING_CUES):
                 scores[i] = max(scores[i], self.list_score)
-            if title and capital:
+            # "herr Lindqvist"; not "SR Ekot", "Miss USA" (an abbreviation, not a title)
+            if title and capital and ("title_caps" not in self.rules or
+                                      word.isupper() == words[i - 1].isupper()):
                 scores[i] = max(scores[i], 0.8)
             # "Emma Söker stöd …": a note that starts with a first name and then a sentence
             # whose first word is capitalised as usual. The tagger, taught by news, reads two
@@ -507,9 +545,18 @@ class PersonNameRecognizer(Recognizer):
             if scores[i - 1] >= self.threshold and scores[i] < self.threshold:
                 _fn, ln, _proper, common = _word_class(lowers[i])
                 looks = ln or surname_shaped(lowers[i]) or name_likeness(lowers[i]) > 0
-                if (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
-                        words[i][:1].isupper() and words[i].isalpha() and not common
-                        and looks and words[i - 1][:1].isupper()):
+                surname = (ln and (words[i][:1].isupper() or words[i - 1].islower())) or (
+                    words[i][:1].isupper() and words[i].isalpha() and not common
+                    and looks and words[i - 1][:1].isupper())
+                # "Lina Hurtig", "Bruce Springsteen": a capitalised word right after a first
+                # name, unless a common word after a name that starts a sentence ("Emma
+                # Söker stöd …", "Åke Har påbörjat …": a note's first word is its subject).
+                after_first = "after_first" in self.rules and words[i][:1].isupper() and \
+                    words[i].isalpha() and not words[i].isupper() and \
+                    words[i - 1][:1].isupper() and not words[i - 1].isupper() and \
+                    _is_first_name(lowers[i - 1]) and not (
+                        (i == 1 or words[i - 2] in _SENTENCE_END) and common)
+                if surname or after_first:
                     scores[i] = max(scores[i], self.threshold)
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
@@ -538,6 +585,40 @@ class PersonNameRecognizer(Recognizer):
             if word.islower() or _english_base(lowers[i]) == "i" or (starts and not listed):
                 scores[i] = 0.0
 
+    def _name_again(self, tokens: Sequence[Token], scores: list[float]) -> None:
+        """Once a text has named someone confidently, a later (or earlier) occurrence of the
+        same word, or its genitive, is the same name: "Mats Odell … Odell kan avsättas",
+        "Lena kom … Lenas mamma". A word that is also a common word (Per, Lena) counts only
+        capitalised inside a sentence."""
+        confident = [i for i, score in enumerate(scores) if score >= self.confident]
+        if not confident:
+            return
+        words = [t.text for t in tokens]
+        named: set[str] = set()
+        for i in confident:
+            word = words[i]
+            if word.isalpha() and len(word) > 1 and not word.isupper():
+                lower = word.lower()
+                named.add(lower)
+                stem = _genitive_stem(lower)
+                if stem and not _word_class(lower)[3]:
+                    named.add(stem)
+        if not named:
+            return
+        for i, word in enumerate(words):
+            if scores[i] >= self.threshold:
+                continue
+            lower = word.lower()
+            if lower not in named and _genitive_stem(lower) not in named:
+                continue
+            if not word.isalpha() or word.isupper():
+                continue
+            common = _word_class(lower)[3]
+            starts = i == 0 or words[i - 1] in _SENTENCE_END
+            if (word[:1].isupper() and not (common and starts)) or (
+                    word.islower() and not common and not _english_common_word(lower)):
+                scores[i] = self.threshold
+
     def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
         if not tokens:
             return []
@@ -545,6 +626,8 @@ class PersonNameRecognizer(Recognizer):
         # Language is decided only when there is a candidate name: most texts have none.
         if max(scores) >= self.threshold and detect_language(text) == "en":
             self._drop_english_words(tokens, scores)
+        if "consistency" in self.rules:
+            self._name_again(tokens, scores)
         spans: list[Span] = []
         current: list[int] = []
         for i, score in enumerate([*scores, 0.0]):
