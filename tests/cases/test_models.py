@@ -19,6 +19,7 @@ from kraftsamling.cases import (
     OverlapError,
     RiskModel,
     allocate,
+    bagged_best_weights,
     calibration_error,
     cramers_v,
     design_matrix,
@@ -254,6 +255,14 @@ def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None
     assert few[2] > 0 and np.isclose(few.sum(), 1.0)
     assert r_score(y_res, t_res, tau) > 0 > r_score(y_res, t_res, 0.3 * tau)
     assert abs(r_score(y_res, t_res, np.full(n, y_res @ t_res / (t_res @ t_res)))) < 1e-12
+
+    # Bagged best score: the two ties share the resamples, the worse ones win none.
+    bagged = bagged_best_weights(y_res, t_res, taus)
+    assert bagged[2] == bagged[3] == 0.0 and 0.1 < bagged[0] < 0.9
+    assert np.isclose(bagged.sum(), 1.0)
+    assert np.array_equal(bagged, bagged_best_weights(y_res, t_res, taus))  # seeded
+    # On three rows the clearly worse candidate wins resamples too.
+    assert bagged_best_weights(y_res[:3], t_res[:3], taus[:3])[2] > 0
 
 
 def test_categories_are_read_as_categories_and_useless_columns_dropped() -> None:

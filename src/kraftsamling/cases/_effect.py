@@ -42,6 +42,7 @@ from sklearn.preprocessing import StandardScaler
 
 from kraftsamling.cases._learners import (
     CANDIDATES,
+    SELECTIONS,
     CandidateScore,
     FittedCandidates,
     Nuisances,
@@ -333,8 +334,9 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
             raise ValueError("estimand måste vara 'ate' eller 'att'.")
         if self.cate_method not in CATE_METHODS:
             raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-        if self.selection not in ("stack", "best", "near-best"):
-            raise ValueError("selection måste vara 'best', 'near-best' eller 'stack'.")
+        if self.selection not in SELECTIONS:
+            raise ValueError("selection måste vara 'best', 'near-best', 'stack' eller "
+                             "'bagged-best'.")
         if self.n_repeats < 1 or self.n_folds < 2:
             raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)

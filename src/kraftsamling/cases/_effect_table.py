@@ -50,8 +50,8 @@ def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
         raise ValueError("--estimand måste vara ate eller att.")
     if cate_method not in CATE_METHODS:
         raise ValueError("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-    if selection not in ("stack", "best", "near-best"):
-        raise ValueError("--selection måste vara best, near-best eller stack.")
+    if selection not in ("stack", "best", "near-best", "bagged-best"):
+        raise ValueError("--selection måste vara best, near-best, stack eller bagged-best.")
     names = covariates or [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
     if unknown:
