@@ -329,6 +329,15 @@ def test_allocation_is_exactly_optimal_on_a_small_problem() -> None:
             best = max(best, sum(benefit[i, k] for i, k in enumerate(picked) if k >= 0))
     assert plan.expected_benefit == pytest.approx(best)
     assert plan.counts()["a"] <= 2 and plan.counts()["b"] <= 1
+    # Places only: the linear relaxation's plan, which must be the integer programme's
+    # (a budget that never binds forces the integer programme).
+    benefit = rng.normal(0.05, 0.1, (400, 3))
+    capacity = {"a": 30, "b": 20, "c": 10}
+    fast = allocate(benefit, ["a", "b", "c"], capacity)
+    exact = allocate(benefit, ["a", "b", "c"], capacity, cost={"a": 0.0}, budget=1.0)
+    assert fast.status == exact.status == "optimal"
+    assert fast.expected_benefit == pytest.approx(exact.expected_benefit)
+    assert fast.counts() == exact.counts() == capacity
 
 
 def test_allocation_fairness_floor_and_bad_input() -> None:
@@ -345,6 +354,10 @@ def test_allocation_fairness_floor_and_bad_input() -> None:
         allocate(benefit, ["x"], {"y": 1})
     with pytest.raises(ValueError, match="negativt"):
         allocate(benefit, ["x"], {"x": -1})
+    many = np.random.default_rng(0).normal(0.05, 0.05, (2000, 4))
+    with pytest.raises(ValueError, match="tidsgränsen"):
+        allocate(many, list("abcd"), dict.fromkeys("abcd", 50), groups=["A", "B"] * 1000,
+                 min_ratio=0.9, time_limit=1e-6)
 
 
 def test_risk_model_is_calibrated_and_explains_in_swedish(households: pd.DataFrame) -> None:
