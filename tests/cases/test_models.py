@@ -203,23 +203,26 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
     # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
     assert max(c.r_score for c in best.candidates_) > 0.2
     top = max(best.candidates_, key=lambda c: c.r_score)
-    # The default averages the candidates within one standard error of the best R-loss.
+    # The default is the candidate with the best held-out R-loss, alone.
     kept = [c for c in best.candidates_ if c.weight > 0]
-    assert top in kept and np.isclose(sum(c.weight for c in best.candidates_), 1.0)
-    assert all(np.isclose(c.weight, 1 / len(kept)) for c in kept)
+    assert kept == [top] and top.weight == 1.0 and best.cate_method_ == top.name
     assert best.cate_model_ is not None
-    fold_mean = np.mean([best.effect(x, candidate=c.name)[0] for c in kept], axis=0)
-    assert np.allclose(best.effect(x)[0], fold_mean)
+    assert np.allclose(best.effect(x)[0], best.effect(x, candidate=top.name)[0])
     assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
-    assert np.allclose(best.cate_model_.rule_out_of_fold["best"],
-                       best.cate_model_.out_of_fold[top.name])
-    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"], best.cate_out_of_fold_)
+    assert np.allclose(best.cate_model_.rule_out_of_fold["best"], best.cate_out_of_fold_)
+    # The other rules are computed on the same out-of-fold effects, beside the choice.
+    names_in_order = list(best.cate_model_.out_of_fold)
+    taus = np.column_stack([best.cate_model_.out_of_fold[n] for n in names_in_order])
+    y_res, t_res = best.cate_model_.residuals
+    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"],
+                       taus @ near_best_weights(y_res, t_res, taus))
+    assert np.allclose(best.cate_model_.rule_out_of_fold["bagged-best"],
+                       taus @ bagged_best_weights(y_res, t_res, taus))
     # The stack is computed beside the choice: a constant and non-negative weights.
     stack = best.cate_model_.stack
     assert set(stack) == {"constant", *names} and all(stack[n] >= 0 for n in names)
     summary = best.estimate(x).summary()
-    assert summary["cate_method"] == (top.label if len(kept) == 1 else best.cate_label_)
-    assert len(kept) == 1 or all(c.label in summary["cate_method"] for c in kept)
+    assert summary["cate_method"] == top.label
     assert {c["name"] for c in summary["candidates"]} == set(names)
     binary = (y > np.median(y)).astype(int)
     no_gp = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, binary)

@@ -40,7 +40,7 @@ def _treatment(frame: pd.DataFrame, treatment: str, treated: str | None, control
 def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
                       covariates: list[str] | None = None, treated: str | None = None,
                       control: str = "ingen", estimand: str = "ate", per_row: bool = True,
-                      cate_method: str = "auto", selection: str = "near-best") -> TableEffect:
+                      cate_method: str = "auto", selection: str = "best") -> TableEffect:
     """Check, code and estimate; every problem a ``ValueError`` in Swedish."""
     for column in (treatment, outcome):
         if column not in frame.columns:

@@ -111,7 +111,7 @@ def cases_effect(
         "--selection", help="Med auto: best (kandidaten med bäst R-poäng), near-best "
         "(medel av kandidaterna inom ett standardfel från den bästa), stack "
         "(viktad efter R-förlust) eller bagged-best (bästa R-förlust i bootstrap-"
-        "omdragningar, viktad efter hur ofta).")] = "near-best",
+        "omdragningar, viktad efter hur ofta).")] = "best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
