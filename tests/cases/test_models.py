@@ -19,6 +19,7 @@ from kraftsamling.cases import (
     OverlapError,
     RiskModel,
     allocate,
+    bagged_best_weights,
     calibration_error,
     cramers_v,
     design_matrix,
@@ -202,23 +203,26 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
     # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
     assert max(c.r_score for c in best.candidates_) > 0.2
     top = max(best.candidates_, key=lambda c: c.r_score)
-    # The default averages the candidates within one standard error of the best R-loss.
+    # The default is the candidate with the best held-out R-loss, alone.
     kept = [c for c in best.candidates_ if c.weight > 0]
-    assert top in kept and np.isclose(sum(c.weight for c in best.candidates_), 1.0)
-    assert all(np.isclose(c.weight, 1 / len(kept)) for c in kept)
+    assert kept == [top] and top.weight == 1.0 and best.cate_method_ == top.name
     assert best.cate_model_ is not None
-    fold_mean = np.mean([best.effect(x, candidate=c.name)[0] for c in kept], axis=0)
-    assert np.allclose(best.effect(x)[0], fold_mean)
+    assert np.allclose(best.effect(x)[0], best.effect(x, candidate=top.name)[0])
     assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
-    assert np.allclose(best.cate_model_.rule_out_of_fold["best"],
-                       best.cate_model_.out_of_fold[top.name])
-    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"], best.cate_out_of_fold_)
+    assert np.allclose(best.cate_model_.rule_out_of_fold["best"], best.cate_out_of_fold_)
+    # The other rules are computed on the same out-of-fold effects, beside the choice.
+    names_in_order = list(best.cate_model_.out_of_fold)
+    taus = np.column_stack([best.cate_model_.out_of_fold[n] for n in names_in_order])
+    y_res, t_res = best.cate_model_.residuals
+    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"],
+                       taus @ near_best_weights(y_res, t_res, taus))
+    assert np.allclose(best.cate_model_.rule_out_of_fold["bagged-best"],
+                       taus @ bagged_best_weights(y_res, t_res, taus))
     # The stack is computed beside the choice: a constant and non-negative weights.
     stack = best.cate_model_.stack
     assert set(stack) == {"constant", *names} and all(stack[n] >= 0 for n in names)
     summary = best.estimate(x).summary()
-    assert summary["cate_method"] == (top.label if len(kept) == 1 else best.cate_label_)
-    assert len(kept) == 1 or all(c.label in summary["cate_method"] for c in kept)
+    assert summary["cate_method"] == top.label
     assert {c["name"] for c in summary["candidates"]} == set(names)
     binary = (y > np.median(y)).astype(int)
     no_gp = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, binary)
@@ -254,6 +258,14 @@ def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None
     assert few[2] > 0 and np.isclose(few.sum(), 1.0)
     assert r_score(y_res, t_res, tau) > 0 > r_score(y_res, t_res, 0.3 * tau)
     assert abs(r_score(y_res, t_res, np.full(n, y_res @ t_res / (t_res @ t_res)))) < 1e-12
+
+    # Bagged best score: the two ties share the resamples, the worse ones win none.
+    bagged = bagged_best_weights(y_res, t_res, taus)
+    assert bagged[2] == bagged[3] == 0.0 and 0.1 < bagged[0] < 0.9
+    assert np.isclose(bagged.sum(), 1.0)
+    assert np.array_equal(bagged, bagged_best_weights(y_res, t_res, taus))  # seeded
+    # On three rows the clearly worse candidate wins resamples too.
+    assert bagged_best_weights(y_res[:3], t_res[:3], taus[:3])[2] > 0
 
 
 def test_categories_are_read_as_categories_and_useless_columns_dropped() -> None:
@@ -320,6 +332,15 @@ def test_allocation_is_exactly_optimal_on_a_small_problem() -> None:
             best = max(best, sum(benefit[i, k] for i, k in enumerate(picked) if k >= 0))
     assert plan.expected_benefit == pytest.approx(best)
     assert plan.counts()["a"] <= 2 and plan.counts()["b"] <= 1
+    # Places only: the linear relaxation's plan, which must be the integer programme's
+    # (a budget that never binds forces the integer programme).
+    benefit = rng.normal(0.05, 0.1, (400, 3))
+    capacity = {"a": 30, "b": 20, "c": 10}
+    fast = allocate(benefit, ["a", "b", "c"], capacity)
+    exact = allocate(benefit, ["a", "b", "c"], capacity, cost={"a": 0.0}, budget=1.0)
+    assert fast.status == exact.status == "optimal"
+    assert fast.expected_benefit == pytest.approx(exact.expected_benefit)
+    assert fast.counts() == exact.counts() == capacity
 
 
 def test_allocation_fairness_floor_and_bad_input() -> None:
@@ -336,6 +357,10 @@ def test_allocation_fairness_floor_and_bad_input() -> None:
         allocate(benefit, ["x"], {"y": 1})
     with pytest.raises(ValueError, match="negativt"):
         allocate(benefit, ["x"], {"x": -1})
+    many = np.random.default_rng(0).normal(0.05, 0.05, (2000, 4))
+    with pytest.raises(ValueError, match="tidsgränsen"):
+        allocate(many, list("abcd"), dict.fromkeys("abcd", 50), groups=["A", "B"] * 1000,
+                 min_ratio=0.9, time_limit=1e-6)
 
 
 def test_risk_model_is_calibrated_and_explains_in_swedish(households: pd.DataFrame) -> None:

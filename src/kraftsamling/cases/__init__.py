@@ -40,7 +40,12 @@ if TYPE_CHECKING:
         fairness_findings,
     )
     from kraftsamling.cases._gaussian_process import GaussianProcessEffect
-    from kraftsamling.cases._learners import near_best_weights, r_score
+    from kraftsamling.cases._learners import (
+        bagged_best_weights,
+        near_best_weights,
+        r_score,
+        stack_weights,
+    )
     from kraftsamling.cases._risk import (
         FEATURE_LABELS,
         Factor,
@@ -123,6 +128,7 @@ __all__ = [
     "allocate_random",
     "allocation_plan",
     "assess_cases",
+    "bagged_best_weights",
     "calibration_error",
     "case_column_help",
     "case_id_column",
@@ -151,6 +157,7 @@ __all__ = [
     "record_decision",
     "render_model_card",
     "save_assessment",
+    "stack_weights",
     "synthetic_economic_assistance",
     "synthetic_social_services",
     "time_to_exit_model",
@@ -164,6 +171,8 @@ __getattr__ = lazy_exports(__name__, {
     "case_models": "kraftsamling.cases._service",
     "r_score": "kraftsamling.cases._learners",
     "near_best_weights": "kraftsamling.cases._learners",
+    "bagged_best_weights": "kraftsamling.cases._learners",
+    "stack_weights": "kraftsamling.cases._learners",
     "fairness_findings": "kraftsamling.cases._fairness",
     "FairnessFinding": "kraftsamling.cases._fairness",
     "CaseService": "kraftsamling.cases._facade",

@@ -105,9 +105,24 @@ def allocate(benefit: Matrix, interventions: Sequence[str], capacity: Mapping[st
                     lower.append(0.0)
                     upper.append(np.inf)
     constraint = LinearConstraint(sparse.vstack(rows, format="csr"), lower, upper)
-    result = milp(c, constraints=constraint, integrality=np.ones(n * k),
-                  bounds=Bounds(0, 1), options={"time_limit": time_limit, "disp": False})
+    options = {"time_limit": time_limit, "disp": False}
+    result = None
+    if len(rows) == 1 + sum(name in capacity for name in names):
+        # Places only: the constraint matrix is a bipartite incidence matrix (totally
+        # unimodular), so the linear relaxation's simplex optimum is already 0/1 — the
+        # same exact plan in a fraction of the time. Checked; otherwise the integer programme.
+        relaxed = milp(c, constraints=constraint, integrality=np.zeros(n * k),
+                       bounds=Bounds(0, 1), options=options)
+        if relaxed.x is not None and relaxed.status == 0 \
+                and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-6):
+            result = relaxed
+    if result is None:
+        result = milp(c, constraints=constraint, integrality=np.ones(n * k),
+                      bounds=Bounds(0, 1), options=options)
     if result.x is None:
+        if result.status == 1:
+            raise ValueError(f"Ingen fördelning hittades inom tidsgränsen ({time_limit:g} s): "
+                             "prova med färre personer eller utan rättvisegolv.")
         raise ValueError("Ingen fördelning uppfyller villkoren (platser, budget och "
                          f"rättvisegolv): {result.message}")
     x = np.round(result.x).reshape(n, k)

@@ -42,6 +42,7 @@ from sklearn.preprocessing import StandardScaler
 
 from kraftsamling.cases._learners import (
     CANDIDATES,
+    SELECTIONS,
     CandidateScore,
     FittedCandidates,
     Nuisances,
@@ -294,9 +295,10 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
 
     ``cate_method="auto"`` fits every candidate that applies (the Gaussian processes only for
     a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
-    the R-loss and combines them as ``selection`` says: ``"near-best"`` (the default: the
-    mean of every candidate whose held-out R-loss is within one standard error of the best
-    one's), ``"best"`` (the single best score) or ``"stack"`` (weights by the R-loss). A
+    the R-loss and combines them as ``selection`` says: ``"best"`` (the default: the single
+    best score), ``"near-best"`` (the mean of every candidate whose held-out R-loss is
+    within one standard error of the best one's), ``"stack"`` (weights by the R-loss) or
+    ``"bagged-best"`` (each candidate's share of bootstrap resamples it wins). A
     candidate's name (``"t-learner"``, ``"causal-forest"``, ``"gaussian-process"``, …;
     ``"forest"`` is ``"causal-forest"``) fits that one only. ``candidates_`` holds each
     candidate's score and weight.
@@ -304,7 +306,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
 
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
-                 cate_method: CateMethod = "auto", selection: Selection = "near-best",
+                 cate_method: CateMethod = "auto", selection: Selection = "best",
                  gp_max_rows: int = 1000, n_trees: int = 400, random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
@@ -333,8 +335,9 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
             raise ValueError("estimand måste vara 'ate' eller 'att'.")
         if self.cate_method not in CATE_METHODS:
             raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-        if self.selection not in ("stack", "best", "near-best"):
-            raise ValueError("selection måste vara 'best', 'near-best' eller 'stack'.")
+        if self.selection not in SELECTIONS:
+            raise ValueError("selection måste vara 'best', 'near-best', 'stack' eller "
+                             "'bagged-best'.")
         if self.n_repeats < 1 or self.n_folds < 2:
             raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)

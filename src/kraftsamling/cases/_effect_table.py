@@ -40,7 +40,7 @@ def _treatment(frame: pd.DataFrame, treatment: str, treated: str | None, control
 def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
                       covariates: list[str] | None = None, treated: str | None = None,
                       control: str = "ingen", estimand: str = "ate", per_row: bool = True,
-                      cate_method: str = "auto", selection: str = "near-best") -> TableEffect:
+                      cate_method: str = "auto", selection: str = "best") -> TableEffect:
     """Check, code and estimate; every problem a ``ValueError`` in Swedish."""
     for column in (treatment, outcome):
         if column not in frame.columns:
@@ -50,8 +50,8 @@ def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
         raise ValueError("--estimand måste vara ate eller att.")
     if cate_method not in CATE_METHODS:
         raise ValueError("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-    if selection not in ("stack", "best", "near-best"):
-        raise ValueError("--selection måste vara best, near-best eller stack.")
+    if selection not in ("stack", "best", "near-best", "bagged-best"):
+        raise ValueError("--selection måste vara best, near-best, stack eller bagged-best.")
     names = covariates or [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
     if unknown:

@@ -109,8 +109,9 @@ def cases_effect(
         ] = "auto",
     selection: Annotated[str, typer.Option(
         "--selection", help="Med auto: best (kandidaten med bäst R-poäng), near-best "
-        "(medel av kandidaterna inom ett standardfel från den bästa) eller stack "
-        "(viktad efter R-förlust).")] = "near-best",
+        "(medel av kandidaterna inom ett standardfel från den bästa), stack "
+        "(viktad efter R-förlust) eller bagged-best (bästa R-förlust i bootstrap-"
+        "omdragningar, viktad efter hur ofta).")] = "best",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
