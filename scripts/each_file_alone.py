@@ -51,7 +51,9 @@ def run_alone(path: Path, timeout: float) -> tuple[str, float, str]:
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     summary = lines[-1] if lines else (done.stderr.strip().splitlines() or [""])[-1]
     status = "ok" if done.returncode == 0 else f"FAIL ({done.returncode})"
-    return status, seconds, summary.strip("= ")
+    failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in done.stdout.splitlines()
+              if line.startswith(("FAILED ", "ERROR "))]
+    return status, seconds, "; ".join([summary.strip("= "), *failed])
 
 
 def main() -> int:
