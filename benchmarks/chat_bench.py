@@ -108,7 +108,7 @@ def esconv(data: Path) -> ChatModel:
                            for i in has_final])
     final = model.end_.predict([views.end[i] for i in has_final],
                                embeddings=views.end_embeddings[has_final],
-                               start=initial[has_final])
+                               start=initial[has_final], extra=views.ending[has_final])
     mean = model.training_mean_["final_emotion_intensity"]
     _row(f"final intensity MAE (n={len(has_final)})",
          f"{np.mean(np.abs(final - final_true)):.3f}", f"{np.mean(np.abs(mean - final_true)):.3f}")
@@ -126,7 +126,8 @@ def esconv(data: Path) -> ChatModel:
     has_exp = [i for i, c in enumerate(test) if c.labels.get("experience") is not None]
     exp_true = np.array([float(str(test[i].labels["experience"])) for i in has_exp])
     experience = model.experience_.predict([views.end[i] for i in has_exp],
-                                           embeddings=views.end_embeddings[has_exp])
+                                           embeddings=views.end_embeddings[has_exp],
+                                           extra=views.ending[has_exp])
     mean = model.training_mean_["experience"]
     _row("experience (mean of empathy, relevance) MAE",
          f"{np.mean(np.abs(experience - exp_true)):.3f}",
