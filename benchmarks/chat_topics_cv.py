@@ -77,8 +77,10 @@ def main() -> None:
     ids = taxonomy.ids
     seekers = [seeker_text(chat) for chat in chats]
     words = np.array([[t in taxonomy.assign(s) for t in ids] for s in seekers])
-    similarities = taxonomy.similarities(chat_vectors)
-    prototypes = np.array([[t in taxonomy.assign("", None, row) for t in ids]
+    # The closest-prototype rule as it was before the classifier (off in the shipped file).
+    closest = TopicTaxonomy(taxonomy.topics, prototype_threshold=0.88)
+    similarities = closest.similarities(chat_vectors)
+    prototypes = np.array([[t in closest.assign("", None, row) for t in ids]
                            for row in similarities])
     thresholds = (0.3, 0.5, 0.7, 0.9)
     rows: dict[str, list[tuple[float, float]]] = {}
@@ -89,7 +91,7 @@ def main() -> None:
 
     for seed in range(args.repeats):
         score("words", words)
-        score(f"words + prototypes (cosine ≥ {taxonomy.prototype_threshold})",
+        score(f"words + prototypes (cosine ≥ {closest.prototype_threshold})",
               words | prototypes)
         for C in args.C:
             scores = np.zeros(y.shape)
