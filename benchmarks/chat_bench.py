@@ -18,7 +18,8 @@ Transfer: a sentiment model trained on English GoEmotions (embeddings only, labe
 dataset's own sentiment mapping) is scored on the same Swedish test split.
 
 Speed: ESConv conversations (all splits, repeated with new ids and timestamps) as a canonical
-CSV, through ``analyze_file`` — read, pseudonymise, analyse — end to end.
+CSV, through ``analyze_file`` — read, pseudonymise, analyse — end to end; first with the
+topic classifier off (the baseline in the same run), then as shipped.
 
 Independent Swedish chats (``benchmarks/data/chat-independent/``, written by helpers who never
 saw this repository or the topic lists; frozen before any result on them was looked at, never
@@ -35,6 +36,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import random
 import tempfile
 import time
@@ -106,7 +108,7 @@ def esconv(data: Path) -> ChatModel:
                            for i in has_final])
     final = model.end_.predict([views.end[i] for i in has_final],
                                embeddings=views.end_embeddings[has_final],
-                               start=initial[has_final])
+                               start=initial[has_final], extra=views.ending[has_final])
     mean = model.training_mean_["final_emotion_intensity"]
     _row(f"final intensity MAE (n={len(has_final)})",
          f"{np.mean(np.abs(final - final_true)):.3f}", f"{np.mean(np.abs(mean - final_true)):.3f}")
@@ -124,7 +126,8 @@ def esconv(data: Path) -> ChatModel:
     has_exp = [i for i, c in enumerate(test) if c.labels.get("experience") is not None]
     exp_true = np.array([float(str(test[i].labels["experience"])) for i in has_exp])
     experience = model.experience_.predict([views.end[i] for i in has_exp],
-                                           embeddings=views.end_embeddings[has_exp])
+                                           embeddings=views.end_embeddings[has_exp],
+                                           extra=views.ending[has_exp])
     mean = model.training_mean_["experience"]
     _row("experience (mean of empathy, relevance) MAE",
          f"{np.mean(np.abs(experience - exp_true)):.3f}",
@@ -203,7 +206,7 @@ def independent_swedish(model: ChatModel, folder: Path = INDEPENDENT) -> None:
     taxonomy = TopicTaxonomy.from_toml()
     analysis = analyze_conversations(chats, model=model, taxonomy=taxonomy)
     words_only = TopicTaxonomy(taxonomy.topics, problem_threshold=taxonomy.problem_threshold,
-                               prototype_threshold=2.0)  # no prototype can reach 2
+                               prototype_threshold=2.0)  # no prototype, no classifier
     without = analyze_conversations(chats, model=model, taxonomy=words_only)
     print(f"Independent Swedish chats: {len(chats)} conversations "
           f"({', '.join(p.parent.name for p in sorted(folder.glob('*/chats.jsonl')))})\n")
@@ -334,15 +337,32 @@ def speed(data: Path, model: ChatModel, count: int) -> None:
                                      else "volunteer", moment.isoformat(), turn["text"],
                                      f"v{number % 40}"])
                     messages += 1
-        settings = Settings(data_dir=Path(folder) / "data",
-                            secret_key="benchmark-secret-key-0123456789")  # noqa: S106
-        started = time.perf_counter()
-        analysis = analyze_file(source, settings, model=model)
-        elapsed = time.perf_counter() - started
-    print("| conversations | messages | seconds | conversations/s | target |")
-    print("|---|---|---|---|---|")
-    print(f"| {len(analysis.insights):,} | {messages:,} | {elapsed:.0f} | "
-          f"{len(analysis.insights) / elapsed:.1f} | 10,000 in ≤ 300 s |")
+        # The baseline in the same run: the same pipeline with the topic classifier off.
+        shipped = (Path(__file__).resolve().parents[1] / "src" / "kraftsamling" / "chat"
+                   / "data" / "topics.toml")
+        baseline = Path(folder) / "topics-without-classifier.toml"
+        baseline.write_text(shipped.read_text(encoding="utf-8").replace(
+            "classifier_threshold = 0.5", "classifier_threshold = 2.0"), encoding="utf-8")
+        timings = []
+        # Alternated, each in its own data folder: the first runs of a process are slower.
+        for run, (name, topics) in enumerate(2 * [("topic classifier off (baseline)", baseline),
+                                                  ("shipped", shipped)]):
+            settings = Settings(data_dir=Path(folder) / f"data{run}", chat_topics=topics,
+                                secret_key="benchmark-secret-key-0123456789")  # noqa: S106
+            load = os.getloadavg()[0]
+            started = time.perf_counter()
+            analysis = analyze_file(source, settings, model=model)
+            elapsed = time.perf_counter() - started
+            timings.append((name, elapsed, load, os.getloadavg()[0]))
+    print("| run | conversations | messages | seconds | conversations/s | ratio to baseline "
+          "| load average (1 min) before, after | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    for run, (name, elapsed, before, after) in enumerate(timings):
+        # Each shipped run against the baseline run just before it.
+        print(f"| {name} | {len(analysis.insights):,} | {messages:,} | {elapsed:.0f} | "
+              f"{len(analysis.insights) / elapsed:.1f} | "
+              f"{elapsed / timings[run - run % 2][1]:.2f} | "
+              f"{before:.1f}, {after:.1f} | 10,000 in ≤ 300 s |")
 
 
 def main() -> None:

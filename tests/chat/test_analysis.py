@@ -29,6 +29,7 @@ from kraftsamling.chat import (
     discover_topics,
     load_chat_model,
     organisation_chat_model,
+    read_topic_chats,
     render_report,
     synthetic_conversations,
     volunteer_load,
@@ -320,3 +321,62 @@ def test_topics_by_meaning_without_the_words() -> None:
     assert taxonomy.assign(texts[0], None, similarities[0]) == ["våld/övergrepp"]
     assert taxonomy.assign(texts[1], None, similarities[1]) == []
     assert taxonomy.assign(texts[0]) == []  # without embeddings: words only
+
+
+def _topic_chats(path: Path, rows: list[tuple[str, list[str]]]) -> Path:
+    import json
+    path.write_text("".join(json.dumps({"messages": [{"speaker": "seeker", "text": text},
+                                                      {"speaker": "volunteer", "text": "ok"}],
+                                        "topics": topics}, ensure_ascii=False) + "\n"
+                            for text, topics in rows), encoding="utf-8")
+    return path
+
+
+def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> None:
+    """Trained on a few labelled chats, the classifier finds a topic none of the words name,
+    and stays off when the file turns it off."""
+    money = ["jag har inte betalat hyran på två månader och hyresvärden ringer",
+             "kronofogden har skickat brev och jag har inga pengar kvar",
+             "jag lånar av kompisar för att klara maten till slutet av månaden",
+             "lönen räcker inte och räkningarna ligger obetalda på hallbordet"]
+    sleep = ["jag ligger vaken varje natt och stirrar i taket till klockan fyra",
+             "jag somnar inte förrän det blir ljust ute och är helt slut på dagarna",
+             "mardrömmarna väcker mig flera gånger varje natt",
+             "jag har inte sovit ordentligt på flera veckor"]
+    chats = _topic_chats(tmp_path / "exempel.jsonl", [(t, ["ekonomi"]) for t in money]
+                         + [(t, ["sömn"]) for t in sleep] + [("hej", ["okänt ämne"])])
+    topics = [Topic(id="ekonomi", en="money", patterns=()),
+              Topic(id="sömn", en="sleep", patterns=())]
+    taxonomy = TopicTaxonomy(topics, classifier_threshold=0.5, classifier_C=10.0,
+                             training_chats=chats)
+    texts, y = taxonomy.training_data()
+    assert len(texts) == 9 and y.sum() == 8  # the unknown topic is ignored
+    new = ["det är slutet av månaden och det finns inget kvar på kontot till elen",
+           "klockan är tre på natten och jag är fortfarande klarvaken igen"]
+    scores = taxonomy.classifier_scores(embed(new))
+    assert scores is not None and scores.shape == (2, 2)
+    assert taxonomy.assign(new[0].replace("kontot", "x"), None, None, scores[0]) == ["ekonomi"]
+    assert taxonomy.assign(new[1], None, None, scores[1]) == ["sömn"]
+    off = TopicTaxonomy(topics, training_chats=chats)  # threshold above 1 by default
+    assert off.classifier_scores(embed(new)) is None
+
+
+def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
+    broken = tmp_path / "exempel.jsonl"
+    broken.write_text('{"messages": [{"speaker": "seeker", "text": "hej"}]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="Rad 1 i ämnesexemplen"):
+        read_topic_chats(broken)
+    missing = tmp_path / "amnen.toml"
+    missing.write_text('training_chats = "finns-inte.jsonl"\nclassifier_threshold = 0.5\n'
+                       '[[topic]]\nid = "x"\npatterns = ["x"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"finns-inte\.jsonl.*finns inte"):
+        TopicTaxonomy.from_toml(missing)
+
+
+def test_shipped_topic_chats_cover_every_topic() -> None:
+    """The package's own labelled Swedish chats use only the taxonomy's ids, every one."""
+    taxonomy = TopicTaxonomy.from_toml()
+    assert taxonomy.training_chats is not None and taxonomy.classifier_threshold <= 1
+    _, labels = read_topic_chats(taxonomy.training_chats)
+    used = {topic for topics in labels for topic in topics}
+    assert used == set(taxonomy.ids)

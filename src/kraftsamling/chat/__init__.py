@@ -49,7 +49,14 @@ if TYPE_CHECKING:
     )
     from kraftsamling.chat._store import ChatBatch, ChatConversation
     from kraftsamling.chat._synth import synthetic_conversations, write_canonical, write_survey
-    from kraftsamling.chat._topics import DiscoveredTopic, Topic, TopicTaxonomy, discover_topics
+    from kraftsamling.chat._topics import (
+        DiscoveredTopic,
+        Topic,
+        TopicClassifier,
+        TopicTaxonomy,
+        discover_topics,
+        read_topic_chats,
+    )
 
 __all__ = [
     "CHAT_SCHEMA",
@@ -73,6 +80,7 @@ __all__ = [
     "ProblemTypeClassifier",
     "SentimentClassifier",
     "Topic",
+    "TopicClassifier",
     "TopicTaxonomy",
     "analyze_conversations",
     "analyze_file",
@@ -86,6 +94,7 @@ __all__ = [
     "read_conversations",
     "read_esconv",
     "read_survey",
+    "read_topic_chats",
     "render_report",
     "seeker_text",
     "synthetic_conversations",
@@ -124,6 +133,7 @@ __getattr__ = lazy_exports(__name__, {
     "SURVEY_SCHEMA": "kraftsamling.chat._io",
     "SentimentClassifier": "kraftsamling.chat._models",
     "Topic": "kraftsamling.chat._topics",
+    "TopicClassifier": "kraftsamling.chat._topics",
     "TopicTaxonomy": "kraftsamling.chat._topics",
     "analyze_conversations": "kraftsamling.chat._analysis",
     "analyze_file": "kraftsamling.chat._service",
@@ -135,6 +145,7 @@ __getattr__ = lazy_exports(__name__, {
     "read_conversations": "kraftsamling.chat._service",
     "read_esconv": "kraftsamling.chat._io",
     "read_survey": "kraftsamling.chat._io",
+    "read_topic_chats": "kraftsamling.chat._topics",
     "seeker_text": "kraftsamling.chat._models",
     "synthetic_conversations": "kraftsamling.chat._synth",
     "train_chat_model": "kraftsamling.chat._service",

@@ -29,7 +29,7 @@ from kraftsamling._textfeatures import EMBEDDING_DIM, FloatArray, embed
 from kraftsamling.autolarm import Level, RuleSet
 from kraftsamling.chat._demand import DemandModel
 from kraftsamling.chat._ending import EndingCues
-from kraftsamling.chat._io import Conversation
+from kraftsamling.chat._io import Conversation, opening_words, start_slice
 from kraftsamling.chat._models import MoodEstimator, Numbers, ProblemTypeClassifier
 from kraftsamling.chat._topics import DiscoveredTopic, TopicTaxonomy, discover_topics
 
@@ -42,29 +42,9 @@ Progress = Callable[[int], None]
 _BATCH = 256
 
 
-def _opening_words(conversation: Conversation, words: int) -> list[str]:
-    """Up to ``words`` words the seeker wrote first, after any bare greeting."""
-    collected: list[str] = []
-    for text in conversation.texts("seeker"):
-        tokens = text.split()
-        if not collected and len(tokens) < 4:
-            continue
-        collected.extend(tokens)
-        if len(collected) >= words:
-            break
-    if not collected:  # only short messages
-        collected = " ".join(conversation.texts("seeker")).split()
-    return collected[:words]
-
-
-def _start_slice(conversation: Conversation, words: int) -> str:
-    """The first ``words`` words the seeker wrote, after any bare greeting."""
-    return " ".join(_opening_words(conversation, words))
-
-
 def _next_slice(conversation: Conversation, words: int) -> str:
     """The ``words`` words that follow the start slice ('' when the seeker wrote no more)."""
-    return " ".join(_opening_words(conversation, 2 * words)[words:])
+    return " ".join(opening_words(conversation, 2 * words)[words:])
 
 
 def _end_slice(conversation: Conversation, words: int) -> str:
@@ -141,7 +121,7 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
               ) -> _Views:
         # Fitted models read the cues they were trained with.
         cues: EndingCues = getattr(self, "ending_", None) or self.ending or EndingCues.from_toml()
-        starts = [_start_slice(c, self.start_words) for c in conversations]
+        starts = [start_slice(c, self.start_words) for c in conversations]
         ends = [_end_slice(c, self.end_words) for c in conversations]
         return _Views(
             dialog=[" ".join(m.text for m in c.messages) for c in conversations],
@@ -299,6 +279,7 @@ def analyze_conversations(
                                                     extra=views.ending)
     expected_end = model.expected_end_intensity(start_intensity)
     closeness = taxonomy.similarities(views.start_embeddings)
+    learnt = taxonomy.classifier_scores(views.start_embeddings)
     insights = []
     for i, conversation in enumerate(items):
         answers = known[i]
@@ -323,7 +304,8 @@ def analyze_conversations(
         evidence = ending.evidence(conversation)
         insights.append(ChatInsight(
             conversation_id=conversation.conversation_id, language=language,
-            topics=taxonomy.assign(views.seeker[i], probabilities, closeness[i]),
+            topics=taxonomy.assign(views.seeker[i], probabilities, closeness[i],
+                                  None if learnt is None else learnt[i]),
             problem_type=str(model.classes_[int(np.argmax(problems[i]))]),
             mood_before=mood_before, mood_after=mood_after,
             mood_change=round(mood_after - mood_before, 1),

@@ -88,6 +88,26 @@ class Conversation:
         return (max(times) - min(times)).total_seconds() / 60 if len(times) > 1 else None
 
 
+def opening_words(conversation: Conversation, words: int) -> list[str]:
+    """Up to ``words`` words the seeker wrote first, after any bare greeting."""
+    collected: list[str] = []
+    for text in conversation.texts("seeker"):
+        tokens = text.split()
+        if not collected and len(tokens) < 4:
+            continue
+        collected.extend(tokens)
+        if len(collected) >= words:
+            break
+    if not collected:  # only short messages
+        collected = " ".join(conversation.texts("seeker")).split()
+    return collected[:words]
+
+
+def start_slice(conversation: Conversation, words: int) -> str:
+    """The first ``words`` words the seeker wrote, after any bare greeting."""
+    return " ".join(opening_words(conversation, words))
+
+
 def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 

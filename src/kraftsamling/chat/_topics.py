@@ -4,13 +4,18 @@ The taxonomy (``data/topics.toml``) is the coordinators' own list, matched by wo
 Swedish and English, by the problem model, and by meaning: each topic's prototype sentences
 are embedded once, and a conversation whose opening words' embedding lies close to one of
 them gets the topic even when none of the words is on the list ("han bestämmer vem jag får
-träffa" is violence/abuse without the word). What it misses goes to topic discovery:
+träffa" is violence/abuse without the word). A :class:`TopicClassifier` — one logistic
+regression per topic on the same embedding — learns the topics from labelled Swedish chats
+(``data/topic_chats_sv.jsonl``, written for this purpose) and the prototype sentences, and
+adds a topic when its probability reaches ``classifier_threshold``. What all of these miss
+goes to topic discovery:
 k-means on the conversations' embeddings with a fixed seed, each group named by its most
 distinctive words, so the same data always gives the same new topics.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +23,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from kraftsamling._config_files import read_entries
 from kraftsamling._textfeatures import embed
+from kraftsamling.chat._io import Conversation, Message, start_slice
 
-__all__ = ["DEFAULT_TOPICS", "DiscoveredTopic", "Topic", "TopicTaxonomy", "discover_topics"]
+__all__ = ["DEFAULT_TOPICS", "DEFAULT_TOPIC_CHATS", "DiscoveredTopic", "Topic", "TopicClassifier",
+           "TopicTaxonomy", "discover_topics", "read_topic_chats"]
 
 DEFAULT_TOPICS = Path(__file__).parent / "data" / "topics.toml"
+DEFAULT_TOPIC_CHATS = Path(__file__).parent / "data" / "topic_chats_sv.jsonl"
+# The slice of the seeker's opening words the analysis embeds (ChatModel's start_words).
+START_WORDS = 24
+# Fitted classifiers by what they were fitted on (a taxonomy is loaded per analysis; fitting
+# embeds a few hundred texts, so each file and setting is fitted once per process).
+_FITTED: dict[tuple[Any, ...], TopicClassifier] = {}
 
 # Words too common to name a topic (Swedish and English function and chat words).
 _STOP = frozenset(
@@ -64,16 +79,83 @@ def _topic(entry: dict[str, Any]) -> Topic:
                  prototypes=tuple(str(p) for p in entry.get("prototypes", [])))
 
 
+def read_topic_chats(path: str | Path) -> tuple[list[Conversation], list[list[str]]]:
+    """Labelled chats for the topic classifier: JSON lines with ``messages`` (``speaker``
+    seeker/volunteer, ``text``) and ``topics`` (taxonomy ids)."""
+    source = Path(path)
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ValueError(f"Ämnesexemplen '{source}' finns inte.") from None
+    chats, topics = [], []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            messages = [Message("seeker" if m["speaker"] == "seeker" else "volunteer",
+                                str(m["text"])) for m in record["messages"]]
+            labels = [str(t) for t in record["topics"]]
+        except (ValueError, KeyError, TypeError):
+            raise ValueError(f"Rad {number} i ämnesexemplen '{source}' är inte ett samtal med "
+                             "'messages' och 'topics'.") from None
+        chats.append(Conversation(str(record.get("conversation_id", number)), messages))
+        topics.append(labels)
+    return chats, topics
+
+
+class TopicClassifier(BaseEstimator):  # type: ignore[misc]
+    """One logistic regression per topic on the opening words' embedding.
+
+    ``fit(embeddings, y)`` with ``y`` a texts × topics 0/1 matrix; a topic without both
+    positive and negative examples gets probability 0. Balanced class weights: each topic has
+    few examples against many without it.
+    """
+
+    def __init__(self, *, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, embeddings: Any, y: Any) -> TopicClassifier:
+        rows = np.asarray(embeddings, dtype=np.float64)
+        labels = np.asarray(y, dtype=bool)
+        self.n_topics_ = labels.shape[1]
+        self.coef_ = np.zeros((self.n_topics_, rows.shape[1]))
+        self.intercept_ = np.full(self.n_topics_, -np.inf)
+        for k in range(self.n_topics_):
+            if 0 < labels[:, k].sum() < len(labels):
+                model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+                model.fit(rows, labels[:, k])
+                self.coef_[k] = model.coef_[0]
+                self.intercept_[k] = model.intercept_[0]
+        return self
+
+    def predict_proba(self, embeddings: Any) -> np.ndarray[Any, Any]:
+        """Texts × topics probabilities."""
+        rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float64))
+        with np.errstate(over="ignore"):
+            return np.asarray(1.0 / (1.0 + np.exp(-(rows @ self.coef_.T + self.intercept_))))
+
+
 class TopicTaxonomy:
-    """Topics and how to recognise them; load your own with :meth:`from_toml`."""
+    """Topics and how to recognise them; load your own with :meth:`from_toml`.
+
+    ``training_chats`` (a JSON-lines file, see :func:`read_topic_chats`) teaches the topic
+    classifier together with the prototypes; ``None`` trains it on the prototypes alone, and
+    a ``classifier_threshold`` above 1 turns it off."""
 
     def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5,
-                 prototype_threshold: float = 0.88, prototype_margin: float = 0.0) -> None:
+                 prototype_threshold: float = 0.88, prototype_margin: float = 0.0,
+                 classifier_threshold: float = 2.0, classifier_C: float = 1.0,
+                 training_chats: str | Path | None = None) -> None:
         self.topics = tuple(topics)
         self.problem_threshold = problem_threshold
         self.prototype_threshold = prototype_threshold
         self.prototype_margin = prototype_margin
+        self.classifier_threshold = classifier_threshold
+        self.classifier_C = classifier_C
+        self.training_chats = None if training_chats is None else Path(training_chats)
         self._prototypes: tuple[Any, list[int]] | None = None
+        self._classifier: TopicClassifier | None = None
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> TopicTaxonomy:
@@ -83,9 +165,21 @@ class TopicTaxonomy:
                                                  "{error}")
         if not topics:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
+        chats = data.get("training_chats")
+        training = None
+        if chats:
+            training = Path(str(chats))
+            if not training.is_absolute():  # next to the file, else the package's own
+                nearby = source.parent / training
+                training = nearby if nearby.exists() else DEFAULT_TOPICS.parent / training
+            if not training.exists():
+                raise ValueError(f"Ämnesexemplen '{chats}' i '{source}' finns inte.")
         return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),
                    prototype_threshold=float(data.get("prototype_threshold", 0.88)),
-                   prototype_margin=float(data.get("prototype_margin", 0.0)))
+                   prototype_margin=float(data.get("prototype_margin", 0.0)),
+                   classifier_threshold=float(data.get("classifier_threshold", 2.0)),
+                   classifier_C=float(data.get("classifier_C", 1.0)),
+                   training_chats=training)
 
     @property
     def ids(self) -> list[str]:
@@ -107,12 +201,55 @@ class TopicTaxonomy:
                 best[:, owner] = np.maximum(best[:, owner], cosine[:, column])
         return best
 
+    def training_data(self) -> tuple[list[str], np.ndarray[Any, Any]]:
+        """The classifier's examples: each labelled chat's opening words and each prototype
+        sentence, with a texts × topics 0/1 matrix (labels not in the taxonomy ignored)."""
+        index = {topic.id: k for k, topic in enumerate(self.topics)}
+        texts: list[str] = []
+        rows: list[list[int]] = []
+        if self.training_chats is not None:
+            chats, labels = read_topic_chats(self.training_chats)
+            for chat, topics in zip(chats, labels, strict=True):
+                texts.append(start_slice(chat, START_WORDS))
+                rows.append([int(topic.id in topics) for topic in self.topics])
+        for k, topic in enumerate(self.topics):
+            for prototype in topic.prototypes:
+                texts.append(prototype)
+                rows.append([int(j == k) for j in range(len(index))])
+        return texts, np.asarray(rows, dtype=int).reshape(len(rows), len(self.topics))
+
+    def classifier(self) -> TopicClassifier | None:
+        """The fitted topic classifier (fitted once per taxonomy; ``None`` when off)."""
+        if self.classifier_threshold > 1.0:
+            return None
+        if self._classifier is None:
+            source = self.training_chats
+            stamp = None if source is None else (str(source.resolve()), source.stat().st_mtime_ns,
+                                                 source.stat().st_size)
+            key = (stamp, self.classifier_C,
+                   tuple((topic.id, topic.prototypes) for topic in self.topics))
+            if key not in _FITTED:
+                texts, y = self.training_data()
+                _FITTED[key] = TopicClassifier(C=self.classifier_C).fit(embed(texts), y)
+            self._classifier = _FITTED[key]
+        return self._classifier
+
+    def classifier_scores(self, embeddings: Any) -> np.ndarray[Any, Any] | None:
+        """Texts × topics probabilities from the topic classifier (``None`` when off)."""
+        classifier = self.classifier()
+        return None if classifier is None else classifier.predict_proba(embeddings)
+
     def assign(self, text: str, problem_probabilities: dict[str, float] | None = None,
-               similarities: Any = None) -> list[str]:
+               similarities: Any = None, scores: Any = None) -> list[str]:
         """The taxonomy's topics in this text: by its words, by the problem model's
-        probabilities (if given), and by meaning (``similarities``: one row of
-        :meth:`similarities` for the text's embedding)."""
+        probabilities (if given), by meaning (``similarities``: one row of
+        :meth:`similarities` for the text's embedding) and by the topic classifier
+        (``scores``: one row of :meth:`classifier_scores`)."""
         found = []
+        learnt: set[int] = set()
+        if scores is not None:
+            learnt = {int(i) for i in np.flatnonzero(
+                np.asarray(scores, dtype=float).ravel() >= self.classifier_threshold)}
         likely = {problem for problem, p in (problem_probabilities or {}).items()
                   if p >= self.problem_threshold}
         close: set[int] = set()
@@ -123,7 +260,7 @@ class TopicTaxonomy:
                     (row >= self.prototype_threshold)
                     & (row >= row.max() - self.prototype_margin))}
         for index, topic in enumerate(self.topics):
-            if index in close or likely.intersection(topic.problem_types) or any(
+            if index in close or index in learnt or likely.intersection(topic.problem_types) or any(
                     pattern.search(text) for pattern in topic.patterns):
                 found.append(topic.id)
         return found
