@@ -63,6 +63,19 @@ _SWEDISH = {
     "list_type": "måste vara en lista",
     "tuple_type": "måste vara en lista",
     "dict_type": "måste vara en tabell",
+    "model_type": "måste vara en tabell",
+    "model_attributes_type": "måste vara en tabell",
+    "dataclass_type": "måste vara en tabell",
+    "float_type": "måste vara ett tal",
+    "int_type": "måste vara ett heltal",
+    "finite_number": "måste vara ett ändligt tal",
+    "bool_type": "måste vara true eller false",
+    "bool_parsing": "måste vara true eller false",
+    "date_type": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
+    "string_pattern_mismatch": "har fel form",
+    "url_parsing": "måste vara en webbadress",
 }
 
 
@@ -74,8 +87,12 @@ def problem_text(error: ValidationError) -> str:
         template = _SWEDISH.get(entry["type"])
         context = {key: str(value).replace(" or ", " eller ")
                    for key, value in entry.get("ctx", {}).items()}
-        what = (template.format(**context) if template
-                else str(entry["msg"]).removeprefix("Value error, "))
+        if template:
+            what = template.format(**context)
+        elif entry["type"] == "value_error":  # our own validators write Swedish
+            what = str(entry["msg"]).removeprefix("Value error, ")
+        else:  # pydantic's English, which may name internal classes: never shown
+            what = "ogiltigt värde"
         problems.append(f"{place}: {what}")
     return "; ".join(problems)
 

@@ -210,6 +210,14 @@ def test_demand_weights_are_validated(tmp_path: Path) -> None:
     bad.write_text("[weights]\nrisk = 1\n[scales]\nfull_lenght_messages = 30\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"scales\.full_lenght_messages: okänd nyckel"):
         DemandModel.from_toml(bad)  # a misspelt scale must not leave the default in force
+    bad.write_text("[weights]\nrisk = 1\n[closing]\npattern = [\"tack\"]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"closing\.pattern: okänd nyckel"):
+        DemandModel.from_toml(bad)  # no closing words would make every chat end abruptly
+    bad.write_text("scales = 5\n[weights]\nrisk = [1]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="scales: måste vara en tabell") as wrong_type:
+        DemandModel.from_toml(bad)
+    assert "weights.risk: måste vara ett tal" in str(wrong_type.value)
+    assert "DemandScales" not in str(wrong_type.value)  # no class names of ours
     bad.write_text("demanding_from = 150\n[weights]\nrisk = 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="demanding_from: får vara högst 100"):
         DemandModel.from_toml(bad)
@@ -343,14 +351,17 @@ def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> N
              "jag somnar inte förrän det blir ljust ute och är helt slut på dagarna",
              "mardrömmarna väcker mig flera gånger varje natt",
              "jag har inte sovit ordentligt på flera veckor"]
-    chats = _topic_chats(tmp_path / "exempel.jsonl", [(t, ["ekonomi"]) for t in money]
-                         + [(t, ["sömn"]) for t in sleep] + [("hej", ["okänt ämne"])])
     topics = [Topic(id="ekonomi", en="money", patterns=()),
               Topic(id="sömn", en="sleep", patterns=())]
+    misspelt = _topic_chats(tmp_path / "stavfel.jsonl", [(money[0], ["ekonmi"])])
+    with pytest.raises(ValueError, match="ämnen som taxonomin inte har: ekonmi"):
+        TopicTaxonomy(topics, classifier_threshold=0.5, training_chats=misspelt).training_data()
+    chats = _topic_chats(tmp_path / "exempel.jsonl", [(t, ["ekonomi"]) for t in money]
+                         + [(t, ["sömn"]) for t in sleep] + [("hej", [])])
     taxonomy = TopicTaxonomy(topics, classifier_threshold=0.5, classifier_C=10.0,
                              training_chats=chats)
     texts, y = taxonomy.training_data()
-    assert len(texts) == 9 and y.sum() == 8  # the unknown topic is ignored
+    assert len(texts) == 9 and y.sum() == 8  # a chat without topics is a negative example
     new = ["det är slutet av månaden och det finns inget kvar på kontot till elen",
            "klockan är tre på natten och jag är fortfarande klarvaken igen"]
     scores = taxonomy.classifier_scores(embed(new))

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kraftsamling._config_files import read_toml, read_validated
+from kraftsamling._config_files import read_validated
 
-__all__ = ["DEFAULT_DEMAND", "DemandModel", "DemandScales", "volunteer_load"]
+__all__ = ["DEFAULT_DEMAND", "DemandClosing", "DemandModel", "DemandScales", "volunteer_load"]
 
 DEFAULT_DEMAND = Path(__file__).parent / "data" / "demand.toml"
 PARTS = ("risk", "intensity", "length", "rate", "hour", "abrupt_end")
@@ -33,6 +33,29 @@ class DemandScales(BaseModel):
     night_to: int = Field(default=6, ge=0, le=23)
 
 
+class DemandClosing(BaseModel):
+    """The file's ``[closing]``: words that close a conversation well (regular expressions
+    matched at a word start in the seeker's last two messages)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _compile(cls, patterns: object) -> tuple[re.Pattern[str], ...]:
+        if isinstance(patterns, tuple) and all(isinstance(p, re.Pattern) for p in patterns):
+            return patterns
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ValueError("ska vara en lista med ord eller mönster inom citattecken")
+        compiled = []
+        for pattern in patterns:
+            try:
+                compiled.append(re.compile(r"\b" + pattern, re.IGNORECASE))
+            except re.error as error:
+                raise ValueError(f"felaktigt mönster '{pattern}': {error}") from None
+        return tuple(compiled)
+
+
 class DemandModel(BaseModel):
     """The demand file, validated: every default is declared here once."""
 
@@ -41,7 +64,7 @@ class DemandModel(BaseModel):
     demanding_from: float = Field(default=50.0, ge=0, le=100)
     back_to_back_minutes: float = Field(default=15.0, ge=0)
     scales: DemandScales = DemandScales()
-    closing: tuple[re.Pattern[str], ...] = ()
+    closing: DemandClosing = DemandClosing()
 
     @field_validator("weights")
     @classmethod
@@ -58,17 +81,10 @@ class DemandModel(BaseModel):
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> DemandModel:
         source = Path(path) if path is not None else DEFAULT_DEMAND
-        data = read_toml(source, kind="Belastningsfilen")
-        closing = data.pop("closing", {})
-        try:
-            data["closing"] = tuple(re.compile(r"\b" + p, re.IGNORECASE)
-                                    for p in closing.get("patterns", []))
-        except re.error as error:
-            raise ValueError(f"Felaktigt mönster under [closing] i '{source}': {error}") from None
-        return read_validated(source, cls, kind="Belastningsfilen", data=data)
+        return read_validated(source, cls, kind="Belastningsfilen")
 
     def closes_well(self, last_seeker_messages: list[str]) -> bool:
-        return any(p.search(text) for p in self.closing for text in last_seeker_messages)
+        return any(p.search(text) for p in self.closing.patterns for text in last_seeker_messages)
 
     def parts(self, *, risk: bool, mood_before: float, n_messages: int,
               seeker_messages: int, duration_min: float | None, hour: int | None,

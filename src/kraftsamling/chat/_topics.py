@@ -203,12 +203,17 @@ class TopicTaxonomy:
 
     def training_data(self) -> tuple[list[str], np.ndarray[Any, Any]]:
         """The classifier's examples: each labelled chat's opening words and each prototype
-        sentence, with a texts × topics 0/1 matrix (labels not in the taxonomy ignored)."""
+        sentence, with a texts × topics 0/1 matrix. A label the taxonomy does not have is an
+        error: a misspelt topic would otherwise never be learnt, without a word."""
         index = {topic.id: k for k, topic in enumerate(self.topics)}
         texts: list[str] = []
         rows: list[list[int]] = []
         if self.training_chats is not None:
             chats, labels = read_topic_chats(self.training_chats)
+            unknown = sorted({label for row in labels for label in row} - set(index))
+            if unknown:
+                raise ValueError(f"Ämnesexemplen '{self.training_chats}' har ämnen som taxonomin "
+                                 f"inte har: {', '.join(unknown)}. Kända: {', '.join(index)}.")
             for chat, topics in zip(chats, labels, strict=True):
                 texts.append(start_slice(chat, START_WORDS))
                 rows.append([int(topic.id in topics) for topic in self.topics])
@@ -224,6 +229,8 @@ class TopicTaxonomy:
             return None
         if self._classifier is None:
             source = self.training_chats
+            if source is not None and not source.is_file():
+                raise ValueError(f"Ämnesexemplen '{source}' finns inte.")
             stamp = None if source is None else (str(source.resolve()), source.stat().st_mtime_ns,
                                                  source.stat().st_size)
             key = (stamp, self.classifier_C,
