@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["problem_text", "read_entries", "read_toml", "read_validated"]
+__all__ = ["read_entries", "read_toml", "read_validated"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -79,7 +79,7 @@ _SWEDISH = {
 }
 
 
-def problem_text(error: ValidationError) -> str:
+def _problem_text(error: ValidationError) -> str:
     """Each problem of a validation error as ``place: what is wrong``, in Swedish."""
     problems = []
     for entry in error.errors():
@@ -97,11 +97,10 @@ def problem_text(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def read_validated(path: Path, model: type[M], *, kind: str,
-                   data: dict[str, Any] | None = None) -> M:
-    """The TOML file at ``path`` (or its already read ``data``) as ``model``; ``kind`` names
-    the file in the Swedish error, which lists every problem with its place."""
+def read_validated(path: Path, model: type[M], *, kind: str) -> M:
+    """The TOML file at ``path`` as ``model``; ``kind`` names the file in the Swedish error,
+    which lists every problem with its place."""
     try:
-        return model.model_validate(read_toml(path, kind=kind) if data is None else data)
+        return model.model_validate(read_toml(path, kind=kind))
     except ValidationError as error:
-        raise ValueError(f"{kind} '{path}' stämmer inte: {problem_text(error)}") from None
+        raise ValueError(f"{kind} '{path}' stämmer inte: {_problem_text(error)}") from None

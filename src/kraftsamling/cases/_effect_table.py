@@ -9,6 +9,7 @@ from typing import Any, cast
 import pandas as pd
 
 from kraftsamling.cases._effect import CATE_METHODS, EffectEstimate, EffectEstimator
+from kraftsamling.cases._learners import SELECTIONS
 
 __all__ = ["TableEffect", "effect_from_table"]
 
@@ -50,7 +51,7 @@ def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
         raise ValueError("--estimand måste vara ate eller att.")
     if cate_method not in CATE_METHODS:
         raise ValueError("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
-    if selection not in ("stack", "best", "near-best", "bagged-best"):
+    if selection not in SELECTIONS:
         raise ValueError("--selection måste vara best, near-best, stack eller bagged-best.")
     names = covariates or [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]

@@ -31,7 +31,7 @@ from kraftsamling.chat._demand import DemandModel
 from kraftsamling.chat._ending import EndingCues
 from kraftsamling.chat._io import Conversation, opening_words, start_slice
 from kraftsamling.chat._models import MoodEstimator, Numbers, ProblemTypeClassifier
-from kraftsamling.chat._topics import DiscoveredTopic, TopicTaxonomy, discover_topics
+from kraftsamling.chat._topics import START_WORDS, DiscoveredTopic, TopicTaxonomy, discover_topics
 
 __all__ = ["CSV_COLUMNS", "ChatAnalysis", "ChatInsight", "ChatModel", "analyze_conversations"]
 
@@ -97,7 +97,7 @@ class ChatModel(BaseEstimator):  # type: ignore[misc]
     ``ending`` (default ``data/ending.toml``) and are kept in the model (``ending_``).
     """
 
-    def __init__(self, *, start_words: int = 24, end_words: int = 12,
+    def __init__(self, *, start_words: int = START_WORDS, end_words: int = 12,
                  problem_C: float = 1.0, problem_embedding_weight: float = 3.0,
                  mood_alpha: float = 3.0, mood_embedding_weight: float = 0.5,
                  end_alpha: float = 10.0, end_embedding_weight: float = 0.0,

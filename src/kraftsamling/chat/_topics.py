@@ -37,7 +37,8 @@ __all__ = ["DEFAULT_TOPICS", "DEFAULT_TOPIC_CHATS", "DiscoveredTopic", "Topic", 
 
 DEFAULT_TOPICS = Path(__file__).parent / "data" / "topics.toml"
 DEFAULT_TOPIC_CHATS = Path(__file__).parent / "data" / "topic_chats_sv.jsonl"
-# The slice of the seeker's opening words the analysis embeds (ChatModel's start_words).
+# The slice of the seeker's opening words the analysis embeds (ChatModel's default
+# start_words is this one number).
 START_WORDS = 24
 # Fitted classifiers by what they were fitted on (a taxonomy is loaded per analysis; fitting
 # embeds a few hundred texts, so each file and setting is fitted once per process).
@@ -231,8 +232,10 @@ class TopicTaxonomy:
             source = self.training_chats
             if source is not None and not source.is_file():
                 raise ValueError(f"Ämnesexemplen '{source}' finns inte.")
-            stamp = None if source is None else (str(source.resolve()), source.stat().st_mtime_ns,
-                                                 source.stat().st_size)
+            stamp: tuple[str, int, int] | None = None
+            if source is not None:
+                status = source.stat()
+                stamp = (str(source.resolve()), status.st_mtime_ns, status.st_size)
             key = (stamp, self.classifier_C,
                    tuple((topic.id, topic.prototypes) for topic in self.topics))
             if key not in _FITTED:
