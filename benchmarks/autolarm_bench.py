@@ -57,7 +57,8 @@ from kraftsamling.web import create_app
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".." / "shared" / "data"
 INDEPENDENT = [ROOT / "benchmarks" / "data" / name / "answers.jsonl"
-               for name in ("autolarm-independent", "autolarm-independent-2")]
+               for name in ("autolarm-independent", "autolarm-independent-2",
+                               "autolarm-independent-3")]
 TARGETS = {"urgent recall": "≥ 0.97", "urgent precision": "≥ 0.85", "none → urgent": "≤ 0.02",
            "concern flagged": "≥ 0.85", "ordinary urgent": "≤ 0.003", "p99": "≤ 100 ms",
            "ratio": "≤ 1.2 × embedding (all embedded)"}

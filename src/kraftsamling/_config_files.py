@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["read_entries", "read_toml", "read_validated"]
+__all__ = ["read_entries", "read_toml", "read_validated", "regex_problem"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -77,6 +78,33 @@ _SWEDISH = {
     "string_pattern_mismatch": "har fel form",
     "url_parsing": "måste vara en webbadress",
 }
+
+
+# Python's messages for a broken regular expression, the ones people meet, in Swedish.
+_REGEX = (
+    ("missing ), unterminated subpattern", "en parentes '(' stängs aldrig"),
+    ("unbalanced parenthesis", "en parentes ')' stänger något som aldrig öppnades"),
+    ("unterminated character set", "en hakparentes '[' stängs aldrig"),
+    ("nothing to repeat", "'*', '+', '?' eller '{}' står utan något att upprepa"),
+    ("multiple repeat", "två upprepningstecken i rad ('**', '+*' …)"),
+    ("bad escape", "ett okänt tecken efter '\\'"),
+    ("bad character range", "ett teckenintervall baklänges (som '[z-a]')"),
+    ("unknown extension", "en okänd konstruktion efter '(?'"),
+    ("missing ), unterminated name", "ett gruppnamn stängs aldrig"),
+    ("redefinition of group name", "samma gruppnamn två gånger"),
+    ("unknown group name", "ett gruppnamn som inte finns"),
+    ("look-behind requires fixed-width pattern", "en bakåtblick '(?<=…)' måste ha fast längd"),
+)
+
+
+def regex_problem(error: re.error, *, offset: int = 0) -> str:
+    """What is wrong with a regular expression, in Swedish, with where (Python says it in
+    English only); ``offset``: characters put before the person's pattern when compiling."""
+    message = str(error.msg)
+    what = next((sv for en, sv in _REGEX if message.startswith(en)), "mönstret går inte att läsa")
+    if error.pos is None:
+        return what
+    return f"{what} (vid tecken {max(error.pos - offset, 0) + 1})"
 
 
 def _problem_text(error: ValidationError) -> str:

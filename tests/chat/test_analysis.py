@@ -176,7 +176,8 @@ def test_a_model_from_an_older_version_is_refused_in_swedish(model: ChatModel,
 def test_bad_taxonomy_file_is_refused_in_swedish(tmp_path: Path) -> None:
     bad = tmp_path / "amnen.toml"
     bad.write_text('[[topic]]\nid = "x"\npatterns = ["(oavslutad"]\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="Ämnet 'x'"):
+    with pytest.raises(ValueError, match=r"Ämnet 'x'.*mönstret '\(oavslutad': en parentes "
+                       r"'\(' stängs aldrig \(vid tecken 1\)"):
         TopicTaxonomy.from_toml(bad)
     empty = tmp_path / "tom.toml"
     empty.write_text("problem_threshold = 0.5\n", encoding="utf-8")
@@ -218,6 +219,10 @@ def test_demand_weights_are_validated(tmp_path: Path) -> None:
         DemandModel.from_toml(bad)
     assert "weights.risk: måste vara ett tal" in str(wrong_type.value)
     assert "DemandScales" not in str(wrong_type.value)  # no class names of ours
+    bad.write_text('[weights]\nrisk = 1\n[closing]\npatterns = ["tack[s"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"felaktigt mönster 'tack\[s': en hakparentes '\[' "
+                       r"stängs aldrig \(vid tecken 5\)"):
+        DemandModel.from_toml(bad)
     bad.write_text("demanding_from = 150\n[weights]\nrisk = 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="demanding_from: får vara högst 100"):
         DemandModel.from_toml(bad)
@@ -311,7 +316,8 @@ def test_ending_file_is_validated_in_swedish(tmp_path: Path) -> None:
         EndingCues.from_toml(misspelt)
     broken = tmp_path / "trasig.toml"
     broken.write_text('[cues]\nnot_helped = ["(oavslutad"]\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"cues\.not_helped"):
+    with pytest.raises(ValueError, match=r"cues\.not_helped.*en parentes '\(' stängs aldrig "
+                       r"\(vid tecken 1\)"):
         EndingCues.from_toml(broken)
 
 

@@ -86,6 +86,10 @@ def test_volunteer_id_is_stored_pseudonymised(tmp_path: Path) -> None:
      "okänd inställning 'treshold'. Menade du 'threshold'"),
     ('[[recognizers]]\ntype = "email"\nscore = 0.9\ncontext = ["mejl"]\n',
      "okänd inställning 'context'"),
+    ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "SOC (\\\\d+"\n',
+     r"mönstret 'SOC \(\\d\+' är felaktigt: en parentes '\(' stängs aldrig \(vid tecken 5\)"),
+    ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "*dnr"\n',
+     r"'\*', '\+', '\?' eller '\{\}' står utan något att upprepa \(vid tecken 1\)"),
 ])
 def test_misspelt_recogniser_options_are_errors(tmp_path: Path, content: str,
                                                 message: str) -> None:
@@ -93,6 +97,20 @@ def test_misspelt_recogniser_options_are_errors(tmp_path: Path, content: str,
     config.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         Analyzer.from_config(config)
+
+
+def test_a_broken_pattern_in_the_installation_config_is_a_swedish_error(tmp_path: Path) -> None:
+    """The CLI answers in Swedish, with the pattern and where it breaks, not a traceback."""
+    config = tmp_path / "fel.toml"
+    config.write_text('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\n'
+                      'pattern = "SOC [0-9"\n', encoding="utf-8")
+    (tmp_path / "in.txt").write_text("dnr SOC 2024-1234\n", encoding="utf-8")
+    result = run(tmp_path, "privacy", "redact", "in.txt", "-o", "ut.txt",
+                 env={"KRAFTSAMLING_PRIVACY_CONFIG": str(config)})
+    assert result.returncode == 1
+    assert "en hakparentes '[' stängs aldrig (vid tecken 5)" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "ut.txt").exists()
 
 
 def test_every_shipped_option_is_a_known_option() -> None:

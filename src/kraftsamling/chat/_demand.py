@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kraftsamling._config_files import read_validated
+from kraftsamling._config_files import read_validated, regex_problem
 
 __all__ = ["DEFAULT_DEMAND", "DemandClosing", "DemandModel", "DemandScales", "volunteer_load"]
 
@@ -52,7 +52,8 @@ class DemandClosing(BaseModel):
             try:
                 compiled.append(re.compile(r"\b" + pattern, re.IGNORECASE))
             except re.error as error:
-                raise ValueError(f"felaktigt mönster '{pattern}': {error}") from None
+                raise ValueError(f"felaktigt mönster '{pattern}': "
+                                 f"{regex_problem(error, offset=2)}") from None
         return tuple(compiled)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kraftsamling._config_files import read_toml
+from kraftsamling._config_files import read_toml, regex_problem
 from kraftsamling.chat._io import Conversation
 
 __all__ = ["DEFAULT_ENDING", "ENDING_LABELS", "EndingCues", "EndingEvidence"]
@@ -46,7 +46,7 @@ def _compile(patterns: Sequence[object], source: Path, kind: str) -> tuple[re.Pa
             compiled.append(re.compile(r"(?<!\w)" + str(pattern), re.IGNORECASE))
         except re.error as error:
             raise ValueError(f"Mönstret '{pattern}' under cues.{kind} i '{source}' är "
-                             f"felaktigt: {error}") from None
+                             f"felaktigt: {regex_problem(error, offset=7)}") from None
     return tuple(compiled)
 
 

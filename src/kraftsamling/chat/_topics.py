@@ -28,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from kraftsamling._config_files import read_entries
+from kraftsamling._config_files import read_entries, regex_problem
 from kraftsamling._textfeatures import embed
 from kraftsamling.chat._io import Conversation, Message, start_slice
 
@@ -71,11 +71,17 @@ class DiscoveredTopic:
     size: int
 
 
+def _pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(r"\b" + pattern, re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(f"mönstret '{pattern}': {regex_problem(error, offset=2)}") from None
+
+
 def _topic(entry: dict[str, Any]) -> Topic:
-    """A topic from its ``[[topic]]`` entry (``KeyError``/``re.error`` when it is wrong)."""
+    """A topic from its ``[[topic]]`` entry (``KeyError``/``ValueError`` when it is wrong)."""
     return Topic(id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
-                 patterns=tuple(re.compile(r"\b" + p, re.IGNORECASE)
-                                for p in entry.get("patterns", [])),
+                 patterns=tuple(_pattern(str(p)) for p in entry.get("patterns", [])),
                  problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
                  prototypes=tuple(str(p) for p in entry.get("prototypes", [])))
 
@@ -162,7 +168,7 @@ class TopicTaxonomy:
     def from_toml(cls, path: str | Path | None = None) -> TopicTaxonomy:
         source, data, topics = read_entries(
             path, DEFAULT_TOPICS, kind="Ämnesfilen", table="topic", build=_topic,
-            errors=(KeyError, re.error), problem="Ämnet '{id}' i '{source}' är felaktigt: "
+            errors=(KeyError, ValueError), problem="Ämnet '{id}' i '{source}' är felaktigt: "
                                                  "{error}")
         if not topics:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
