@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from kraftsamling.privacy import (
@@ -13,6 +16,7 @@ from kraftsamling.privacy import (
     first_name_bucket,
     name_likeness,
     name_training_texts,
+    read_written_names,
     sentence_features,
     surname_shaped,
     tokenize,
@@ -154,3 +158,29 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     assert found == expected
     assert without != expected
 
+
+
+def test_written_sentences_are_tagged_on_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "sentences.jsonl"
+    rows = [{"text_id": "t1", "text": "Lenas mamma ringde till Bo.", "names": [[0, 5], [24, 26]]},
+            {"text_id": "t1", "text": "Det var en lena yta.", "names": []}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n",
+                    encoding="utf-8")
+    assert read_written_names(path) == [
+        ("t1", ["Lenas", "mamma", "ringde", "till", "Bo", "."],
+         ["PER", "O", "O", "O", "PER", "O"]),
+        ("t1", ["Det", "var", "en", "lena", "yta", "."], ["O"] * 6)]
+    path.write_text('{"text": "Hej Bo", "names": [[4, 9]]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"Rad 1 .* utanför texten"):
+        read_written_names(path)
+    path.write_text('{"text": "Hej Bo"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"Rad 1 .* ingen mening med namnspann"):
+        read_written_names(path)
+
+
+def test_the_shipped_written_sentences_hold_names_and_non_names() -> None:
+    sentences = read_written_names()
+    tags = [tag for _id, _words, sentence in sentences for tag in sentence]
+    assert len(sentences) >= 1000
+    assert len({text_id for text_id, _w, _t in sentences}) >= 100
+    assert 0.03 < tags.count("PER") / len(tags) < 0.3

@@ -43,11 +43,18 @@ __all__ = [
     "first_names",
     "last_names",
     "read_conll",
+    "read_written_names",
     "train_name_tagger",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
+# Swedish sentences in twelve registers other than news, with every person name marked,
+# written as training material for the tagger (README.md beside it says by whom).
+WRITTEN_NAMES = DATA_DIR / "written_names" / "sentences.jsonl"
+# How many times each written sentence is added to the tagger's training data (the news
+# corpus counts once): chosen by the 5-fold CV of benchmarks/privacy_names_dev.py.
+WRITTEN_WEIGHT = 1
 _OPEN_LOCK = threading.Lock()
 NAME_TAG = "PER"
 OTHER_TAG = "O"
@@ -333,6 +340,39 @@ def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
         tags.append(NAME_TAG if parts[-1] == NAME_TAG else OTHER_TAG)
     if words:
         sentences.append((words, tags))
+    return sentences
+
+
+def read_written_names(path: str | Path = WRITTEN_NAMES
+                       ) -> list[tuple[str, list[str], list[str]]]:
+    """Sentences with character-offset name spans, one JSON object a line
+    (``{"text_id": ..., "text": ..., "names": [[start, end], ...]}``), as tokens tagged PER
+    where they overlap a name: (text id, tokens, tags). The text id groups a text's
+    sentences, so a cross-validation can keep a text in one fold."""
+    import json
+
+    from kraftsamling.privacy._spans import tokenize
+
+    sentences: list[tuple[str, list[str], list[str]]] = []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = str(row["text"])
+            names = [(int(start), int(end)) for start, end in row["names"]]
+            text_id = str(row.get("text_id", number))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"Rad {number} i '{path}' är ingen mening med namnspann "
+                             f"({error}).") from error
+        if any(not 0 <= start < end <= len(text) for start, end in names):
+            raise ValueError(f"Rad {number} i '{path}' har ett namnspann utanför texten.")
+        tokens = tokenize(text)
+        tags = [NAME_TAG if any(s < t.end and t.start < e for s, e in names) else OTHER_TAG
+                for t in tokens]
+        if tokens:
+            sentences.append((text_id, [t.text for t in tokens], tags))
     return sentences
 
 
@@ -648,10 +688,12 @@ class PersonNameRecognizer(Recognizer):
 
 
 def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int = 4000,
-                      generated_seed: int = 1, **params: Any) -> NameTagger:
+                      generated_seed: int = 1, written_weight: int = WRITTEN_WEIGHT,
+                      **params: Any) -> NameTagger:
     """Fit the tagger on a corpus in the Swedish NER format, plus ``generated`` notes and
     messages from :func:`kraftsamling.privacy._synth.name_training_texts` (registers and
-    name forms news text lacks), and save it."""
+    name forms news text lacks) and the shipped written sentences (``WRITTEN_NAMES``, each
+    added ``written_weight`` times; 0 leaves them out), and save it."""
     from kraftsamling.privacy._synth import as_tagged_sentences, name_training_texts
 
     sentences = read_conll(corpus)
@@ -659,6 +701,9 @@ def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int 
         raise ValueError(f"Korpusen '{corpus}' innehåller inga meningar.")
     if generated:
         sentences += as_tagged_sentences(name_training_texts(generated, seed=generated_seed))
+    if written_weight:
+        written = [(words, tags) for _id, words, tags in read_written_names()]
+        sentences += written * written_weight
     tagger = NameTagger(**params).fit([w for w, _ in sentences], [t for _, t in sentences])
     NAME_MODELS.write(tagger, Path(output))
     return tagger
