@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--weights", default=",".join(map(str, WEIGHTS)),
                         help="comma-separated weights of the written text")
     parser.add_argument("--models", type=Path, help="folder to keep (and reuse) fold models")
+    parser.add_argument("--threshold", type=float,
+                        help="leave rules out at this threshold instead of the chosen one")
     args = parser.parse_args()
     train = read_conll(args.data / "swedish-ner" / "train_corpus.txt")
     written = read_written_names(args.written)
@@ -169,6 +171,9 @@ def main() -> None:
     best = max(chosen, key=merit)
     threshold = chosen[best]
     print(f"Chosen: weight {best}, threshold {threshold}\n")
+    if args.threshold is not None:
+        threshold = args.threshold
+        print(f"Rules left out at the threshold {threshold}\n")
     settings = [("every rule", set(RULES))] + [
         (f"without {rule}", set(RULES) - {rule}) for rule in sorted(RULES)]
     ablation = {label: (zero, zero) for label, _ in settings}
