@@ -134,10 +134,7 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     # a capitalised word after a first name is the surname, even when it is also a word
     ("after_first", "Priset gick till Lina Hurtig i år.", ["Lina Hurtig"]),
     # a text that has named someone names them again, in the genitive too
-    ("consistency", "Mats Odell talade länge. Efteråt sa Odell att han stannar.",
-     ["Mats Odell", "Odell"]),
-    ("consistency", "Vi pratade med Sture om läxan. Stures mamma ringde sen.",
-     ["Sture", "Stures"]),
+    ("consistency", "Vi ringde till Agda i går. Agdas dotter svarade.", ["Agda", "Agdas"]),
     # an abbreviation before a hyphen is no double name
     ("hyphen_shape", "Hon vann EM-finalen i fjol.", []),
     ("hyphen_shape", "Laget tog VM-silver.", []),
@@ -146,10 +143,15 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     # an abbreviation is no title, nor does a title make an abbreviation a name
     ("title_caps", "Det sa han till SR Ekot i går.", []),
     ("title_caps", "Tävlingen Miss USA var uppgjord.", []),
+    # a capitalised name after a verb of saying is the speaker, even a name that is a word
+    ("speech", "– Okej, suckade Dag.", ["Dag"]),
+    # a lower-case kinship word between two names belongs to neither
+    ("kin_word", "Aarons bror Mose talade.", ["Aarons", "Mose"]),
 ])
 def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -> None:
-    """Each rule of the name recogniser (chosen by cross-validation over NER train,
-    benchmarks/privacy_names_dev.py) changes the answer on a case it is there for."""
+    """Each rule of the name recogniser (chosen by cross-validation over NER train and the
+    written text, benchmarks/privacy_names_dev.py) changes the answer on a case it is
+    there for."""
     recognizer = PersonNameRecognizer()
     tokens = tokenize(text)
     found = [text[s.start:s.end] for s in recognizer.analyze(text, tokens)]

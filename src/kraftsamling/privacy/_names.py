@@ -54,7 +54,7 @@ DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
 WRITTEN_NAMES = DATA_DIR / "written_names" / "sentences.jsonl"
 # How many times each written sentence is added to the tagger's training data (the news
 # corpus counts once): chosen by the 5-fold CV of benchmarks/privacy_names_dev.py.
-WRITTEN_WEIGHT = 1
+WRITTEN_WEIGHT = 2
 _OPEN_LOCK = threading.Lock()
 NAME_TAG = "PER"
 OTHER_TAG = "O"
@@ -87,7 +87,7 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 # The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
-THRESHOLD = 0.55
+THRESHOLD = 0.45
 # A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
 # and not a common word, is a name whatever the tagger says.
 LISTED_BUCKET = 2
