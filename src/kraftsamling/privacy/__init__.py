@@ -33,6 +33,7 @@ from kraftsamling.privacy._names import (
     PersonNameRecognizer,
     default_tagger,
     read_conll,
+    read_written_names,
     sentence_features,
     train_name_tagger,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "name_training_texts",
     "normalise_personnummer",
     "read_conll",
+    "read_written_names",
     "recognizer_options",
     "redact_file",
     "register_recognizer",

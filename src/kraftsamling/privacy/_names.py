@@ -43,11 +43,18 @@ __all__ = [
     "first_names",
     "last_names",
     "read_conll",
+    "read_written_names",
     "train_name_tagger",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
+# Swedish sentences in twelve registers other than news, with every person name marked,
+# written as training material for the tagger (README.md beside it says by whom).
+WRITTEN_NAMES = DATA_DIR / "written_names" / "sentences.jsonl"
+# How many times each written sentence is added to the tagger's training data (the news
+# corpus counts once): chosen by the 5-fold CV of benchmarks/privacy_names_dev.py.
+WRITTEN_WEIGHT = 2
 _OPEN_LOCK = threading.Lock()
 NAME_TAG = "PER"
 OTHER_TAG = "O"
@@ -80,7 +87,7 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 # The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
-THRESHOLD = 0.55
+THRESHOLD = 0.45
 # A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
 # and not a common word, is a name whatever the tagger says.
 LISTED_BUCKET = 2
@@ -89,8 +96,18 @@ LISTED_BUCKET = 2
 FOREIGN_LIKENESS = 0.8
 # A token scored at least this names a person whose other mentions in the text are names too.
 CONFIDENT = 0.8
-# The rules on top of the CRF, each chosen by a 5-fold CV over NER train (docs/privacy.md).
-RULES = frozenset({"after_first", "consistency", "hyphen_shape", "place_list", "title_caps"})
+# The rules on top of the CRF, each chosen by a 5-fold CV over NER train and the written
+# text (benchmarks/privacy_names_dev.py, docs/privacy.md).
+RULES = frozenset({"after_first", "consistency", "hyphen_shape", "kin_word", "place_list",
+                   "speech", "title_caps"})
+# Verbs of saying, after which a capitalised name is the speaker ("sa Stig", "viskade Tove").
+SPEECH_VERBS = frozenset({"sa", "sade", "säger", "frågade", "frågar", "svarade", "svarar",
+                          "viskade", "ropade", "skrek", "föreslog", "berättar", "berättade",
+                          "förklarade", "förklarar", "fortsatte", "suckade", "skrattade",
+                          "mumlade", "tyckte", "tycker", "menar", "menade", "undrade"})
+# Lower-case words that name a relation or a title: never part of a name in a text that
+# writes capitals ("Malms dotter Hilma", "sin mor Le Thi Hoa").
+_RELATION_WORDS = KINSHIP | TITLES
 _SENTENCE_END = frozenset(".!?:;\"”“()-–—…")
 
 
@@ -336,6 +353,39 @@ def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
     return sentences
 
 
+def read_written_names(path: str | Path = WRITTEN_NAMES
+                       ) -> list[tuple[str, list[str], list[str]]]:
+    """Sentences with character-offset name spans, one JSON object a line
+    (``{"text_id": ..., "text": ..., "names": [[start, end], ...]}``), as tokens tagged PER
+    where they overlap a name: (text id, tokens, tags). The text id groups a text's
+    sentences, so a cross-validation can keep a text in one fold."""
+    import json
+
+    from kraftsamling.privacy._spans import tokenize
+
+    sentences: list[tuple[str, list[str], list[str]]] = []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = str(row["text"])
+            names = [(int(start), int(end)) for start, end in row["names"]]
+            text_id = str(row.get("text_id", number))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"Rad {number} i '{path}' är ingen mening med namnspann "
+                             f"({error}).") from error
+        if any(not 0 <= start < end <= len(text) for start, end in names):
+            raise ValueError(f"Rad {number} i '{path}' har ett namnspann utanför texten.")
+        tokens = tokenize(text)
+        tags = [NAME_TAG if any(s < t.end and t.start < e for s, e in names) else OTHER_TAG
+                for t in tokens]
+        if tokens:
+            sentences.append((text_id, [t.text for t in tokens], tags))
+    return sentences
+
+
 class NameTagger:
     """A CRF that labels each token PER or O (scikit-learn conventions).
 
@@ -523,6 +573,12 @@ class PersonNameRecognizer(Recognizer):
                 scores[i] = max(scores[i], self.list_score + (0.2 if cue else 0.0))
             elif listed and prev in STRONG_CUES and (capital or prev in NAMING_CUES):
                 scores[i] = max(scores[i], self.list_score)
+            # "sa Stig", "viskade Tove": a capitalised first name or surname after a verb of
+            # saying is the speaker, even when it is also a word
+            if "speech" in self.rules and prev in SPEECH_VERBS and capital and \
+                    not word.isupper() and word.isalpha() and (
+                        fn or ln or bucket >= LISTED_BUCKET or surname_shaped(lower)):
+                scores[i] = max(scores[i], self.threshold)
             # "herr Lindqvist"; not "SR Ekot", "Miss USA" (an abbreviation, not a title)
             if title and capital and ("title_caps" not in self.rules or
                                       word.isupper() == words[i - 1].isupper()):
@@ -558,6 +614,10 @@ class PersonNameRecognizer(Recognizer):
                         (i == 1 or words[i - 2] in _SENTENCE_END) and common)
                 if surname or after_first:
                     scores[i] = max(scores[i], self.threshold)
+        if "kin_word" in self.rules and any(w[:1].isupper() for w in words):
+            for i, lower in enumerate(lowers):
+                if lower in _RELATION_WORDS and words[i].islower():
+                    scores[i] = 0.0
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
             if _INITIAL.match(words[i]) and scores[nxt] >= self.threshold and \
@@ -648,10 +708,12 @@ class PersonNameRecognizer(Recognizer):
 
 
 def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int = 4000,
-                      generated_seed: int = 1, **params: Any) -> NameTagger:
+                      generated_seed: int = 1, written_weight: int = WRITTEN_WEIGHT,
+                      **params: Any) -> NameTagger:
     """Fit the tagger on a corpus in the Swedish NER format, plus ``generated`` notes and
     messages from :func:`kraftsamling.privacy._synth.name_training_texts` (registers and
-    name forms news text lacks), and save it."""
+    name forms news text lacks) and the shipped written sentences (``WRITTEN_NAMES``, each
+    added ``written_weight`` times; 0 leaves them out), and save it."""
     from kraftsamling.privacy._synth import as_tagged_sentences, name_training_texts
 
     sentences = read_conll(corpus)
@@ -659,6 +721,9 @@ def train_name_tagger(corpus: str | Path, output: str | Path, *, generated: int 
         raise ValueError(f"Korpusen '{corpus}' innehåller inga meningar.")
     if generated:
         sentences += as_tagged_sentences(name_training_texts(generated, seed=generated_seed))
+    if written_weight:
+        written = [(words, tags) for _id, words, tags in read_written_names()]
+        sentences += written * written_weight
     tagger = NameTagger(**params).fit([w for w, _ in sentences], [t for _, t in sentences])
     NAME_MODELS.write(tagger, Path(output))
     return tagger
