@@ -417,12 +417,23 @@ def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
                        '[[topic]]\nid = "x"\npatterns = ["x"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"finns-inte\.jsonl.*finns inte"):
         TopicTaxonomy.from_toml(missing)
+    misspelt = tmp_path / "ngram.toml"
+    misspelt.write_text('classifier_ngrams = "chars"\n[[topic]]\nid = "x"\npatterns = ["x"]\n',
+                        encoding="utf-8")
+    with pytest.raises(ValueError, match=r"classifier_ngrams i .* ska vara"):
+        TopicTaxonomy.from_toml(misspelt)
 
 
 def test_shipped_topic_chats_cover_every_topic() -> None:
     """The package's own labelled Swedish chats use only the taxonomy's ids, every one."""
     taxonomy = TopicTaxonomy.from_toml()
     assert taxonomy.training_chats is not None and taxonomy.classifier_threshold <= 1
-    _, labels = read_topic_chats(taxonomy.training_chats)
+    chats, labels = read_topic_chats(taxonomy.training_chats)
     used = {topic for topics in labels for topic in topics}
     assert used == set(taxonomy.ids)
+    # Who wrote each chat is kept: the cross-validation leaves one writer out.
+    sources = [chat.labels.get("source") for chat in chats]
+    assert set(sources) == {"s30-helper", "s31-writer"}
+    blind = {t for chat, topics in zip(chats, labels, strict=True)
+             if chat.labels["source"] == "s31-writer" for t in topics}
+    assert blind == set(taxonomy.ids)

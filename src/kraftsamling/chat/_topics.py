@@ -117,14 +117,17 @@ class TopicClassifier(BaseEstimator):  # type: ignore[misc]
     ``fit(embeddings, y, texts=None)`` with ``y`` a texts × topics 0/1 matrix; a topic
     without both positive and negative examples gets probability 0. Balanced class weights:
     each topic has few examples against many without it. With ``text_weight`` above 0 the
-    TF-IDF of ``texts``' character 3–5-grams (within words) is added, scaled by it: the
+    TF-IDF of ``texts``' n-grams is added, scaled by it (``ngrams``: ``"word"``, words and
+    word pairs; ``"char"``, character 3–5-grams within words, about five times slower): the
     embedding reads only the opening words, the n-grams see a topic raised later in the chat
     at no embedding cost.
     """
 
-    def __init__(self, *, C: float = 1.0, text_weight: float = 0.0) -> None:
+    def __init__(self, *, C: float = 1.0, text_weight: float = 0.0, ngrams: str = "word"
+                 ) -> None:
         self.C = C
         self.text_weight = text_weight
+        self.ngrams = ngrams
 
     def _rows(self, embeddings: Any, texts: Sequence[str] | None) -> Any:
         rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float64))
@@ -142,8 +145,11 @@ class TopicClassifier(BaseEstimator):  # type: ignore[misc]
         if self.text_weight:
             if texts is None:
                 raise ValueError("Ämnesklassificeraren läser också texten: ange texts=.")
-            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
-                                               min_df=2, sublinear_tf=True,
+            if self.ngrams not in ("word", "char"):
+                raise ValueError(f"ngrams ska vara 'word' eller 'char', inte '{self.ngrams}'.")
+            analyzer, sizes = ("char_wb", (3, 5)) if self.ngrams == "char" else ("word", (1, 2))
+            self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, ngram_range=sizes, min_df=2,
+                                               sublinear_tf=True,
                                                max_features=50_000).fit(list(texts))
         rows = self._rows(embeddings, texts)
         self.n_topics_ = labels.shape[1]
@@ -176,7 +182,7 @@ class TopicTaxonomy:
     def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5,
                  prototype_threshold: float = 0.88, prototype_margin: float = 0.0,
                  classifier_threshold: float = 2.0, classifier_C: float = 1.0,
-                 classifier_text_weight: float = 0.0,
+                 classifier_text_weight: float = 0.0, classifier_ngrams: str = "word",
                  training_chats: str | Path | None = None) -> None:
         self.topics = tuple(topics)
         self.problem_threshold = problem_threshold
@@ -185,6 +191,7 @@ class TopicTaxonomy:
         self.classifier_threshold = classifier_threshold
         self.classifier_C = classifier_C
         self.classifier_text_weight = classifier_text_weight
+        self.classifier_ngrams = classifier_ngrams
         self.training_chats = None if training_chats is None else Path(training_chats)
         self._prototypes: tuple[Any, list[int]] | None = None
         self._classifier: TopicClassifier | None = None
@@ -206,12 +213,17 @@ class TopicTaxonomy:
                 training = nearby if nearby.exists() else DEFAULT_TOPICS.parent / training
             if not training.exists():
                 raise ValueError(f"Ämnesexemplen '{chats}' i '{source}' finns inte.")
+        ngrams = data.get("classifier_ngrams", "word")
+        if ngrams not in ("word", "char"):
+            raise ValueError(f"classifier_ngrams i '{source}' ska vara \"word\" eller "
+                             f"\"char\", inte {ngrams!r}.")
         return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),
                    prototype_threshold=float(data.get("prototype_threshold", 0.88)),
                    prototype_margin=float(data.get("prototype_margin", 0.0)),
                    classifier_threshold=float(data.get("classifier_threshold", 2.0)),
                    classifier_C=float(data.get("classifier_C", 1.0)),
                    classifier_text_weight=float(data.get("classifier_text_weight", 0.0)),
+                   classifier_ngrams=str(ngrams),
                    training_chats=training)
 
     @property
@@ -272,12 +284,13 @@ class TopicTaxonomy:
             if source is not None:
                 status = source.stat()
                 stamp = (str(source.resolve()), status.st_mtime_ns, status.st_size)
-            key = (stamp, self.classifier_C, self.classifier_text_weight,
+            key = (stamp, self.classifier_C, self.classifier_text_weight, self.classifier_ngrams,
                    tuple((topic.id, topic.prototypes) for topic in self.topics))
             if key not in _FITTED:
                 texts, y, seekers = self.training_data()
                 _FITTED[key] = TopicClassifier(
-                    C=self.classifier_C, text_weight=self.classifier_text_weight).fit(
+                    C=self.classifier_C, text_weight=self.classifier_text_weight,
+                    ngrams=self.classifier_ngrams).fit(
                     embed(texts), y, texts=seekers)
             self._classifier = _FITTED[key]
         return self._classifier
