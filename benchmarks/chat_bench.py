@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -341,8 +342,9 @@ def speed(data: Path, model: ChatModel, count: int) -> None:
         shipped = (Path(__file__).resolve().parents[1] / "src" / "kraftsamling" / "chat"
                    / "data" / "topics.toml")
         baseline = Path(folder) / "topics-without-classifier.toml"
-        baseline.write_text(shipped.read_text(encoding="utf-8").replace(
-            "classifier_threshold = 0.5", "classifier_threshold = 2.0"), encoding="utf-8")
+        baseline.write_text(re.sub(r"(?m)^classifier_threshold = .*$",
+                                   "classifier_threshold = 2.0",
+                                   shipped.read_text(encoding="utf-8")), encoding="utf-8")
         timings = []
         # Alternated, each in its own data folder: the first runs of a process are slower.
         for run, (name, topics) in enumerate(2 * [("topic classifier off (baseline)", baseline),

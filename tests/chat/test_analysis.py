@@ -366,7 +366,7 @@ def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> N
                          + [(t, ["sömn"]) for t in sleep] + [("hej", [])])
     taxonomy = TopicTaxonomy(topics, classifier_threshold=0.5, classifier_C=10.0,
                              training_chats=chats)
-    texts, y = taxonomy.training_data()
+    texts, y, _ = taxonomy.training_data()
     assert len(texts) == 9 and y.sum() == 8  # a chat without topics is a negative example
     new = ["det är slutet av månaden och det finns inget kvar på kontot till elen",
            "klockan är tre på natten och jag är fortfarande klarvaken igen"]
@@ -376,6 +376,41 @@ def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> N
     assert taxonomy.assign(new[1], None, None, scores[1]) == ["sömn"]
     off = TopicTaxonomy(topics, training_chats=chats)  # threshold above 1 by default
     assert off.classifier_scores(embed(new)) is None
+
+
+def test_topic_classifier_reads_later_words_through_ngrams(tmp_path: Path) -> None:
+    """With n-grams on, a topic raised only after the opening words is learnt from the
+    seeker's whole text; the embedding of the opening words cannot see it. Without texts the
+    classifier refuses in Swedish rather than scoring on half its features."""
+    opening = ("hej jag vet inte riktigt hur jag ska börja men jag behöver prata lite med "
+               "någon om allt som har hänt den senaste tiden för det blir bara mer och mer")
+    later = {"ekonomi": ["hyran är obetald och kronofogden skickar brev", "skulderna växer och "
+                         "kronofogden hotar med utmätning", "hyran och räkningarna, kronofogden "
+                         "igen"],
+             "sömn": ["jag ligger vaken varje natt till fyra", "jag vaknar varje natt och "
+                      "ligger vaken", "ligger vaken hela natten igen"]}
+    path = tmp_path / "exempel.jsonl"
+    import json
+    path.write_text("".join(json.dumps({"source": "testare", "topics": [topic], "messages": [
+        {"speaker": "seeker", "text": opening}, {"speaker": "volunteer", "text": "berätta"},
+        {"speaker": "seeker", "text": text}]}, ensure_ascii=False) + "\n"
+        for topic, texts in later.items() for text in texts), encoding="utf-8")
+    chats, _ = read_topic_chats(path)
+    assert chats[0].labels == {"source": "testare"}
+    topics = [Topic(id="ekonomi", en="money", patterns=()),
+              Topic(id="sömn", en="sleep", patterns=())]
+    taxonomy = TopicTaxonomy(topics, classifier_threshold=0.5, classifier_C=10.0,
+                             classifier_text_weight=2.0, training_chats=path)
+    starts, y, seekers = taxonomy.training_data()
+    assert len(set(starts)) == 1 and len(seekers) == 6 and y.sum() == 6
+    new = [f"{opening} kronofogden har skickat ett nytt brev om skulderna",
+           f"{opening} jag ligger vaken varje natt nu"]
+    vectors = embed([opening, opening])  # the same opening words: the embedding cannot tell
+    scores = taxonomy.classifier_scores(vectors, new)
+    assert scores is not None
+    assert scores[0, 0] > 0.5 > scores[0, 1] and scores[1, 1] > 0.5 > scores[1, 0]
+    with pytest.raises(ValueError, match="ange texts="):
+        taxonomy.classifier_scores(vectors)
 
 
 def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
@@ -388,12 +423,23 @@ def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
                        '[[topic]]\nid = "x"\npatterns = ["x"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"finns-inte\.jsonl.*finns inte"):
         TopicTaxonomy.from_toml(missing)
+    misspelt = tmp_path / "ngram.toml"
+    misspelt.write_text('classifier_ngrams = "chars"\n[[topic]]\nid = "x"\npatterns = ["x"]\n',
+                        encoding="utf-8")
+    with pytest.raises(ValueError, match=r"classifier_ngrams i .* ska vara"):
+        TopicTaxonomy.from_toml(misspelt)
 
 
 def test_shipped_topic_chats_cover_every_topic() -> None:
     """The package's own labelled Swedish chats use only the taxonomy's ids, every one."""
     taxonomy = TopicTaxonomy.from_toml()
     assert taxonomy.training_chats is not None and taxonomy.classifier_threshold <= 1
-    _, labels = read_topic_chats(taxonomy.training_chats)
+    chats, labels = read_topic_chats(taxonomy.training_chats)
     used = {topic for topics in labels for topic in topics}
     assert used == set(taxonomy.ids)
+    # Who wrote each chat is kept: the cross-validation leaves one writer out.
+    sources = [chat.labels.get("source") for chat in chats]
+    assert set(sources) == {"s30-helper", "s31-writer"}
+    blind = {t for chat, topics in zip(chats, labels, strict=True)
+             if chat.labels["source"] == "s31-writer" for t in topics}
+    assert blind == set(taxonomy.ids)

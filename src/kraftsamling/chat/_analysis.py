@@ -279,7 +279,7 @@ def analyze_conversations(
                                                     extra=views.ending)
     expected_end = model.expected_end_intensity(start_intensity)
     closeness = taxonomy.similarities(views.start_embeddings)
-    learnt = taxonomy.classifier_scores(views.start_embeddings)
+    learnt = taxonomy.classifier_scores(views.start_embeddings, views.seeker)
     insights = []
     for i, conversation in enumerate(items):
         answers = known[i]
