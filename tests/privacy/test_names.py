@@ -161,6 +161,18 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     assert without != expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Jag menar Stockholm är för dyrt.", []),  # a verb of saying that starts a clause
+    ("Han frågade Polisen om vägen.", []),
+    ("Hej jag heter bror och går i sjuan.", ["bror"]),  # a naming cue beats a relation word
+])
+def test_rules_stay_within_their_case(text: str, expected: list[str]) -> None:
+    """The speech rule needs a speech tag's shape; the relation-word rule yields to a
+    naming cue (second reading of session 31's rules)."""
+    found = [text[s.start:s.end] for s in PersonNameRecognizer().analyze(text, tokenize(text))]
+    assert found == expected
+
+
 
 def test_written_sentences_are_tagged_on_tokens(tmp_path: Path) -> None:
     path = tmp_path / "sentences.jsonl"

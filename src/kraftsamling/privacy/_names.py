@@ -100,11 +100,14 @@ CONFIDENT = 0.8
 # text (benchmarks/privacy_names_dev.py, docs/privacy.md).
 RULES = frozenset({"after_first", "consistency", "hyphen_shape", "kin_word", "place_list",
                    "speech", "title_caps"})
-# Verbs of saying, after which a capitalised name is the speaker ("sa Stig", "viskade Tove").
+# Verbs of saying, after which a capitalised name is the speaker ("”Ja”, sa Stig").
 SPEECH_VERBS = frozenset({"sa", "sade", "säger", "frågade", "frågar", "svarade", "svarar",
                           "viskade", "ropade", "skrek", "föreslog", "berättar", "berättade",
                           "förklarade", "förklarar", "fortsatte", "suckade", "skrattade",
                           "mumlade", "tyckte", "tycker", "menar", "menade", "undrade"})
+# What stands before the verb in a speech tag ("”Kom hit”, sa Stig", "– Nej! ropade Tove"):
+# without it the verb starts a clause ("Jag menar Stockholm är dyrt") and names no speaker.
+_SPEECH_TAG = frozenset(",”\"»!?–—…")
 # Lower-case words that name a relation or a title: never part of a name in a text that
 # writes capitals ("Malms dotter Hilma", "sin mor Le Thi Hoa").
 _RELATION_WORDS = KINSHIP | TITLES
@@ -576,6 +579,7 @@ class PersonNameRecognizer(Recognizer):
             # "sa Stig", "viskade Tove": a capitalised first name or surname after a verb of
             # saying is the speaker, even when it is also a word
             if "speech" in self.rules and prev in SPEECH_VERBS and capital and \
+                    i >= 2 and words[i - 2] in _SPEECH_TAG and \
                     not word.isupper() and word.isalpha() and (
                         fn or ln or bucket >= LISTED_BUCKET or surname_shaped(lower)):
                 scores[i] = max(scores[i], self.threshold)
@@ -616,7 +620,9 @@ class PersonNameRecognizer(Recognizer):
                     scores[i] = max(scores[i], self.threshold)
         if "kin_word" in self.rules and any(w[:1].isupper() for w in words):
             for i, lower in enumerate(lowers):
-                if lower in _RELATION_WORDS and words[i].islower():
+                # "jag heter bror": a naming cue names whoever follows, relation word or not
+                if lower in _RELATION_WORDS and words[i].islower() and \
+                        (i == 0 or lowers[i - 1] not in NAMING_CUES):
                     scores[i] = 0.0
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
