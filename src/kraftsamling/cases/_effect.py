@@ -47,6 +47,7 @@ from kraftsamling.cases._learners import (
     FittedCandidates,
     Nuisances,
     Selection,
+    choose_over_splits,
     fit_candidates,
 )
 
@@ -216,6 +217,25 @@ class _Design:
         return pd.DataFrame(parts, index=frame.index)
 
 
+def _arm_nuisances(native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
+                   y: FloatArray, e: FloatArray, binary: bool, n_folds: int, seed: int
+                   ) -> Nuisances:
+    """One random fold split with each arm's outcome model cross-fitted over it."""
+    folds = list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(onehot, t))
+    m0, m1 = np.zeros(len(y)), np.zeros(len(y))
+    arm_models = []
+    for train, test in folds:
+        pair = []
+        for arm, target in ((0, m0), (1, m1)):
+            rows = train[t[train] == arm]
+            model = _outcome_model(binary, len(rows)).fit(native.iloc[rows], y[rows])
+            target[test] = _predict(model, native.iloc[test], binary)
+            pair.append(model)
+        arm_models.append((pair[0], pair[1]))
+    return Nuisances(m0=m0, m1=m1, m=np.zeros(len(y)), e=e.copy(), folds=folds,
+                     arm_models=arm_models, propensity_models=[])
+
+
 def _propensity_model() -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000))
 
@@ -307,7 +327,8 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
                  cate_method: CateMethod = "auto", selection: Selection = "best",
-                 gp_max_rows: int = 1000, n_trees: int = 400, random_state: int = 0) -> None:
+                 gp_max_rows: int = 1000, n_trees: int = 400, score_splits: int = 1,
+                 score_splits_max_rows: int = 1500, random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
         self.n_repeats = n_repeats
@@ -318,6 +339,8 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.selection = selection
         self.gp_max_rows = gp_max_rows
         self.n_trees = n_trees
+        self.score_splits = score_splits
+        self.score_splits_max_rows = score_splits_max_rows
         self.random_state = random_state
 
     def _candidate_names(self, n: int, binary: bool) -> list[str]:
@@ -362,27 +385,14 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         binary = bool(set(np.unique(y_k)) <= {0.0, 1.0})
         e = np.clip(overlap.propensity[kept], self.overlap_bound, 1 - self.overlap_bound)
         estimates, variances = [], []
-        nuisances: Nuisances | None = None
+        splits: list[Nuisances] = []
         for repeat in range(self.n_repeats):
-            seed = self.random_state + repeat
-            folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=seed)
-                         .split(onehot, t_k))
-            m0, m1 = np.zeros(len(y_k)), np.zeros(len(y_k))
-            arm_models = []
-            for train, test in folds:
-                pair = []
-                for arm, target in ((0, m0), (1, m1)):
-                    rows = train[t_k[train] == arm]
-                    model = _outcome_model(binary, len(rows)).fit(native.iloc[rows], y_k[rows])
-                    target[test] = _predict(model, native.iloc[test], binary)
-                    pair.append(model)
-                arm_models.append((pair[0], pair[1]))
-            tau, scores = _aipw(self.estimand, t_k, y_k, e, m0, m1)
+            split = _arm_nuisances(native, onehot, t_k, y_k, e, binary, self.n_folds,
+                                   self.random_state + repeat)
+            tau, scores = _aipw(self.estimand, t_k, y_k, e, split.m0, split.m1)
             estimates.append(tau)
             variances.append(float(np.mean(scores ** 2) / len(y_k)))
-            if repeat == 0:
-                nuisances = Nuisances(m0=m0, m1=m1, m=np.zeros(len(y_k)), e=e, folds=folds,
-                                      arm_models=arm_models, propensity_models=[])
+            splits.append(split)
         tau = float(np.median(estimates))
         # Variance over the random split as well as within it (Chernozhukov et al. 2018).
         se = float(np.sqrt(np.median(np.asarray(variances)
@@ -403,26 +413,36 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.cate_method_: str | None = None
         self.candidates_: list[CandidateScore] = []
         if self.cate:
-            assert nuisances is not None
-            self._fit_cate(native, onehot, t_k, y_k, binary, nuisances)
+            # The R-score averaged over several fold splits, where one split's is too noisy
+            # to choose by: a 0/1 outcome on few rows (the validated case; see _learners).
+            wanted = (max(1, self.score_splits)
+                      if binary and len(y_k) <= self.score_splits_max_rows else 1)
+            for repeat in range(len(splits), wanted):
+                splits.append(_arm_nuisances(native, onehot, t_k, y_k, e, binary,
+                                             self.n_folds, self.random_state + repeat))
+            self._fit_cate(native, onehot, t_k, y_k, binary, splits[:wanted])
         return self
 
     def _fit_cate(self, native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
-                  y: FloatArray, binary: bool, nuisances: Nuisances) -> None:
-        # E[y | x] and one propensity model per fold, for the R-loss and the X-learner.
-        floor = max(self.overlap_bound, 0.01)
-        nuisances.e = np.clip(nuisances.e, floor, 1 - floor)
-        m = np.zeros(len(y))
-        for train, test in nuisances.folds:
-            model = _outcome_model(binary, len(train)).fit(native.iloc[train], y[train])
-            m[test] = _predict(model, native.iloc[test], binary)
-            nuisances.propensity_models.append(_propensity_model().fit(onehot[train],
-                                                                       t[train]))
-        nuisances.m = m
+                  y: FloatArray, binary: bool, splits: list[Nuisances]) -> None:
         names = self._candidate_names(len(y), binary)
-        fitted = fit_candidates(native, onehot, t, y, binary, nuisances, names,
-                                selection=self.selection, random_state=self.random_state,
-                                n_trees=self.n_trees)
+        fits = []
+        for repeat, nuisances in enumerate(splits):
+            # E[y | x] and one propensity model per fold, for the R-loss and the X-learner.
+            floor = max(self.overlap_bound, 0.01)
+            nuisances.e = np.clip(nuisances.e, floor, 1 - floor)
+            m = np.zeros(len(y))
+            for train, test in nuisances.folds:
+                model = _outcome_model(binary, len(train)).fit(native.iloc[train], y[train])
+                m[test] = _predict(model, native.iloc[test], binary)
+                nuisances.propensity_models.append(_propensity_model().fit(onehot[train],
+                                                                           t[train]))
+            nuisances.m = m
+            fits.append(fit_candidates(native, onehot, t, y, binary, nuisances, names,
+                                       selection=self.selection,
+                                       random_state=self.random_state + repeat,
+                                       n_trees=self.n_trees))
+        fitted = choose_over_splits(fits) if len(fits) > 1 else fits[0]
         self.cate_model_ = fitted
         self.cate_method_ = fitted.chosen
         self.cate_label_ = fitted.chosen_label

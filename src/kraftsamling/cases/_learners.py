@@ -60,8 +60,9 @@ from scipy import optimize
 
 from kraftsamling.cases._gaussian_process import GaussianProcessEffect
 
-__all__ = ["CANDIDATES", "CandidateScore", "Nuisances", "bagged_best_weights", "fit_candidates",
-           "near_best_weights", "r_score", "stack_weights"]
+__all__ = ["CANDIDATES", "CandidateScore", "Nuisances", "bagged_best_weights",
+           "choose_over_splits", "fit_candidates", "near_best_weights", "r_score",
+           "smoothest_within_se", "stack_weights"]
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 Selection = Literal["stack", "best", "near-best", "bagged-best"]
@@ -162,6 +163,20 @@ def near_best_weights(y_res: FloatArray, t_res: FloatArray, taus: FloatArray, *,
     keep = difference.mean(axis=0) <= n_se * se
     keep[best] = True
     return np.asarray(keep / keep.sum(), dtype=float)
+
+
+def smoothest_within_se(losses: FloatArray, taus: FloatArray) -> int:
+    """The candidate (column) whose effects vary least among those whose mean per-row
+    held-out loss (``losses``, rows × candidates) is within one standard error of the
+    lowest: Breiman's one-standard-error rule, favouring the smoother candidate. The
+    standard error is that of the paired per-row difference to the best candidate."""
+    best = int(np.argmin(losses.mean(axis=0)))
+    difference = losses - losses[:, [best]]
+    se = difference.std(axis=0, ddof=1) / np.sqrt(len(losses))
+    keep = difference.mean(axis=0) <= se
+    keep[best] = True
+    spread = taus.var(axis=0)
+    return int(np.flatnonzero(keep)[np.argmin(spread[keep])])
 
 
 def bagged_best_weights(y_res: FloatArray, t_res: FloatArray, taus: FloatArray, *,
@@ -396,6 +411,8 @@ class FittedCandidates:
         self.rule_out_of_fold: dict[str, FloatArray] = {}
         self.residuals: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
         self.stack: dict[str, float] = {}
+        # How many fold splits the R-scores (and so the choice) are averaged over.
+        self.score_splits = 1
 
     @property
     def chosen(self) -> str:
@@ -414,6 +431,9 @@ class FittedCandidates:
                     "bäst): " + ", ".join(f"{CANDIDATES[name]} {weight:.2f}"
                                           for name, weight in parts))
         if self.chosen != "stack":
+            if self.score_splits > 1:
+                return (f"{CANDIDATES[self.chosen]} (bästa R-poäng i medel över "
+                        f"{self.score_splits} slumpade delningar i delar)")
             return CANDIDATES[self.chosen]
         parts = sorted(self.weights.items(), key=lambda item: -item[1])
         return (f"viktad stapling (R-förlust): konstant {self.constant:+.3g}, " + ", ".join(
@@ -471,6 +491,8 @@ def fit_candidates(native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, 
     single[int(np.argmax([r_score(y_res, t_res, c) for c in taus.T]))] = 1.0
     near = near_best_weights(y_res, t_res, taus)
     bagged = bagged_best_weights(y_res, t_res, taus, random_state=random_state)
+    smooth = np.zeros(len(names))
+    smooth[smoothest_within_se((y_res[:, None] - t_res[:, None] * taus) ** 2, taus)] = 1.0
     constant, weights = {"stack": (stack_constant, stack), "near-best": (0.0, near),
                          "bagged-best": (0.0, bagged)}.get(selection, (0.0, single))
     scores = [CandidateScore(name=name, label=CANDIDATES[name],
@@ -483,7 +505,28 @@ def fit_candidates(native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, 
     answer.stacked_out_of_fold = stacked
     answer.residuals = (y_res, t_res)
     answer.rule_out_of_fold = {"best": taus @ single, "stack": stacked, "near-best": taus @ near,
-                               "bagged-best": taus @ bagged}
+                               "bagged-best": taus @ bagged, "smoothest": taus @ smooth}
     answer.stack = {"constant": stack_constant,
                     **{name: float(w) for name, w in zip(names, stack, strict=True)}}
     return answer
+
+
+def choose_over_splits(fits: list[FittedCandidates]) -> FittedCandidates:
+    """The first split's fitted candidates, with the choice made by R-scores averaged over
+    every split's held-out effects (the same candidates, each fitted on another random fold
+    split). Only the ``"best"`` selection reads the average; the other rules keep the first
+    split's choice. The reported scores are the averages.
+    """
+    first = fits[0]
+    names = [score.name for score in first.scores]
+    mean = np.mean([[score.r_score for score in fit.scores] for fit in fits], axis=0)
+    if first.selection == "best":
+        best = names[int(np.argmax(mean))]
+        first.weights = {best: 1.0}
+        first.constant = 0.0
+    for score, value in zip(first.scores, mean, strict=True):
+        score.r_score = float(value)
+        score.weight = first.weights.get(score.name, 0.0)
+        score.seconds += sum(fit.scores[names.index(score.name)].seconds for fit in fits[1:])
+    first.score_splits = len(fits)
+    return first
