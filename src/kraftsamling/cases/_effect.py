@@ -29,7 +29,7 @@ few remain the estimate is refused with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,6 @@ from kraftsamling.cases._learners import (
     FittedCandidates,
     Nuisances,
     Selection,
-    choose_over_splits,
     fit_candidates,
 )
 
@@ -315,20 +314,25 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
 
     ``cate_method="auto"`` fits every candidate that applies (the Gaussian processes only for
     a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
-    the R-loss and combines them as ``selection`` says: ``"best"`` (the default: the single
-    best score), ``"near-best"`` (the mean of every candidate whose held-out R-loss is
-    within one standard error of the best one's), ``"stack"`` (weights by the R-loss) or
+    the R-loss and combines them as ``selection`` says: ``"auto"`` (the default:
+    ``"smoothest"`` for a 0/1 outcome, ``"best"`` for a continuous one), ``"best"`` (the
+    single best score), ``"smoothest"`` (of the candidates whose held-out R-loss is within
+    one standard error of the best one's, the one whose effects vary least),
+    ``"near-best"`` (the mean of those candidates), ``"stack"`` (weights by the R-loss) or
     ``"bagged-best"`` (each candidate's share of bootstrap resamples it wins). A
     candidate's name (``"t-learner"``, ``"causal-forest"``, ``"gaussian-process"``, …;
     ``"forest"`` is ``"causal-forest"``) fits that one only. ``candidates_`` holds each
     candidate's score and weight.
+
+    ``keep_candidates=False`` keeps only the chosen candidates' fold models after
+    fitting (every score and out-of-fold effect stays): what a stored model needs.
     """
 
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
-                 cate_method: CateMethod = "auto", selection: Selection = "best",
-                 gp_max_rows: int = 1000, n_trees: int = 400, score_splits: int = 1,
-                 score_splits_max_rows: int = 1500, random_state: int = 0) -> None:
+                 cate_method: CateMethod = "auto", selection: Selection = "auto",
+                 gp_max_rows: int = 1000, n_trees: int = 400, keep_candidates: bool = True,
+                 random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
         self.n_repeats = n_repeats
@@ -339,8 +343,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.selection = selection
         self.gp_max_rows = gp_max_rows
         self.n_trees = n_trees
-        self.score_splits = score_splits
-        self.score_splits_max_rows = score_splits_max_rows
+        self.keep_candidates = keep_candidates
         self.random_state = random_state
 
     def _candidate_names(self, n: int, binary: bool) -> list[str]:
@@ -359,8 +362,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         if self.cate_method not in CATE_METHODS:
             raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
         if self.selection not in SELECTIONS:
-            raise ValueError("selection måste vara 'best', 'near-best', 'stack' eller "
-                             "'bagged-best'.")
+            raise ValueError("selection måste vara en av: " + ", ".join(SELECTIONS) + ".")
         if self.n_repeats < 1 or self.n_folds < 2:
             raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)
@@ -413,36 +415,31 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.cate_method_: str | None = None
         self.candidates_: list[CandidateScore] = []
         if self.cate:
-            # The R-score averaged over several fold splits, where one split's is too noisy
-            # to choose by: a 0/1 outcome on few rows (the validated case; see _learners).
-            wanted = (max(1, self.score_splits)
-                      if binary and len(y_k) <= self.score_splits_max_rows else 1)
-            for repeat in range(len(splits), wanted):
-                splits.append(_arm_nuisances(native, onehot, t_k, y_k, e, binary,
-                                             self.n_folds, self.random_state + repeat))
-            self._fit_cate(native, onehot, t_k, y_k, binary, splits[:wanted])
+            self._fit_cate(native, onehot, t_k, y_k, binary, splits[0])
         return self
 
     def _fit_cate(self, native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
-                  y: FloatArray, binary: bool, splits: list[Nuisances]) -> None:
+                  y: FloatArray, binary: bool, nuisances: Nuisances) -> None:
+        # E[y | x] and one propensity model per fold, for the R-loss and the X-learner.
+        floor = max(self.overlap_bound, 0.01)
+        nuisances.e = np.clip(nuisances.e, floor, 1 - floor)
+        m = np.zeros(len(y))
+        for train, test in nuisances.folds:
+            model = _outcome_model(binary, len(train)).fit(native.iloc[train], y[train])
+            m[test] = _predict(model, native.iloc[test], binary)
+            nuisances.propensity_models.append(_propensity_model().fit(onehot[train],
+                                                                       t[train]))
+        nuisances.m = m
         names = self._candidate_names(len(y), binary)
-        fits = []
-        for repeat, nuisances in enumerate(splits):
-            # E[y | x] and one propensity model per fold, for the R-loss and the X-learner.
-            floor = max(self.overlap_bound, 0.01)
-            nuisances.e = np.clip(nuisances.e, floor, 1 - floor)
-            m = np.zeros(len(y))
-            for train, test in nuisances.folds:
-                model = _outcome_model(binary, len(train)).fit(native.iloc[train], y[train])
-                m[test] = _predict(model, native.iloc[test], binary)
-                nuisances.propensity_models.append(_propensity_model().fit(onehot[train],
-                                                                           t[train]))
-            nuisances.m = m
-            fits.append(fit_candidates(native, onehot, t, y, binary, nuisances, names,
-                                       selection=self.selection,
-                                       random_state=self.random_state + repeat,
-                                       n_trees=self.n_trees))
-        fitted = choose_over_splits(fits) if len(fits) > 1 else fits[0]
+        # "auto": the one-standard-error rule for a 0/1 outcome, the best score otherwise
+        # (the validated cases; see kraftsamling.cases._learners).
+        selection = (("smoothest" if binary else "best") if self.selection == "auto"
+                     else self.selection)
+        fitted = fit_candidates(native, onehot, t, y, binary, nuisances, names,
+                                selection=cast(Selection, selection),
+                                random_state=self.random_state, n_trees=self.n_trees)
+        if not self.keep_candidates:
+            fitted.prune()
         self.cate_model_ = fitted
         self.cate_method_ = fitted.chosen
         self.cate_label_ = fitted.chosen_label
@@ -464,6 +461,11 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         if candidate is not None and candidate not in self.cate_model_.candidates:
             raise ValueError(f"Kandidaten {candidate!r} tränades inte; tränade: "
                              + ", ".join(self.cate_model_.candidates) + ".")
+        if candidate is not None and candidate not in getattr(self.cate_model_, "kept",
+                                                              self.cate_model_.candidates):
+            raise ValueError(f"Kandidaten {candidate!r} tränades men sparades inte "
+                             "(keep_candidates=False); sparade: "
+                             + ", ".join(sorted(self.cate_model_.weights)) + ".")
         native, onehot = self._forms(x)
         return self.cate_model_.effect(native, onehot,
                                        None if candidate is None else [candidate])
