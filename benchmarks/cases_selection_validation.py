@@ -13,8 +13,10 @@ to the same out-of-fold effects: the best held-out R-score, the average of the c
 within 0.5, 1 or 2 standard errors of the best R-loss, the R-loss stack and the bagged best
 score (each candidate's share of bootstrap resamples it wins). ``--cache DIR`` keeps each
 draw's out-of-fold effects, so the rules can be scored again without refitting. The
-default rule (``best``) was chosen from these 18 draws in session 30:
-``--seeds 21,23,25,27,29 --sizes 1000`` and ``--seeds 21,23 --sizes 2000,5000``.
+rule ``best`` was chosen from these 18 draws in session 30
+(``--seeds 21,23,25,27,29 --sizes 1000`` and ``--seeds 21,23 --sizes 2000,5000``); in
+session 31 the same draws with ``--refits 3`` chose ``smoothest`` (1-SE smoothest) for a 0/1
+outcome, the default ``selection="auto"``.
 
 ``--refits 3`` (session 31) also fits each synthetic draw with at most ``--refit-max-rows``
 rows on two more fold splits (``random_state`` 1 and 2) and scores the rules that read the
@@ -46,6 +48,7 @@ from kraftsamling.cases import (
     expected_true_effects,
     near_best_weights,
     r_score,
+    smoothest_within_se,
     stack_weights,
     synthetic_economic_assistance,
 )
@@ -65,17 +68,6 @@ def _held_out(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, 
             "taus": np.column_stack([fitted.out_of_fold[n] for n in names])}
 
 
-def _smoothest_within_se(losses: np.ndarray[Any, Any], spread: np.ndarray[Any, Any]) -> int:
-    """Among the columns whose mean per-row loss is within one standard error (of the paired
-    difference) of the lowest, the one with the smallest ``spread``."""
-    best = int(np.argmin(losses.mean(axis=0)))
-    difference = losses - losses[:, [best]]
-    se = difference.std(axis=0, ddof=1) / np.sqrt(len(losses))
-    keep = difference.mean(axis=0) <= se
-    keep[best] = True
-    return int(np.flatnonzero(keep)[np.argmin(spread[keep])])
-
-
 def _split_rules(held: dict[str, Any]) -> dict[str, int]:
     """The index of the candidate each split-aware rule picks."""
     taus, y_res, t_res = held["taus"], held["y_res"], held["t_res"]
@@ -84,11 +76,10 @@ def _split_rules(held: dict[str, Any]) -> dict[str, int]:
         for r in range(1, int(held.get("refits", 1)))]
     per_split = [(y[:, None] - t[:, None] * tau) ** 2 for tau, y, t in splits]
     scores = np.mean([[r_score(y, t, c) for c in tau.T] for tau, y, t in splits], axis=0)
-    return {"1-SE smoothest": _smoothest_within_se(per_split[0], taus.var(axis=0)),
+    return {"1-SE smoothest": smoothest_within_se(per_split[0], taus),
             "3 splits, best": int(np.argmax(scores)),
-            "3 splits, 1-SE smoothest": _smoothest_within_se(
-                np.mean(per_split, axis=0), np.mean([tau.var(axis=0) for tau, _, _ in splits],
-                                                    axis=0))}
+            "3 splits, 1-SE smoothest": smoothest_within_se(
+                np.mean(per_split, axis=0), np.vstack([tau for tau, _, _ in splits]))}
 
 
 def _rules(held: dict[str, Any]) -> dict[str, float]:
