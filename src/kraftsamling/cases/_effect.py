@@ -387,14 +387,14 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         binary = bool(set(np.unique(y_k)) <= {0.0, 1.0})
         e = np.clip(overlap.propensity[kept], self.overlap_bound, 1 - self.overlap_bound)
         estimates, variances = [], []
-        splits: list[Nuisances] = []
+        first: Nuisances | None = None
         for repeat in range(self.n_repeats):
             split = _arm_nuisances(native, onehot, t_k, y_k, e, binary, self.n_folds,
                                    self.random_state + repeat)
             tau, scores = _aipw(self.estimand, t_k, y_k, e, split.m0, split.m1)
             estimates.append(tau)
             variances.append(float(np.mean(scores ** 2) / len(y_k)))
-            splits.append(split)
+            first = split if first is None else first
         tau = float(np.median(estimates))
         # Variance over the random split as well as within it (Chernozhukov et al. 2018).
         se = float(np.sqrt(np.median(np.asarray(variances)
@@ -415,7 +415,8 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.cate_method_: str | None = None
         self.candidates_: list[CandidateScore] = []
         if self.cate:
-            self._fit_cate(native, onehot, t_k, y_k, binary, splits[0])
+            assert first is not None
+            self._fit_cate(native, onehot, t_k, y_k, binary, first)
         return self
 
     def _fit_cate(self, native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
