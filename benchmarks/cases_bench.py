@@ -299,7 +299,7 @@ def _pehe(estimate: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
     return float(np.sqrt(np.mean((estimate - truth) ** 2)))
 
 
-RULE_COLUMNS = ("best", "near-best", "stack", "bagged-best")
+RULE_COLUMNS = ("best", "near-best", "stack", "bagged-best", "smoothest")
 
 
 def _candidate_row(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, float]:
@@ -322,8 +322,8 @@ def _candidate_header(title: str, names: list[str], selection: str) -> None:
     print(f"\n{title}\n")
     print("| data | " + " | ".join(names) + f" | **chosen** ({selection}) | chosen ÷ best "
           "| chosen ÷ t-learner | rule: best R | rule: near-best | rule: stack | "
-          "rule: bagged-best | choice |")
-    print("|---|" + "---|" * (len(names) + 8), flush=True)
+          "rule: bagged-best | rule: 1-SE smoothest | choice |")
+    print("|---|" + "---|" * (len(names) + 9), flush=True)
 
 
 def _candidate_line(label: str, row: dict[str, float], choice: str,
@@ -410,8 +410,8 @@ def lalonde_candidates(data: Path, n_repeats: int) -> None:
         if not header_done:
             print("| controls | ATT (AIPW) [95 % CI] | " + " | ".join(names)
                   + f" | **chosen** ({model.selection}) | rule: best R | rule: near-best | "
-                  "rule: stack | rule: bagged-best | choice |")
-            print("|---|---|" + "---|" * (len(names) + 6))
+                  "rule: stack | rule: bagged-best | rule: 1-SE smoothest | choice |")
+            print("|---|---|" + "---|" * (len(names) + 7))
             header_done = True
         cells = [f"${model.cate_model_.out_of_fold[n][treated_rows].mean():,.0f}"
                  for n in names]

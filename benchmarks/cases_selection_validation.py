@@ -13,8 +13,19 @@ to the same out-of-fold effects: the best held-out R-score, the average of the c
 within 0.5, 1 or 2 standard errors of the best R-loss, the R-loss stack and the bagged best
 score (each candidate's share of bootstrap resamples it wins). ``--cache DIR`` keeps each
 draw's out-of-fold effects, so the rules can be scored again without refitting. The
-default rule (``best``) was chosen from these 18 draws in session 30:
-``--seeds 21,23,25,27,29 --sizes 1000`` and ``--seeds 21,23 --sizes 2000,5000``.
+rule ``best`` was chosen from these 18 draws in session 30
+(``--seeds 21,23,25,27,29 --sizes 1000`` and ``--seeds 21,23 --sizes 2000,5000``); in
+session 31 the same draws with ``--refits 3`` chose ``smoothest`` (1-SE smoothest) for a 0/1
+outcome, the default ``selection="auto"``.
+
+``--refits 3`` (session 31) also fits each synthetic draw with at most ``--refit-max-rows``
+rows on two more fold splits (``random_state`` 1 and 2) and scores the rules that read the
+R-loss over all three cross-fittings: "3 splits, best" (the best R-score averaged over the
+splits; the effect is that candidate's on split 0) and "3 splits, 1-SE smoothest" (among
+the candidates within one standard error of the best split-averaged per-row R-loss, the one
+whose out-of-fold effects vary least). "1-SE smoothest" is the same on split 0 alone. Above
+``--refit-max-rows`` the split-averaged rules are the split-0 ones. Every ratio is to the
+best single candidate on split 0.
 """
 
 from __future__ import annotations
@@ -37,12 +48,14 @@ from kraftsamling.cases import (
     expected_true_effects,
     near_best_weights,
     r_score,
+    smoothest_within_se,
     stack_weights,
     synthetic_economic_assistance,
 )
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-RULES = ("best", "near-best 0.5", "near-best 1", "near-best 2", "stack", "bagged-best")
+RULES = ("best", "near-best 0.5", "near-best 1", "near-best 2", "stack", "bagged-best",
+         "1-SE smoothest", "3 splits, best", "3 splits, 1-SE smoothest")
 
 
 def _held_out(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, Any]:
@@ -55,11 +68,29 @@ def _held_out(model: EffectEstimator, truth: np.ndarray[Any, Any]) -> dict[str, 
             "taus": np.column_stack([fitted.out_of_fold[n] for n in names])}
 
 
+def _split_rules(held: dict[str, Any]) -> dict[str, int]:
+    """The index of the candidate each split-aware rule picks."""
+    taus, y_res, t_res = held["taus"], held["y_res"], held["t_res"]
+    splits = [(taus, y_res, t_res)] + [
+        (held[f"taus_{r}"], held[f"y_res_{r}"], held[f"t_res_{r}"])
+        for r in range(1, int(held.get("refits", 1)))]
+    per_split = [(y[:, None] - t[:, None] * tau) ** 2 for tau, y, t in splits]
+    scores = np.mean([[r_score(y, t, c) for c in tau.T] for tau, y, t in splits], axis=0)
+    return {"1-SE smoothest": smoothest_within_se(per_split[0], taus),
+            "3 splits, best": int(np.argmax(scores)),
+            "3 splits, 1-SE smoothest": smoothest_within_se(
+                np.mean(per_split, axis=0), np.vstack([tau for tau, _, _ in splits]))}
+
+
 def _rules(held: dict[str, Any]) -> dict[str, float]:
     names, taus, truth = [str(n) for n in held["names"]], held["taus"], held["truth"]
     y_res, t_res = held["y_res"], held["t_res"]
     row = {n: _pehe(taus[:, j], truth) for j, n in enumerate(names)}
+    picks = _split_rules(held)
     for rule in RULES:
+        if rule in picks:
+            row[rule] = _pehe(taus[:, picks[rule]], truth)
+            continue
         if rule.startswith("near-best "):
             weights = near_best_weights(y_res, t_res, taus, n_se=float(rule.split()[1]))
         elif rule == "stack":
@@ -92,6 +123,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--cache", type=Path, default=Path(""),
                         help="keep each draw's out-of-fold effects here (npz) and reuse them")
+    parser.add_argument("--refits", type=int, default=1,
+                        help="fold splits per synthetic draw for the split-averaged rules")
+    parser.add_argument("--refit-max-rows", type=int, default=1500,
+                        help="refit only draws with at most this many rows kept")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     ratios: dict[str, list[float]] = {r: [] for r in RULES}
@@ -99,15 +134,23 @@ def main() -> None:
                                                     for r in RULES) + " |")
     print("|---|---|" + "---|" * len(RULES))
 
-    def record(label: str, fit: Callable[[], tuple[EffectEstimator, np.ndarray[Any, Any]]]
+    def record(label: str, fit: Callable[[], tuple[EffectEstimator, np.ndarray[Any, Any]]],
+               refit: Callable[[EffectEstimator], list[EffectEstimator]] | None = None
                ) -> None:
         started = time.perf_counter()
-        path = args.cache / (label.replace(" ", "_").replace(",", "") + ".npz")
+        path = args.cache / (label.replace(" ", "_").replace(",", "").replace("(", "")
+                             .replace(")", "") + f"_r{args.refits}.npz")
         if args.cache.name and path.exists():
             held = dict(np.load(path))
         else:
             model, truth = fit()
             held = _held_out(model, truth)
+            others = refit(model) if refit is not None else []
+            held["refits"] = np.array(1 + len(others))
+            for r, other in enumerate(others, start=1):
+                extra = _held_out(other, truth)
+                for key in ("taus", "y_res", "t_res"):
+                    held[f"{key}_{r}"] = extra[key]
             if args.cache.name:
                 args.cache.mkdir(parents=True, exist_ok=True)
                 np.savez(path, **held)
@@ -133,7 +176,18 @@ def main() -> None:
                         frame["long_term"])
                     return model, truth[model.overlap_.kept]
 
-                record(f"seed {seed}, {n:,}, {arm} ({len(frame):,} rows)", fit)
+                def refit(model: EffectEstimator, frame: pd.DataFrame = frame,
+                          arm: str = arm) -> list[EffectEstimator]:
+                    if args.refits < 2 or model.n_ > args.refit_max_rows:
+                        return []
+                    others = [EffectEstimator(n_repeats=1, random_state=r).fit(
+                        frame[SYNTH_COVARIATES], (frame["intervention"] == arm).astype(int),
+                        frame["long_term"]) for r in range(1, args.refits)]
+                    # Same rows in every split, or the per-row losses could not be averaged.
+                    return [m for m in others
+                            if np.array_equal(m.overlap_.kept, model.overlap_.kept)]
+
+                record(f"seed {seed}, {n:,}, {arm} ({len(frame):,} rows)", fit, refit)
     if args.ihdp_seeds not in ("", "none"):
         values = pd.read_csv(args.data / "ihdp" / "ihdp_npci_1.csv", header=None).to_numpy(float)
         t, x = values[:, 0].astype(int), values[:, 5:]

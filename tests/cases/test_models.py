@@ -28,6 +28,7 @@ from kraftsamling.cases import (
     household_months,
     near_best_weights,
     r_score,
+    smoothest_within_se,
     synthetic_economic_assistance,
     synthetic_social_services,
 )
@@ -203,7 +204,7 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
     # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
     assert max(c.r_score for c in best.candidates_) > 0.2
     top = max(best.candidates_, key=lambda c: c.r_score)
-    # The default is the candidate with the best held-out R-loss, alone.
+    # The default for a continuous outcome: the best held-out R-loss, alone.
     kept = [c for c in best.candidates_ if c.weight > 0]
     assert kept == [top] and top.weight == 1.0 and best.cate_method_ == top.name
     assert best.cate_model_ is not None
@@ -266,6 +267,59 @@ def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None
     assert np.array_equal(bagged, bagged_best_weights(y_res, t_res, taus))  # seeded
     # On three rows the clearly worse candidate wins resamples too.
     assert bagged_best_weights(y_res[:3], t_res[:3], taus[:3])[2] > 0
+
+
+def test_smoothest_rule_prefers_the_steadier_of_candidates_within_one_error() -> None:
+    rng = np.random.default_rng(5)
+    n = 200
+    t_res = rng.normal(0, 0.5, n)
+    tau = 1.0 + rng.normal(0, 1, n)
+    y_res = t_res * tau + rng.normal(0, 0.5, n)
+    # The truth; the truth shrunk a little towards its mean (steadier, a hair worse); a
+    # constant far off (steadiest of all, clearly worse).
+    taus = np.column_stack([tau, 0.9 * tau + 0.1 * tau.mean(), np.full(n, 3.0)])
+    losses = (y_res[:, None] - t_res[:, None] * taus) ** 2
+    assert int(np.argmin(losses.mean(axis=0))) == 0
+    assert smoothest_within_se(losses, taus) == 1
+    # The order of the columns does not matter.
+    order = [2, 1, 0]
+    assert smoothest_within_se(losses[:, order], taus[:, order]) == 1
+    # With many rows the same shrinkage is a real loss: the best one alone.
+    many = 20_000
+    t_res = rng.normal(0, 0.5, many)
+    tau = 1.0 + rng.normal(0, 1, many)
+    y_res = t_res * tau + rng.normal(0, 0.5, many)
+    taus = np.column_stack([tau, 0.9 * tau + 0.1 * tau.mean()])
+    assert smoothest_within_se((y_res[:, None] - t_res[:, None] * taus) ** 2, taus) == 0
+
+
+def test_a_binary_outcome_takes_the_smoothest_near_best_and_a_pruned_model_keeps_it(
+        ) -> None:
+    import pickle
+
+    x, t, y, _ = _smooth_problem(260, 6, (-1.0, 1.0))
+    binary = (y > np.median(y)).astype(int)
+    full = EffectEstimator(n_repeats=1, n_trees=40).fit(x, t, binary)
+    pruned = EffectEstimator(n_repeats=1, n_trees=40, keep_candidates=False).fit(x, t, binary)
+    assert full.cate_model_ is not None and pruned.cate_model_ is not None
+    # "auto" on a 0/1 outcome is the one-standard-error rule on the held-out R-loss.
+    assert full.cate_model_.selection == "smoothest"
+    names = list(full.cate_model_.out_of_fold)
+    taus = np.column_stack([full.cate_model_.out_of_fold[n] for n in names])
+    y_res, t_res = full.cate_model_.residuals
+    chosen = names[smoothest_within_se((y_res[:, None] - t_res[:, None] * taus) ** 2, taus)]
+    assert full.cate_method_ == chosen
+    assert [c.name for c in full.candidates_ if c.weight > 0] == [chosen]
+    assert np.allclose(full.cate_out_of_fold_, full.cate_model_.rule_out_of_fold["smoothest"])
+    # Pruned (keep_candidates=False): the same choice and effects from a far smaller object;
+    # any other candidate says why it cannot answer.
+    assert pruned.cate_method_ == chosen
+    assert np.allclose(pruned.effect(x)[0], full.effect(x)[0])
+    assert len(pickle.dumps(pruned)) < len(pickle.dumps(full)) / 2
+    other = next(c.name for c in pruned.candidates_ if c.weight == 0)
+    with pytest.raises(ValueError, match="sparades inte"):
+        pruned.effect(x, candidate=other)
+    assert np.isfinite(full.effect(x, candidate=other)[0]).all()
 
 
 def test_categories_are_read_as_categories_and_useless_columns_dropped() -> None:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         bagged_best_weights,
         near_best_weights,
         r_score,
+        smoothest_within_se,
         stack_weights,
     )
     from kraftsamling.cases._risk import (
@@ -157,6 +158,7 @@ __all__ = [
     "record_decision",
     "render_model_card",
     "save_assessment",
+    "smoothest_within_se",
     "stack_weights",
     "synthetic_economic_assistance",
     "synthetic_social_services",
@@ -173,6 +175,7 @@ __getattr__ = lazy_exports(__name__, {
     "near_best_weights": "kraftsamling.cases._learners",
     "bagged_best_weights": "kraftsamling.cases._learners",
     "stack_weights": "kraftsamling.cases._learners",
+    "smoothest_within_se": "kraftsamling.cases._learners",
     "fairness_findings": "kraftsamling.cases._fairness",
     "FairnessFinding": "kraftsamling.cases._fairness",
     "CaseService": "kraftsamling.cases._facade",

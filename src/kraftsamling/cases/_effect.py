@@ -29,7 +29,7 @@ few remain the estimate is refused with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -216,6 +216,25 @@ class _Design:
         return pd.DataFrame(parts, index=frame.index)
 
 
+def _arm_nuisances(native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
+                   y: FloatArray, e: FloatArray, binary: bool, n_folds: int, seed: int
+                   ) -> Nuisances:
+    """One random fold split with each arm's outcome model cross-fitted over it."""
+    folds = list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(onehot, t))
+    m0, m1 = np.zeros(len(y)), np.zeros(len(y))
+    arm_models = []
+    for train, test in folds:
+        pair = []
+        for arm, target in ((0, m0), (1, m1)):
+            rows = train[t[train] == arm]
+            model = _outcome_model(binary, len(rows)).fit(native.iloc[rows], y[rows])
+            target[test] = _predict(model, native.iloc[test], binary)
+            pair.append(model)
+        arm_models.append((pair[0], pair[1]))
+    return Nuisances(m0=m0, m1=m1, m=np.zeros(len(y)), e=e.copy(), folds=folds,
+                     arm_models=arm_models, propensity_models=[])
+
+
 def _propensity_model() -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000))
 
@@ -295,19 +314,25 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
 
     ``cate_method="auto"`` fits every candidate that applies (the Gaussian processes only for
     a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
-    the R-loss and combines them as ``selection`` says: ``"best"`` (the default: the single
-    best score), ``"near-best"`` (the mean of every candidate whose held-out R-loss is
-    within one standard error of the best one's), ``"stack"`` (weights by the R-loss) or
+    the R-loss and combines them as ``selection`` says: ``"auto"`` (the default:
+    ``"smoothest"`` for a 0/1 outcome, ``"best"`` for a continuous one), ``"best"`` (the
+    single best score), ``"smoothest"`` (of the candidates whose held-out R-loss is within
+    one standard error of the best one's, the one whose effects vary least),
+    ``"near-best"`` (the mean of those candidates), ``"stack"`` (weights by the R-loss) or
     ``"bagged-best"`` (each candidate's share of bootstrap resamples it wins). A
     candidate's name (``"t-learner"``, ``"causal-forest"``, ``"gaussian-process"``, …;
     ``"forest"`` is ``"causal-forest"``) fits that one only. ``candidates_`` holds each
     candidate's score and weight.
+
+    ``keep_candidates=False`` keeps only the chosen candidates' fold models after
+    fitting (every score and out-of-fold effect stays): what a stored model needs.
     """
 
     def __init__(self, *, estimand: Estimand = "ate", n_folds: int = 5, n_repeats: int = 3,
                  overlap_bound: float = 0.01, min_kept: float = 0.5, cate: bool = True,
-                 cate_method: CateMethod = "auto", selection: Selection = "best",
-                 gp_max_rows: int = 1000, n_trees: int = 400, random_state: int = 0) -> None:
+                 cate_method: CateMethod = "auto", selection: Selection = "auto",
+                 gp_max_rows: int = 1000, n_trees: int = 400, keep_candidates: bool = True,
+                 random_state: int = 0) -> None:
         self.estimand = estimand
         self.n_folds = n_folds
         self.n_repeats = n_repeats
@@ -318,6 +343,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.selection = selection
         self.gp_max_rows = gp_max_rows
         self.n_trees = n_trees
+        self.keep_candidates = keep_candidates
         self.random_state = random_state
 
     def _candidate_names(self, n: int, binary: bool) -> list[str]:
@@ -336,8 +362,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         if self.cate_method not in CATE_METHODS:
             raise ValueError("cate_method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
         if self.selection not in SELECTIONS:
-            raise ValueError("selection måste vara 'best', 'near-best', 'stack' eller "
-                             "'bagged-best'.")
+            raise ValueError("selection måste vara en av: " + ", ".join(SELECTIONS) + ".")
         if self.n_repeats < 1 or self.n_folds < 2:
             raise ValueError("n_repeats måste vara minst 1 och n_folds minst 2.")
         t = np.asarray(treatment, dtype=int)
@@ -362,27 +387,14 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         binary = bool(set(np.unique(y_k)) <= {0.0, 1.0})
         e = np.clip(overlap.propensity[kept], self.overlap_bound, 1 - self.overlap_bound)
         estimates, variances = [], []
-        nuisances: Nuisances | None = None
+        first: Nuisances | None = None
         for repeat in range(self.n_repeats):
-            seed = self.random_state + repeat
-            folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=seed)
-                         .split(onehot, t_k))
-            m0, m1 = np.zeros(len(y_k)), np.zeros(len(y_k))
-            arm_models = []
-            for train, test in folds:
-                pair = []
-                for arm, target in ((0, m0), (1, m1)):
-                    rows = train[t_k[train] == arm]
-                    model = _outcome_model(binary, len(rows)).fit(native.iloc[rows], y_k[rows])
-                    target[test] = _predict(model, native.iloc[test], binary)
-                    pair.append(model)
-                arm_models.append((pair[0], pair[1]))
-            tau, scores = _aipw(self.estimand, t_k, y_k, e, m0, m1)
+            split = _arm_nuisances(native, onehot, t_k, y_k, e, binary, self.n_folds,
+                                   self.random_state + repeat)
+            tau, scores = _aipw(self.estimand, t_k, y_k, e, split.m0, split.m1)
             estimates.append(tau)
             variances.append(float(np.mean(scores ** 2) / len(y_k)))
-            if repeat == 0:
-                nuisances = Nuisances(m0=m0, m1=m1, m=np.zeros(len(y_k)), e=e, folds=folds,
-                                      arm_models=arm_models, propensity_models=[])
+            first = split if first is None else first
         tau = float(np.median(estimates))
         # Variance over the random split as well as within it (Chernozhukov et al. 2018).
         se = float(np.sqrt(np.median(np.asarray(variances)
@@ -403,8 +415,8 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         self.cate_method_: str | None = None
         self.candidates_: list[CandidateScore] = []
         if self.cate:
-            assert nuisances is not None
-            self._fit_cate(native, onehot, t_k, y_k, binary, nuisances)
+            assert first is not None
+            self._fit_cate(native, onehot, t_k, y_k, binary, first)
         return self
 
     def _fit_cate(self, native: pd.DataFrame, onehot: FloatArray, t: np.ndarray[Any, Any],
@@ -420,9 +432,15 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
                                                                        t[train]))
         nuisances.m = m
         names = self._candidate_names(len(y), binary)
+        # "auto": the one-standard-error rule for a 0/1 outcome, the best score otherwise
+        # (the validated cases; see kraftsamling.cases._learners).
+        selection = (("smoothest" if binary else "best") if self.selection == "auto"
+                     else self.selection)
         fitted = fit_candidates(native, onehot, t, y, binary, nuisances, names,
-                                selection=self.selection, random_state=self.random_state,
-                                n_trees=self.n_trees)
+                                selection=cast(Selection, selection),
+                                random_state=self.random_state, n_trees=self.n_trees)
+        if not self.keep_candidates:
+            fitted.prune()
         self.cate_model_ = fitted
         self.cate_method_ = fitted.chosen
         self.cate_label_ = fitted.chosen_label
@@ -444,6 +462,11 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
         if candidate is not None and candidate not in self.cate_model_.candidates:
             raise ValueError(f"Kandidaten {candidate!r} tränades inte; tränade: "
                              + ", ".join(self.cate_model_.candidates) + ".")
+        if candidate is not None and candidate not in getattr(self.cate_model_, "kept",
+                                                              self.cate_model_.candidates):
+            raise ValueError(f"Kandidaten {candidate!r} tränades men sparades inte "
+                             "(keep_candidates=False); sparade: "
+                             + ", ".join(sorted(self.cate_model_.weights)) + ".")
         native, onehot = self._forms(x)
         return self.cate_model_.effect(native, onehot,
                                        None if candidate is None else [candidate])

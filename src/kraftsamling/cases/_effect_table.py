@@ -41,7 +41,7 @@ def _treatment(frame: pd.DataFrame, treatment: str, treated: str | None, control
 def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
                       covariates: list[str] | None = None, treated: str | None = None,
                       control: str = "ingen", estimand: str = "ate", per_row: bool = True,
-                      cate_method: str = "auto", selection: str = "best") -> TableEffect:
+                      cate_method: str = "auto", selection: str = "auto") -> TableEffect:
     """Check, code and estimate; every problem a ``ValueError`` in Swedish."""
     for column in (treatment, outcome):
         if column not in frame.columns:
@@ -52,7 +52,7 @@ def effect_from_table(frame: pd.DataFrame, *, treatment: str, outcome: str,
     if cate_method not in CATE_METHODS:
         raise ValueError("--cate-method måste vara en av: " + ", ".join(CATE_METHODS) + ".")
     if selection not in SELECTIONS:
-        raise ValueError("--selection måste vara best, near-best, stack eller bagged-best.")
+        raise ValueError("--selection måste vara en av: " + ", ".join(SELECTIONS) + ".")
     names = covariates or [c for c in frame.columns if c not in (treatment, outcome)]
     unknown = [c for c in names if c not in frame.columns]
     if unknown:

@@ -202,7 +202,8 @@ def train_case_models(frame: pd.DataFrame, *, kind: str,
         rows = frame["intervention"].astype(str).isin([spec["control"], name]).to_numpy()
         note(f"Effekt av {name} …")
         try:
-            effects[name] = EffectEstimator(random_state=seed).fit(
+            # Stored and loaded by every command: only the chosen candidates' models.
+            effects[name] = EffectEstimator(random_state=seed, keep_candidates=False).fit(
                 x[rows], (frame.loc[rows, "intervention"].astype(str) == name).astype(int),
                 y[rows])
         except OverlapError as error:

@@ -108,10 +108,11 @@ def cases_effect(
         "x-learner, dr-learner, causal-forest (forest), econml-dr, gaussian-process.")
         ] = "auto",
     selection: Annotated[str, typer.Option(
-        "--selection", help="Med auto: best (kandidaten med bäst R-poäng), near-best "
-        "(medel av kandidaterna inom ett standardfel från den bästa), stack "
+        "--selection", help="Med --cate-method auto: auto (smoothest för ett 0/1-utfall, "
+        "annars best), best (kandidaten med bäst R-poäng), smoothest (den jämnaste av "
+        "kandidaterna inom ett standardfel från den bästa), near-best (medel av dem), stack "
         "(viktad efter R-förlust) eller bagged-best (bästa R-förlust i bootstrap-"
-        "omdragningar, viktad efter hur ofta).")] = "best",
+        "omdragningar, viktad efter hur ofta).")] = "auto",
 ) -> None:
     """Skatta en insats genomsnittliga effekt med 95 % KI (dubbelt robust)."""
     import json
