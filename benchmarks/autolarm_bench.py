@@ -25,6 +25,7 @@ import copy
 import csv
 import json
 import random
+import re
 import resource
 import socket
 import statistics
@@ -71,6 +72,11 @@ class Labelled:
     texts: list[str]
     gold: list[Prediction]
     name: str
+
+
+def _key(text: str) -> str:
+    """An answer compared without case and punctuation, as the training files are cleaned."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def read_independent(path: Path) -> Labelled:
@@ -401,11 +407,16 @@ def main() -> None:
                         "seed held-out")
     evaluate(detector, held_out, tagger)
     independent = None
+    trained = {_key(a.text) for a in seed}
     for path in args.independent:
         if path.is_file():
             data = read_independent(path)
             independent = independent or data
             evaluate(detector, data, tagger)
+            also = [g[0].value for t, g in zip(data.texts, data.gold, strict=True)
+                    if _key(t) in trained]
+            print(f"\n{data.name}: {len(also)} answers also stand in a training or seed file "
+                  f"(after lower-casing and removing punctuation): {dict(Counter(also))}")
         else:
             print(f"\n(no independent set at {path})")
 
