@@ -90,7 +90,10 @@ _REGEX = (
     ("bad escape", "ett okänt tecken efter '\\'"),
     ("bad character range", "ett teckenintervall baklänges (som '[z-a]')"),
     ("unknown extension", "en okänd konstruktion efter '(?'"),
+    ("missing >, unterminated name", "ett gruppnamn '(?P<…' stängs aldrig med '>'"),
     ("missing ), unterminated name", "ett gruppnamn stängs aldrig"),
+    ("global flags not at the start", "'(?i)' och liknande måste stå först (mönstren skiljer "
+                                      "redan inte på stora och små bokstäver)"),
     ("redefinition of group name", "samma gruppnamn två gånger"),
     ("unknown group name", "ett gruppnamn som inte finns"),
     ("look-behind requires fixed-width pattern", "en bakåtblick '(?<=…)' måste ha fast längd"),

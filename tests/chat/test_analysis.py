@@ -223,6 +223,9 @@ def test_demand_weights_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"felaktigt mönster 'tack\[s': en hakparentes '\[' "
                        r"stängs aldrig \(vid tecken 5\)"):
         DemandModel.from_toml(bad)
+    bad.write_text('[weights]\nrisk = 1\n[closing]\npatterns = ["(?i)tack"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"'\(\?i\)' och liknande måste stå först"):
+        DemandModel.from_toml(bad)  # we put \b before the person's pattern
     bad.write_text("demanding_from = 150\n[weights]\nrisk = 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="demanding_from: får vara högst 100"):
         DemandModel.from_toml(bad)
