@@ -238,12 +238,18 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
         EffectEstimator(selection=cast(Any, "alla")).fit(x, t, y)
 
 
-def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None:
-    rng = np.random.default_rng(12)
-    n = 4000
+def _residuals(seed: int, n: int, noise: float) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                         np.random.Generator]:
+    """Treatment and outcome residuals of rows whose true effects ``tau`` are known."""
+    rng = np.random.default_rng(seed)
     t_res = rng.normal(0, 0.5, n)
     tau = 1.0 + rng.normal(0, 1, n)
-    y_res = t_res * tau + rng.normal(0, 0.3, n)
+    return t_res, tau, t_res * tau + rng.normal(0, noise, n), rng
+
+
+def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None:
+    n = 4000
+    t_res, tau, y_res, rng = _residuals(12, n, 0.3)
     # Two candidates that hold-out rows cannot tell apart, one clearly worse, one constant.
     noise = rng.normal(0, 0.05, (n, 2))
     taus = np.column_stack([tau + noise[:, 0], tau + noise[:, 1], 0.3 * tau,
@@ -270,11 +276,8 @@ def test_near_best_rule_averages_ties_and_leaves_out_the_clearly_worse() -> None
 
 
 def test_smoothest_rule_prefers_the_steadier_of_candidates_within_one_error() -> None:
-    rng = np.random.default_rng(5)
     n = 200
-    t_res = rng.normal(0, 0.5, n)
-    tau = 1.0 + rng.normal(0, 1, n)
-    y_res = t_res * tau + rng.normal(0, 0.5, n)
+    t_res, tau, y_res, rng = _residuals(5, n, 0.5)
     # The truth; the truth shrunk a little towards its mean (steadier, a hair worse); a
     # constant far off (steadiest of all, clearly worse).
     taus = np.column_stack([tau, 0.9 * tau + 0.1 * tau.mean(), np.full(n, 3.0)])

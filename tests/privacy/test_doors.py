@@ -5,6 +5,7 @@ failed on the code before it)."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,15 +47,23 @@ def test_the_configured_recogniser_applies_to_autolarm_train(tmp_path: Path) -> 
     assert b"[diar" in raw  # the tag was learnt instead
 
 
+def _run_with_pattern(tmp_path: Path, pattern: str, name: str, content: str,
+                      *command: str) -> subprocess.CompletedProcess[str]:
+    """``command name -o`` its output file, with an installation config of one pattern."""
+    config = tmp_path / "igenkannare.toml"
+    config.write_text('[[recognizers]]\ntype = "pattern"\nentity = "KOD"\n'
+                      f'pattern = "{pattern}"\n', encoding="utf-8")
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    output = "ut.csv" if name.endswith(".csv") else "ut.txt"
+    return run(tmp_path, *command, name, "-o", output,
+               env={"KRAFTSAMLING_PRIVACY_CONFIG": str(config)})
+
+
 def test_the_configured_recogniser_applies_to_autolarm_score(tmp_path: Path) -> None:
     """`autolarm score` pseudonymised with a fixed key and the default recognisers; with
     the installation's own pattern on the answer's words, the rules now see the tag."""
-    config = tmp_path / "igenkannare.toml"
-    config.write_text('[[recognizers]]\ntype = "pattern"\nentity = "KOD"\n'
-                      'pattern = "slår mig"\n', encoding="utf-8")
-    (tmp_path / "svar.csv").write_text("id;text\na1;min pappa slår mig\n", encoding="utf-8")
-    result = run(tmp_path, "autolarm", "score", "svar.csv", "-o", "ut.csv",
-                 env={"KRAFTSAMLING_PRIVACY_CONFIG": str(config)})
+    result = _run_with_pattern(tmp_path, "slår mig", "svar.csv", "id;text\na1;min pappa slår mig\n",
+                               "autolarm", "score")
     assert result.returncode == 0, result.stderr
     scored = (tmp_path / "ut.csv").read_text(encoding="utf-8-sig")
     assert "slår mig" not in scored  # the evidence was cut from the tagged text
@@ -101,12 +110,8 @@ def test_misspelt_recogniser_options_are_errors(tmp_path: Path, content: str,
 
 def test_a_broken_pattern_in_the_installation_config_is_a_swedish_error(tmp_path: Path) -> None:
     """The CLI answers in Swedish, with the pattern and where it breaks, not a traceback."""
-    config = tmp_path / "fel.toml"
-    config.write_text('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\n'
-                      'pattern = "SOC [0-9"\n', encoding="utf-8")
-    (tmp_path / "in.txt").write_text("dnr SOC 2024-1234\n", encoding="utf-8")
-    result = run(tmp_path, "privacy", "redact", "in.txt", "-o", "ut.txt",
-                 env={"KRAFTSAMLING_PRIVACY_CONFIG": str(config)})
+    result = _run_with_pattern(tmp_path, "SOC [0-9", "in.txt", "dnr SOC 2024-1234\n",
+                               "privacy", "redact")
     assert result.returncode == 1
     assert "en hakparentes '[' stängs aldrig (vid tecken 5)" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
