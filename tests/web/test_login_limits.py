@@ -4,7 +4,6 @@ owner by someone else's guesses, and a new session at every login."""
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -82,9 +81,11 @@ def test_every_path_runs_one_password_hash_check(database: Database, settings: S
         assert authenticate(session, "granskare", "fel", threshold=3,
                             lockout=lockout).outcome.value == "locked"
     assert len(calls) == 1, "locked"
-    # Today's code answered an unknown user ~10 times faster; now the same work is done.
-    ratio = statistics.median(timings["unknown"]) / statistics.median(timings["known"])
-    assert ratio > 0.4, ratio
+    # The old code answered an unknown user ~10 times faster; now the same work is done. The
+    # fastest of three against the fastest of three, with room for a loaded machine (CI saw
+    # 0.36 by medians at load 10): a return of the shortcut would be near 0.1.
+    ratio = min(timings["unknown"]) / min(timings["known"])
+    assert ratio > 0.25, ratio
 
 
 def test_one_address_is_throttled_whichever_account_it_tries(
