@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["read_entries", "read_toml", "read_validated", "regex_problem"]
+__all__ = ["compile_pattern", "read_entries", "read_toml", "read_validated"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -100,14 +100,20 @@ _REGEX = (
 )
 
 
-def regex_problem(error: re.error, *, offset: int = 0) -> str:
-    """What is wrong with a regular expression, in Swedish, with where (Python says it in
-    English only); ``offset``: characters put before the person's pattern when compiling."""
-    message = str(error.msg)
-    what = next((sv for en, sv in _REGEX if message.startswith(en)), "mönstret går inte att läsa")
-    if error.pos is None:
-        return what
-    return f"{what} (vid tecken {max(error.pos - offset, 0) + 1})"
+def compile_pattern(pattern: str, problem: str, *, prefix: str = "",
+                    flags: int = 0) -> re.Pattern[str]:
+    """A person's regular expression from a file, compiled after ``prefix``; when it is
+    broken, a ``ValueError`` with ``problem`` and its ``{reason}`` in Swedish, with where in
+    the person's pattern (Python says it in English only)."""
+    try:
+        return re.compile(prefix + pattern, flags)
+    except re.error as error:
+        message = str(error.msg)
+        reason = next((sv for en, sv in _REGEX if message.startswith(en)),
+                      "mönstret går inte att läsa")
+        if error.pos is not None:
+            reason += f" (vid tecken {max(error.pos - len(prefix), 0) + 1})"
+        raise ValueError(problem.replace("{reason}", reason)) from None  # a pattern may hold {}
 
 
 def _problem_text(error: ValidationError) -> str:

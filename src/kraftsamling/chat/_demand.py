@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kraftsamling._config_files import read_validated, regex_problem
+from kraftsamling._config_files import compile_pattern, read_validated
 
 __all__ = ["DEFAULT_DEMAND", "DemandClosing", "DemandModel", "DemandScales", "volunteer_load"]
 
@@ -47,14 +47,8 @@ class DemandClosing(BaseModel):
             return patterns
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise ValueError("ska vara en lista med ord eller mönster inom citattecken")
-        compiled = []
-        for pattern in patterns:
-            try:
-                compiled.append(re.compile(r"\b" + pattern, re.IGNORECASE))
-            except re.error as error:
-                raise ValueError(f"felaktigt mönster '{pattern}': "
-                                 f"{regex_problem(error, offset=2)}") from None
-        return tuple(compiled)
+        return tuple(compile_pattern(p, f"felaktigt mönster '{p}': {{reason}}", prefix=r"\b",
+                                     flags=re.IGNORECASE) for p in patterns)
 
 
 class DemandModel(BaseModel):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kraftsamling._config_files import read_toml, regex_problem
+from kraftsamling._config_files import compile_pattern, read_toml
 from kraftsamling.chat._io import Conversation
 
 __all__ = ["DEFAULT_ENDING", "ENDING_LABELS", "EndingCues", "EndingEvidence"]
@@ -40,14 +40,9 @@ class EndingEvidence:
 
 
 def _compile(patterns: Sequence[object], source: Path, kind: str) -> tuple[re.Pattern[str], ...]:
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(r"(?<!\w)" + str(pattern), re.IGNORECASE))
-        except re.error as error:
-            raise ValueError(f"Mönstret '{pattern}' under cues.{kind} i '{source}' är "
-                             f"felaktigt: {regex_problem(error, offset=7)}") from None
-    return tuple(compiled)
+    return tuple(compile_pattern(str(p), f"Mönstret '{p}' under cues.{kind} i '{source}' är "
+                                 "felaktigt: {reason}", prefix=r"(?<!\w)", flags=re.IGNORECASE)
+                 for p in patterns)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from kraftsamling._config_files import read_entries, regex_problem
+from kraftsamling._config_files import compile_pattern, read_entries
 from kraftsamling._textfeatures import embed
 from kraftsamling.chat._io import Conversation, Message, start_slice
 
@@ -72,17 +72,12 @@ class DiscoveredTopic:
     size: int
 
 
-def _pattern(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(r"\b" + pattern, re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(f"mönstret '{pattern}': {regex_problem(error, offset=2)}") from None
-
-
 def _topic(entry: dict[str, Any]) -> Topic:
     """A topic from its ``[[topic]]`` entry (``KeyError``/``ValueError`` when it is wrong)."""
     return Topic(id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
-                 patterns=tuple(_pattern(str(p)) for p in entry.get("patterns", [])),
+                 patterns=tuple(compile_pattern(str(p), f"mönstret '{p}': {{reason}}", prefix=r"\b",
+                                                flags=re.IGNORECASE)
+                                for p in entry.get("patterns", [])),
                  problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
                  prototypes=tuple(str(p) for p in entry.get("prototypes", [])))
 

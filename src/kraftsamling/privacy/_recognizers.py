@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import ClassVar
 
-from kraftsamling._config_files import regex_problem
+from kraftsamling._config_files import compile_pattern
 from kraftsamling.privacy._identity import valid_organisationsnummer, valid_personnummer
 from kraftsamling.privacy._spans import Span, Token
 
@@ -77,10 +77,8 @@ class PatternRecognizer(Recognizer):
         super().__init__(name=name or entity.lower())
         self.entities = (entity,)
         self.entity = entity
-        try:
-            self.regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-        except re.error as error:
-            raise ValueError(f"mönstret '{pattern}' är felaktigt: {regex_problem(error)}") from None
+        self.regex = compile_pattern(pattern, f"mönstret '{pattern}' är felaktigt: {{reason}}",
+                                     flags=re.IGNORECASE if ignore_case else 0)
         self.score = score
         self.validator = validator
         self.context = tuple(word.lower() for word in context)
