@@ -147,6 +147,12 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     ("speech", "– Okej, suckade Dag.", ["Dag"]),
     # a lower-case kinship word between two names belongs to neither
     ("kin_word", "Aarons bror Mose talade.", ["Aarons", "Mose"]),
+    # a common word in lower case is no name, also stretched or without its å, ä, ö: a
+    # pupil's danger phrase keeps its words
+    ("lower_common", "det e min sista dag ida tror ja", ["ida"]),
+    ("lower_common", "hon slår min lilla syster hela tiden", []),
+    ("lower_common", "min pappa toggg strypgrepp på mig", []),
+    ("lower_common", "pappa slar mig för atttt jag har en pojkvan", []),
 ])
 def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -> None:
     """Each rule of the name recogniser (chosen by cross-validation over NER train and the
@@ -165,6 +171,12 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("Jag menar Stockholm är för dyrt.", []),  # a verb of saying that starts a clause
     ("Han frågade Polisen om vägen.", []),
     ("Hej jag heter bror och går i sjuan.", ["bror"]),  # a naming cue beats a relation word
+    # lower_common: a name stays a name after a naming cue or a title, beside the other
+    # half of a full name, and when it is a rarer word than a name (`emma`, `lina`)
+    ("jag heter per och går i åttan", ["per"]),
+    ("herr bo sa nej", ["bo"]),
+    ("min kompis lina berg flyttade", ["lina berg"]),
+    ("emma kom hem sent igår", ["emma"]),
 ])
 def test_rules_stay_within_their_case(text: str, expected: list[str]) -> None:
     """The speech rule needs a speech tag's shape; the relation-word rule yields to a

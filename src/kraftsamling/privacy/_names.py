@@ -87,7 +87,7 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 # The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
-THRESHOLD = 0.45
+THRESHOLD = 0.40
 # A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
 # and not a common word, is a name whatever the tagger says.
 LISTED_BUCKET = 2
@@ -98,8 +98,8 @@ FOREIGN_LIKENESS = 0.8
 CONFIDENT = 0.8
 # The rules on top of the CRF, each chosen by a 5-fold CV over NER train and the written
 # text (benchmarks/privacy_names_dev.py, docs/privacy.md).
-RULES = frozenset({"after_first", "consistency", "hyphen_shape", "kin_word", "place_list",
-                   "speech", "title_caps"})
+RULES = frozenset({"after_first", "consistency", "hyphen_shape", "kin_word", "lower_common",
+                   "place_list", "speech", "title_caps"})
 # Verbs of saying, after which a capitalised name is the speaker ("”Ja”, sa Stig").
 SPEECH_VERBS = frozenset({"sa", "sade", "säger", "frågade", "frågar", "svarade", "svarar",
                           "viskade", "ropade", "skrek", "föreslog", "berättar", "berättade",
@@ -522,6 +522,57 @@ def _is_first_name(lower: str) -> bool:
     return lower in first_names() or first_name_bucket(lower) >= 3
 
 
+# Titles that name whoever follows, in lower case too (`herr bo`); not `syster` or
+# `farbror`, which in lower case are mostly kin (`min syster hela tiden`).
+_NAME_TITLES = TITLES - KINSHIP
+# Lower-case words inside a name: particles, and initials other than the letters chat
+# writes for words (`e` är, `o` och, `å` och, `i`).
+_NAME_PARTICLES = frozenset({"af", "al", "bin", "da", "de", "del", "der", "di", "dos", "du",
+                             "el", "ibn", "la", "le", "mac", "mc", "st", "ten", "ter",
+                             "van", "von"})
+_CHAT_LETTERS = frozenset("eoiåäö")
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+_UNMARKED = {"a": "aåä", "o": "oö"}
+
+
+# In lower case a word that is both a first name and a common word (`per`, `dag`, `liv`,
+# `mina`; simplemma also lists `emma` and `maja` as words) is read as the word from this
+# Zipf frequency in Swedish on (wordfreq's list, shipped in its wheel; chosen on training
+# data: benchmarks/privacy_names_dev.py).
+COMMON_ZIPF = 5.0
+
+
+@lru_cache(maxsize=65536)
+def _zipf(lower: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(lower, "sv", wordlist="small"))
+
+
+def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
+    """A common Swedish or English word, also as chat writes it: stretched (`toggg`,
+    `varjeee`) or without its å, ä, ö (`slar`, `pojkvan`). A first name that is also a
+    word counts as the word only when the word is frequent (`per`, `pa`, not `emma`)."""
+    fn = _word_class(lower)[0]
+    named = fn or first_name_bucket(lower) >= LISTED_BUCKET
+
+    def word(form: str) -> bool:
+        return (_word_class(form)[3] or _english_common_word(form)) and (
+            not named or _zipf(form) >= common_zipf)
+
+    if word(lower):
+        return True
+    squeezed = _STRETCHED.sub(r"\1", lower)
+    if squeezed != lower and word(squeezed):
+        return True
+    if sum(c in _UNMARKED for c in squeezed) > 3:
+        return False
+    forms = [""]
+    for c in squeezed:
+        forms = [f + v for f in forms for v in _UNMARKED.get(c, c)]
+    return any(word(form) for form in forms if form != squeezed)
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
     """Person names from the CRF, name lists and cue words, merged into whole names.
@@ -536,11 +587,13 @@ class PersonNameRecognizer(Recognizer):
 
     def __init__(self, *, name: str | None = None, threshold: float = THRESHOLD,
                  list_score: float = 0.6, foreign_likeness: float = FOREIGN_LIKENESS,
+                 common_zipf: float = COMMON_ZIPF,
                  model: str | Path | None = None) -> None:
         super().__init__(name=name)
         self.threshold = threshold
         self.list_score = list_score
         self.foreign_likeness = foreign_likeness
+        self.common_zipf = common_zipf
         self.rules = set(RULES)
         self.confident = CONFIDENT
         self.tagger = NAME_MODELS.read(Path(model)) if model else default_tagger()
@@ -618,6 +671,8 @@ class PersonNameRecognizer(Recognizer):
                         (i == 1 or words[i - 2] in _SENTENCE_END) and common)
                 if surname or after_first:
                     scores[i] = max(scores[i], self.threshold)
+        if "lower_common" in self.rules:
+            self._drop_lower_common_words(words, lowers, scores)
         if "kin_word" in self.rules and any(w[:1].isupper() for w in words):
             for i, lower in enumerate(lowers):
                 # "jag heter bror": a naming cue names whoever follows, relation word or not
@@ -632,6 +687,41 @@ class PersonNameRecognizer(Recognizer):
                 if nxt == i + 2:
                     scores[i + 1] = self.threshold
         return scores
+
+    def _drop_lower_common_words(self, words: Sequence[str], lowers: Sequence[str],
+                                 scores: list[float]) -> None:
+        """A word written in lower case that is a common Swedish or English word is not a
+        name (`min sista dag`, `ta ditt liv`, `känner mig tom`, `they say`): the tagger,
+        taught lower-case names by lower-cased sentences, takes such words from pupils'
+        answers, and a danger phrase loses its words. It stays a name after a naming or
+        title word (`heter per`, `herr bo`, `called rose`; not after a kinship word: `min
+        syster hela tiden`) and beside the other half of a full name (`tom andersson`,
+        `lina berg`)."""
+        for i, word in enumerate(words):
+            if scores[i] < self.threshold or not word.islower() or not word.isalpha():
+                continue
+            lower = lowers[i]
+            fn, ln, _proper, _common = _word_class(lower)
+            if not _lower_case_word(lower, self.common_zipf):
+                continue
+            prev = lowers[i - 1] if i > 0 else ""
+            if prev in NAMING_CUES or prev.rstrip(".") in _NAME_TITLES or prev in ENGLISH_CUES:
+                continue
+            nxt = lowers[i + 1] if i + 1 < len(words) else ""
+            named_next = bool(nxt) and scores[i + 1] >= self.threshold and \
+                not _lower_case_word(nxt, self.common_zipf)
+            # "tom andersson": a first name before a surname
+            surname_next = named_next and fn and (_word_class(nxt)[1] or surname_shaped(nxt))
+            # "max von sydow", "g w bush": a particle or an initial before a name
+            particle = named_next and (lower in _NAME_PARTICLES or (
+                len(lower) == 1 and lower not in _CHAT_LETTERS))
+            # "lina berg", "steve jobs": a surname after a first name, unless a frequent
+            # word ("lina hela tiden")
+            first_before = i > 0 and scores[i - 1] >= self.threshold and \
+                _is_first_name(prev) and not _lower_case_word(prev, self.common_zipf) and \
+                (ln or surname_shaped(lower) or _zipf(lower) < self.common_zipf)
+            if not (surname_next or particle or first_before):
+                scores[i] = 0.0
 
     @staticmethod
     def _drop_english_words(tokens: Sequence[Token], scores: list[float]) -> None:
