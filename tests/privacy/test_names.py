@@ -153,6 +153,13 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     ("lower_common", "hon slår min lilla syster hela tiden", []),
     ("lower_common", "min pappa toggg strypgrepp på mig", []),
     ("lower_common", "pappa slar mig för atttt jag har en pojkvan", []),
+    # a pronoun, preposition or conjunction is never a name
+    ("function_word", "Ove kallade till möte på fredag.", ["Ove"]),
+    # after an animal and a naming verb, or after "Den heter", the name is no person's
+    ("pet_name", "Vi har en kanin som heter Kalle.", []),
+    ("pet_name", "Den heter Bella, sa Stina.", ["Stina"]),
+    # "Hans" before a kinship word is the possessive pronoun
+    ("hans_kin", "Hans bror Olle kom också.", ["Olle"]),
 ])
 def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -> None:
     """Each rule of the name recogniser (chosen by cross-validation over NER train and the
@@ -177,6 +184,11 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("herr bo sa nej", ["bo"]),
     ("min kompis lina berg flyttade", ["lina berg"]),
     ("emma kom hem sent igår", ["emma"]),
+    # pet_name and hans_kin: a person named beside an animal, Hans as a name
+    ("Hunden bet Anna i benet.", ["Anna"]),
+    ("Kerstin tog med katten till Anders.", ["Kerstin", "Anders"]),
+    ("Hans kom hem sent.", ["Hans"]),
+    ("Den som heter Anna får gå först.", ["Anna"]),
 ])
 def test_rules_stay_within_their_case(text: str, expected: list[str]) -> None:
     """The speech rule needs a speech tag's shape; the relation-word rule yields to a

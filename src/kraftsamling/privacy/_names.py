@@ -99,8 +99,8 @@ CONFIDENT = 0.8
 # The rules on top of the CRF, each chosen by a 5-fold CV over NER train and the written
 # text (benchmarks/privacy_names_dev.py, docs/privacy.md).
 RULES = frozenset({"after_first", "consistency", "function_word", "hans_kin", "hyphen_shape",
-                   "kin_word", "lower_common", "pet_name", "place_list", "speech",
-                   "title_caps"})
+                   "kin_word", "lower_common", "non_person_head", "pet_name", "place_list",
+                   "speech", "title_caps"})
 # Verbs of saying, after which a capitalised name is the speaker ("”Ja”, sa Stig").
 SPEECH_VERBS = frozenset({"sa", "sade", "säger", "frågade", "frågar", "svarade", "svarar",
                           "viskade", "ropade", "skrek", "föreslog", "berättar", "berättade",
@@ -551,6 +551,18 @@ _ANIMALS = frozenset({
 _ANIMAL_ENDINGS = ("hund", "hunden", "häst", "hästen", "katt", "katten", "ponny", "ponnyn",
                    "kanin", "kaninen")
 
+# Head words before a name that name no person (`Stormen Ingrid`, `Byn Ask`, `berget
+# Sinai`, `Dansbandet Sten`), and institution words after one (`Göta hovrätt`, `Sankt Olofs
+# församling`, `Göransson Arena`, `Albert Bonniers förlag`).
+_THING_HEADS = frozenset({
+    "stormen", "orkanen", "byn", "staden", "orten", "berget", "ön", "sjön", "älven", "gården",
+    "båten", "fartyget", "skeppet", "bandet", "dansbandet", "gruppen", "kören", "bolaget",
+    "företaget", "föreningen", "hotellet", "restaurangen", "salong", "salongen", "butiken",
+    "appen", "romanen", "boken", "filmen", "serien", "låten"})
+_INSTITUTIONS = frozenset({
+    "kommun", "församling", "kyrka", "kyrkokör", "hovrätt", "tingsrätt", "arena", "förlag",
+    "län", "universitet", "högskola", "sjukhus", "lasarett", "gymnasium", "museum"})
+
 
 def _is_animal(lower: str) -> bool:
     """`katten`, `favorithäst`, `huskatt`; not `skatt`, `inkomstskatt`."""
@@ -743,6 +755,26 @@ class PersonNameRecognizer(Recognizer):
             if "hans_kin" in self.rules and lower == "hans" and words[i][:1].isupper() and \
                     nxt.islower() and nxt in _RELATION_WORDS:
                 scores[i] = 0.0
+        if "non_person_head" not in self.rules:
+            return
+        for i in range(1, len(words)):
+            if scores[i] < self.threshold or not words[i][:1].isupper():
+                continue
+            prev = lowers[i - 1]
+            # "Stormen Ingrid", "hunden Loke", "Byn Ask"
+            if prev in _THING_HEADS or prev.endswith("bandet") or _is_animal(prev):
+                j = i
+                while j < len(words) and scores[j] >= self.threshold and \
+                        words[j][:1].isupper():
+                    scores[j] = 0.0
+                    j += 1
+        for i in range(1, len(words)):
+            # "Göta hovrätt", "Sankt Olofs församling", "Göransson Arena"
+            if lowers[i] in _INSTITUTIONS and scores[i - 1] >= self.threshold:
+                j = i - 1
+                while j >= 0 and scores[j] >= self.threshold and words[j][:1].isupper():
+                    scores[j] = 0.0
+                    j -= 1
 
     def _drop_lower_common_words(self, words: Sequence[str], lowers: Sequence[str],
                                  scores: list[float]) -> None:
