@@ -381,6 +381,24 @@ def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> N
     assert off.classifier_scores(embed(new)) is None
 
 
+def test_word_floor_lets_the_classifier_veto_a_word_match(tmp_path: Path) -> None:
+    """A word match counts only where the classifier gives its topic at least the word
+    floor; without classifier scores, or with floor 0, the words count as before. The floor
+    is read from the topics file."""
+    path = tmp_path / "amnen.toml"
+    path.write_text('word_floor = 0.2\n[[topic]]\nid = "sömn"\npatterns = ["sova"]\n'
+                    '[[topic]]\nid = "ekonomi"\npatterns = ["pengar"]\n', encoding="utf-8")
+    taxonomy = TopicTaxonomy.from_toml(path)
+    assert taxonomy.word_floor == 0.2
+    text = "får jag sova över hos en kompis och behöver jag pengar till bion"
+    assert taxonomy.assign(text) == ["sömn", "ekonomi"]  # no scores: words alone
+    assert taxonomy.assign(text, None, None, np.array([0.05, 0.3])) == ["ekonomi"]
+    assert taxonomy.assign(text, None, None, np.array([0.2, 0.0])) == ["sömn"]
+    assert taxonomy.assign("hej", None, None, np.array([0.0, 0.0])) == []
+    always = TopicTaxonomy(taxonomy.topics)  # floor 0: a score never vetoes
+    assert always.assign(text, None, None, np.array([0.0, 0.0])) == ["sömn", "ekonomi"]
+
+
 def test_topic_classifier_reads_later_words_through_ngrams(tmp_path: Path) -> None:
     """With n-grams on, a topic raised only after the opening words is learnt from the
     seeker's whole text; the embedding of the opening words cannot see it. Without texts the
