@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -397,6 +398,33 @@ def test_word_floor_lets_the_classifier_veto_a_word_match(tmp_path: Path) -> Non
     assert taxonomy.assign("hej", None, None, np.array([0.0, 0.0])) == []
     always = TopicTaxonomy(taxonomy.topics)  # floor 0: a score never vetoes
     assert always.assign(text, None, None, np.array([0.0, 0.0])) == ["sömn", "ekonomi"]
+
+
+def test_classifier_top_adds_only_the_most_likely_topics() -> None:
+    """With classifier_top 1 the classifier adds its most likely topic (at the threshold)
+    and no other; the words still add theirs."""
+    topics = [Topic(id="sömn", en="sleep", patterns=()),
+              Topic(id="ekonomi", en="money", patterns=(re.compile(r"\bpengar"),)),
+              Topic(id="sorg", en="grief", patterns=())]
+    every = TopicTaxonomy(topics, classifier_threshold=0.4)
+    top = TopicTaxonomy(topics, classifier_threshold=0.4, classifier_top=1)
+    scores = np.array([0.5, 0.1, 0.7])
+    assert every.assign("hej", None, None, scores) == ["sömn", "sorg"]
+    assert top.assign("hej", None, None, scores) == ["sorg"]
+    assert top.assign("inga pengar", None, None, scores) == ["ekonomi", "sorg"]
+    assert top.assign("hej", None, None, np.array([0.3, 0.1, 0.2])) == []
+
+
+def test_shipped_topics_leave_a_chat_about_nothing_in_the_taxonomy_alone() -> None:
+    """The shipped classifier, taught by topic-less chats too, gives no topic to a request
+    for a film tip, and still finds a plainly stated topic."""
+    taxonomy = TopicTaxonomy.from_toml()
+    texts = ["kan ni tipsa om en bra film", "jag har inte sovit på flera nätter och ligger "
+             "vaken tills det blir ljust"]
+    scores = taxonomy.classifier_scores(embed(texts), texts)
+    assert scores is not None
+    assert taxonomy.assign(texts[0], None, None, scores[0]) == []
+    assert "sömn" in taxonomy.assign(texts[1], None, None, scores[1])
 
 
 def test_topic_classifier_reads_later_words_through_ngrams(tmp_path: Path) -> None:
