@@ -286,6 +286,31 @@ def test_the_end_models_read_how_the_chat_ended(model: ChatModel) -> None:
     assert set(ENDING_LABELS) >= set(frame["ending"])
 
 
+def test_the_end_models_read_every_seeker_word_and_refuse_an_unknown_text(
+        model: ChatModel) -> None:
+    """end_text 'seeker' (the default) lets the end model see how the whole chat went:
+    the same closing words after a chat that grew lighter and one that did not give
+    different ends, where 'end' reads only the closing words and cannot tell them apart."""
+    closing = "okej tack hej"
+    lighter = _chat("ljusare", "jag mår så dåligt och allt känns hopplöst",
+                    "nu känns det lite lättare, det hjälpte att prata", closing)
+    heavier = _chat("tyngre", "jag mår så dåligt och allt känns hopplöst",
+                    "det blir bara värre och ingenting hjälper", closing)
+    closing_only = copy.copy(model)
+    closing_only.end_words, closing_only.end_text = 3, "end"
+    ends = {}
+    for fitted in (model, closing_only):
+        view = fitted.views([lighter, heavier])
+        ends[fitted.end_text] = fitted.end_.predict(
+            fitted.end_texts(view), embeddings=view.end_embeddings, start=[3.0, 3.0],
+            extra=np.zeros_like(view.ending))
+    assert model.end_text == "seeker"
+    assert ends["end"][0] == pytest.approx(ends["end"][1])
+    assert ends["seeker"][0] != pytest.approx(ends["seeker"][1])
+    with pytest.raises(ValueError, match="end_text ska vara"):
+        ChatModel(end_text="slut").fit([])
+
+
 def test_ending_labels_follow_the_known_outcome(model: ChatModel) -> None:
     fresh = synthetic_conversations(200, seed=41)
     analysis = analyze_conversations(fresh, model=model)
