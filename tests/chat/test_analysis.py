@@ -190,7 +190,9 @@ def test_discovery_is_reproducible_and_reports_unassigned(model: ChatModel) -> N
     hobbies = ["jag spelar gitarr i ett band men vi bråkar om låtarna",
                "datorspel hela nätterna, minecraft och fortnite med kompisar online",
                "min hund har rymt och jag letar överallt i skogen"]
-    chats = [_chat(f"h{i}", hobbies[i % 3] + f" nummer {i}") for i in range(30)]
+    # 45: the classifier trained on 399 chats gives a dog that ran away sömn (0.50) and the
+    # game nights' words give relationer and sömn, so a third of these are left to discover.
+    chats = [_chat(f"h{i}", hobbies[i % 3] + f" nummer {i}") for i in range(45)]
     chats += synthetic_conversations(30, seed=3)
     first = analyze_conversations(chats, model=model, n_topics=3, seed=7)
     again = analyze_conversations(chats, model=model, n_topics=3, seed=7)
