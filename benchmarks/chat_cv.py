@@ -13,7 +13,8 @@ learnt from text at all: the seeker's pre-chat situation description read when p
 the embedding time, beyond the speed target). About 8 minutes more.
 
 ``--endings`` chooses how much the end and experience models read how the chat ended
-(``ChatModel(ending_weight=…)``: the closing-word cues of ``chat/data/ending.toml``). As in
+(``ChatModel(ending_weight=…)``: the closing-word cues of ``chat/data/ending.toml``) and which
+text's word n-grams they read (``end_text``: the closing words, or every seeker word). As in
 use, the end model is trained on the true starting intensity and predicts from the estimated
 one (the start model's out-of-fold estimate). It reports the final intensity, the change and
 the experience (Spearman), and how well the predicted change tells the chats that helped most
@@ -165,9 +166,13 @@ def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repea
     final, experience = known("final_emotion_intensity"), known("experience")
     none = np.zeros_like(start)  # the end models embed nothing (end_embedding_weight 0)
     # (ending weight, what the end model is trained on as the start: true, estimated, none)
-    variants = {f"ending_weight {w}": (w, "true") for w in (0.0, 0.1, 0.3, 1.0)}
-    variants["ending_weight 0.3, trained on the estimated start"] = (0.3, "estimated")
-    variants["ending_weight 0.3, no start"] = (0.3, "none")
+    # and the text whose n-grams they read: the closing words, or every word the seeker wrote)
+    variants = {f"ending_weight {w}": (w, "true", "end") for w in (0.0, 0.1, 0.3, 1.0)}
+    variants["ending_weight 0.3, trained on the estimated start"] = (0.3, "estimated", "end")
+    variants["ending_weight 0.3, no start"] = (0.3, "none", "end")
+    variants.update({f"ending_weight {w}, every seeker word (end_text 'seeker')":
+                     (w, "true", "seeker") for w in (0.0, 0.3, 1.0)})
+    texts = {"end": end, "seeker": seeker}
 
     def start_model(rows: np.ndarray) -> MoodEstimator:
         return MoodEstimator(alpha=shipped.mood_alpha,
@@ -192,22 +197,23 @@ def _endings(chats: list[Conversation], shipped: ChatModel, views: object, repea
                 inner[train[held]] = estimate(start_model(train[fit_rows]), train[held])
             with_end = train[~np.isnan(final[train])]
             with_experience = train[~np.isnan(experience[train])]
-            for name, (w, kind) in variants.items():
+            for name, (w, kind, source) in variants.items():
+                read = texts[source]
                 trained_start = {"true": initial, "estimated": inner}.get(kind)
                 model = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
                                       extra_weight=w).fit(
-                    [end[i] for i in with_end], final[with_end], embeddings=none[with_end],
+                    [read[i] for i in with_end], final[with_end], embeddings=none[with_end],
                     start=None if trained_start is None else trained_start[with_end],
                     extra=cues[with_end])
                 estimated[name][0][test] = model.predict(
-                    [end[i] for i in test], embeddings=none[test],
+                    [read[i] for i in test], embeddings=none[test],
                     start=None if trained_start is None else estimated_start[test],
                     extra=cues[test])
                 rating = MoodEstimator(alpha=shipped.end_alpha, embedding_weight=0.0,
                                        extra_weight=w).fit(
-                    [end[i] for i in with_experience], experience[with_experience],
+                    [read[i] for i in with_experience], experience[with_experience],
                     embeddings=none[with_experience], extra=cues[with_experience])
-                estimated[name][1][test] = rating.predict([end[i] for i in test],
+                estimated[name][1][test] = rating.predict([read[i] for i in test],
                                                           embeddings=none[test],
                                                           extra=cues[test])
         has = ~np.isnan(final)

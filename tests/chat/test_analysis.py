@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -189,7 +190,9 @@ def test_discovery_is_reproducible_and_reports_unassigned(model: ChatModel) -> N
     hobbies = ["jag spelar gitarr i ett band men vi bråkar om låtarna",
                "datorspel hela nätterna, minecraft och fortnite med kompisar online",
                "min hund har rymt och jag letar överallt i skogen"]
-    chats = [_chat(f"h{i}", hobbies[i % 3] + f" nummer {i}") for i in range(30)]
+    # 45: the classifier trained on 399 chats gives a dog that ran away sömn (0.50) and the
+    # game nights' words give relationer and sömn, so a third of these are left to discover.
+    chats = [_chat(f"h{i}", hobbies[i % 3] + f" nummer {i}") for i in range(45)]
     chats += synthetic_conversations(30, seed=3)
     first = analyze_conversations(chats, model=model, n_topics=3, seed=7)
     again = analyze_conversations(chats, model=model, n_topics=3, seed=7)
@@ -283,6 +286,31 @@ def test_the_end_models_read_how_the_chat_ended(model: ChatModel) -> None:
     assert frame.loc["dålig", "ending"] == "badly"
     assert frame.loc["bra", "ending"] in {"well", "unclear"}
     assert set(ENDING_LABELS) >= set(frame["ending"])
+
+
+def test_the_end_models_read_every_seeker_word_and_refuse_an_unknown_text(
+        model: ChatModel) -> None:
+    """end_text 'seeker' (the default) lets the end model see how the whole chat went:
+    the same closing words after a chat that grew lighter and one that did not give
+    different ends, where 'end' reads only the closing words and cannot tell them apart."""
+    closing = "okej tack hej"
+    lighter = _chat("ljusare", "jag mår så dåligt och allt känns hopplöst",
+                    "nu känns det lite lättare, det hjälpte att prata", closing)
+    heavier = _chat("tyngre", "jag mår så dåligt och allt känns hopplöst",
+                    "det blir bara värre och ingenting hjälper", closing)
+    closing_only = copy.copy(model)
+    closing_only.end_words, closing_only.end_text = 3, "end"
+    ends = {}
+    for fitted in (model, closing_only):
+        view = fitted.views([lighter, heavier])
+        ends[fitted.end_text] = fitted.end_.predict(
+            fitted.end_texts(view), embeddings=view.end_embeddings, start=[3.0, 3.0],
+            extra=np.zeros_like(view.ending))
+    assert model.end_text == "seeker"
+    assert ends["end"][0] == pytest.approx(ends["end"][1])
+    assert ends["seeker"][0] != pytest.approx(ends["seeker"][1])
+    with pytest.raises(ValueError, match="end_text ska vara"):
+        ChatModel(end_text="slut").fit([])
 
 
 def test_ending_labels_follow_the_known_outcome(model: ChatModel) -> None:
@@ -381,6 +409,51 @@ def test_topic_classifier_learns_topics_from_labelled_chats(tmp_path: Path) -> N
     assert off.classifier_scores(embed(new)) is None
 
 
+def test_word_floor_lets_the_classifier_veto_a_word_match(tmp_path: Path) -> None:
+    """A word match counts only where the classifier gives its topic at least the word
+    floor; without classifier scores, or with floor 0, the words count as before. The floor
+    is read from the topics file."""
+    path = tmp_path / "amnen.toml"
+    path.write_text('word_floor = 0.2\n[[topic]]\nid = "sömn"\npatterns = ["sova"]\n'
+                    '[[topic]]\nid = "ekonomi"\npatterns = ["pengar"]\n', encoding="utf-8")
+    taxonomy = TopicTaxonomy.from_toml(path)
+    assert taxonomy.word_floor == 0.2
+    text = "får jag sova över hos en kompis och behöver jag pengar till bion"
+    assert taxonomy.assign(text) == ["sömn", "ekonomi"]  # no scores: words alone
+    assert taxonomy.assign(text, None, None, np.array([0.05, 0.3])) == ["ekonomi"]
+    assert taxonomy.assign(text, None, None, np.array([0.2, 0.0])) == ["sömn"]
+    assert taxonomy.assign("hej", None, None, np.array([0.0, 0.0])) == []
+    always = TopicTaxonomy(taxonomy.topics)  # floor 0: a score never vetoes
+    assert always.assign(text, None, None, np.array([0.0, 0.0])) == ["sömn", "ekonomi"]
+
+
+def test_classifier_top_adds_only_the_most_likely_topics() -> None:
+    """With classifier_top 1 the classifier adds its most likely topic (at the threshold)
+    and no other; the words still add theirs."""
+    topics = [Topic(id="sömn", en="sleep", patterns=()),
+              Topic(id="ekonomi", en="money", patterns=(re.compile(r"\bpengar"),)),
+              Topic(id="sorg", en="grief", patterns=())]
+    every = TopicTaxonomy(topics, classifier_threshold=0.4)
+    top = TopicTaxonomy(topics, classifier_threshold=0.4, classifier_top=1)
+    scores = np.array([0.5, 0.1, 0.7])
+    assert every.assign("hej", None, None, scores) == ["sömn", "sorg"]
+    assert top.assign("hej", None, None, scores) == ["sorg"]
+    assert top.assign("inga pengar", None, None, scores) == ["ekonomi", "sorg"]
+    assert top.assign("hej", None, None, np.array([0.3, 0.1, 0.2])) == []
+
+
+def test_shipped_topics_leave_a_chat_about_nothing_in_the_taxonomy_alone() -> None:
+    """The shipped classifier, taught by topic-less chats too, gives no topic to a request
+    for a film tip, and still finds a plainly stated topic."""
+    taxonomy = TopicTaxonomy.from_toml()
+    texts = ["kan ni tipsa om en bra film", "jag har inte sovit på flera nätter och ligger "
+             "vaken tills det blir ljust"]
+    scores = taxonomy.classifier_scores(embed(texts), texts)
+    assert scores is not None
+    assert taxonomy.assign(texts[0], None, None, scores[0]) == []
+    assert "sömn" in taxonomy.assign(texts[1], None, None, scores[1])
+
+
 def test_topic_classifier_reads_later_words_through_ngrams(tmp_path: Path) -> None:
     """With n-grams on, a topic raised only after the opening words is learnt from the
     seeker's whole text; the embedding of the opening words cannot see it. Without texts the
@@ -442,7 +515,9 @@ def test_shipped_topic_chats_cover_every_topic() -> None:
     assert used == set(taxonomy.ids)
     # Who wrote each chat is kept: the cross-validation leaves one writer out.
     sources = [chat.labels.get("source") for chat in chats]
-    assert set(sources) == {"s30-helper", "s31-writer"}
+    assert set(sources) == {"s30-helper", "s31-writer", "s32-writer"}
+    # Chats about nothing in the taxonomy teach the classifier what is not a topic.
+    assert sum(not topics for topics in labels) >= 70
     blind = {t for chat, topics in zip(chats, labels, strict=True)
              if chat.labels["source"] == "s31-writer" for t in topics}
     assert blind == set(taxonomy.ids)

@@ -178,12 +178,18 @@ class TopicTaxonomy:
 
     ``training_chats`` (a JSON-lines file, see :func:`read_topic_chats`) teaches the topic
     classifier together with the prototypes; ``None`` trains it on the prototypes alone, and
-    a ``classifier_threshold`` above 1 turns it off."""
+    a ``classifier_threshold`` above 1 turns it off. ``classifier_top`` above 0 lets the
+    classifier add only its that many most likely topics (each still at the threshold); the
+    words add theirs beside them. With the classifier on, a topic's word
+    pattern counts only where the classifier gives the topic at least ``word_floor`` (0: the
+    words always count): "sova över hos en kompis" matches a sleep word in a chat about
+    nothing in the taxonomy, and the classifier, taught by topic-less chats, can veto it."""
 
     def __init__(self, topics: Sequence[Topic], *, problem_threshold: float = 0.5,
                  prototype_threshold: float = 0.88, prototype_margin: float = 0.0,
                  classifier_threshold: float = 2.0, classifier_C: float = 1.0,
                  classifier_text_weight: float = 0.0, classifier_ngrams: str = "word",
+                 classifier_top: int = 0, word_floor: float = 0.0,
                  training_chats: str | Path | None = None) -> None:
         self.topics = tuple(topics)
         self.problem_threshold = problem_threshold
@@ -193,6 +199,8 @@ class TopicTaxonomy:
         self.classifier_C = classifier_C
         self.classifier_text_weight = classifier_text_weight
         self.classifier_ngrams = classifier_ngrams
+        self.classifier_top = classifier_top
+        self.word_floor = word_floor
         self.training_chats = None if training_chats is None else Path(training_chats)
         self._prototypes: tuple[Any, list[int]] | None = None
         self._classifier: TopicClassifier | None = None
@@ -225,6 +233,8 @@ class TopicTaxonomy:
                    classifier_C=float(data.get("classifier_C", 1.0)),
                    classifier_text_weight=float(data.get("classifier_text_weight", 0.0)),
                    classifier_ngrams=str(ngrams),
+                   classifier_top=int(data.get("classifier_top", 0)),
+                   word_floor=float(data.get("word_floor", 0.0)),
                    training_chats=training)
 
     @property
@@ -308,12 +318,17 @@ class TopicTaxonomy:
         """The taxonomy's topics in this text: by its words, by the problem model's
         probabilities (if given), by meaning (``similarities``: one row of
         :meth:`similarities` for the text's embedding) and by the topic classifier
-        (``scores``: one row of :meth:`classifier_scores`)."""
+        (``scores``: one row of :meth:`classifier_scores`; where given, a word match counts
+        only at a score of at least ``word_floor``)."""
         found = []
         learnt: set[int] = set()
+        vetoed: set[int] = set()
         if scores is not None:
-            learnt = {int(i) for i in np.flatnonzero(
-                np.asarray(scores, dtype=float).ravel() >= self.classifier_threshold)}
+            row = np.asarray(scores, dtype=float).ravel()
+            learnt = {int(i) for i in np.flatnonzero(row >= self.classifier_threshold)}
+            if self.classifier_top > 0:  # only the k most likely (ties: the first topic)
+                learnt &= {int(i) for i in np.argsort(-row, kind="stable")[:self.classifier_top]}
+            vetoed = {int(i) for i in np.flatnonzero(row < self.word_floor)}
         likely = {problem for problem, p in (problem_probabilities or {}).items()
                   if p >= self.problem_threshold}
         close: set[int] = set()
@@ -324,8 +339,9 @@ class TopicTaxonomy:
                     (row >= self.prototype_threshold)
                     & (row >= row.max() - self.prototype_margin))}
         for index, topic in enumerate(self.topics):
-            if index in close or index in learnt or likely.intersection(topic.problem_types) or any(
-                    pattern.search(text) for pattern in topic.patterns):
+            if index in close or index in learnt or likely.intersection(topic.problem_types) or (
+                    index not in vetoed and any(pattern.search(text)
+                                                for pattern in topic.patterns)):
                 found.append(topic.id)
         return found
 
