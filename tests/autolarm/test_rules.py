@@ -33,6 +33,8 @@ def flagged(rules: RuleSet, text: str) -> set[tuple[str, str]]:
     ("en vuxen tog på mig fast jag sa nej", "sexual_abuse"),
     ("han sa att han ska knivhugga mig efter skolan", "violence_threat"),
     ("de ska gifta bort mig i sommar", "honour_related"),
+    ("jag tänker hoppa ut ur fönstret ikväll", "suicide"),
+    ("vill hoppa ut från balkongen", "suicide"),
 ])
 def test_urgent_answers(rules: RuleSet, text: str, category: str) -> None:
     assert ("urgent", category) in flagged(rules, text)
@@ -57,6 +59,8 @@ def test_concerns(rules: RuleSet, text: str, category: str) -> None:
     ("jag skadar mig inte", "negation"),
     ("dog av skratt på lektionen", "idiom"),
     ("jag skulle döda för en pizza", "idiom"),
+    ("tanken slår mig ibland att jag har tur", "idiom"),
+    ("plötsligt slår det mig att jag glömt nycklarna", "idiom"),
     ("om jag får en läxa till så dör jag", "idiom"),
     ("vi läste om självmord i svenskan", "context"),
     ("boken handlar om en kille som skadar sig själv", "context"),
@@ -225,3 +229,13 @@ def test_concern_language(rules: RuleSet, text: str, category: str) -> None:
     found = flagged(rules, text)
     assert ("concern", category) in found, found
     assert not any(level == "urgent" for level, _ in found)
+
+
+@pytest.mark.parametrize("text", [
+    "Tidningen skriver att personer sågs hoppa ut ur fönster på bottenvåningen.",
+    "vi ska hoppa ut i sjön från bryggan på lördag",
+    "– Tanken slår mig ibland: tänk att jag får göra det här, säger hon.",
+])
+def test_ordinary_text_with_danger_words_is_not_urgent(rules: RuleSet, text: str) -> None:
+    """Seen in the development part of ordinary Swedish text (swedish-ner's train split)."""
+    assert not any(h.active and h.level is Level.urgent for h in rules.analyze(text)), text
