@@ -239,3 +239,15 @@ def test_concern_language(rules: RuleSet, text: str, category: str) -> None:
 def test_ordinary_text_with_danger_words_is_not_urgent(rules: RuleSet, text: str) -> None:
     """Seen in the development part of ordinary Swedish text (swedish-ner's train split)."""
     assert not any(h.active and h.level is Level.urgent for h in rules.analyze(text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "det slår mig hemma varje dag",  # pupils write det for de: not the idiom
+    "mamma och pappa det slår mig",
+    "jag vill hoppa ut i vattnet från bron och aldrig komma upp",
+    "jag vill bara hoppa ut",
+    "jag ska hoppa ut i vägen",
+])
+def test_the_ordinary_text_fixes_keep_pupils_danger(rules: RuleSet, text: str) -> None:
+    """Second reading of session 32's idiom and `hoppa ut` changes."""
+    assert any(h.active and h.level is Level.urgent for h in rules.analyze(text)), text

@@ -504,6 +504,15 @@ def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
                         encoding="utf-8")
     with pytest.raises(ValueError, match=r"classifier_ngrams i .* ska vara"):
         TopicTaxonomy.from_toml(misspelt)
+    for line, message in [("classifier_top = 1.7", r"classifier_top i .* ska vara ett heltal"),
+                          ("classifier_top = -3", r"classifier_top i .* ska vara ett heltal"),
+                          ('classifier_top = "två"', r"classifier_top i .* ska vara ett heltal"),
+                          ("word_floor = 7", r"word_floor i .* mellan 0 och 1"),
+                          ("classifier_topp = 1", r"okänd inställning 'classifier_topp'\. "
+                                                  r"Menade du 'classifier_top'")]:
+        misspelt.write_text(f'{line}\n[[topic]]\nid = "x"\npatterns = ["x"]\n', encoding="utf-8")
+        with pytest.raises(ValueError, match=message):
+            TopicTaxonomy.from_toml(misspelt)
 
 
 def test_shipped_topic_chats_cover_every_topic() -> None:

@@ -157,7 +157,7 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     ("function_word", "Ove kallade till möte på fredag.", ["Ove"]),
     # after an animal and a naming verb, or after "Den heter", the name is no person's
     ("pet_name", "Vi har en kanin som heter Kalle.", []),
-    ("pet_name", "Den heter Bella, sa Stina.", ["Stina"]),
+    ("pet_name", "Vi har en katt som heter Bella, sa Stina.", ["Stina"]),
     # "Hans" before a kinship word is the possessive pronoun
     ("hans_kin", "Hans bror Olle kom också.", ["Olle"]),
 ])
@@ -184,6 +184,14 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("herr bo sa nej", ["bo"]),
     ("min kompis lina berg flyttade", ["lina berg"]),
     ("emma kom hem sent igår", ["emma"]),
+    # second reading of session 32's rules: a person's name stays a name
+    ("Killen som sparkade min hund heter Adam.", ["Adam"]),  # the animal is not the subject
+    ("tjejen med hunden heter Lisa", ["Lisa"]),
+    ("Det var boken Anna gav mig.", ["Anna"]),  # a clause without `som`
+    ("Min kompis Sina hotar mig.", ["Sina"]),  # a first name that is also a function word
+    ("min kompis saga sa att hon vill dö", ["saga"]),  # not `säga` without its ä
+    ("min syster klara slår mig", ["klara"]),  # a first name after a kinship word
+    ("Ring Maria Lindberg kommun om mötet.", ["Maria Lindberg"]),
     # pet_name and hans_kin: a person named beside an animal, Hans as a name
     ("Hunden bet Anna i benet.", ["Anna"]),
     ("Kerstin tog med katten till Anders.", ["Kerstin", "Anders"]),

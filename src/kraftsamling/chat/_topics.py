@@ -15,6 +15,7 @@ distinctive words, so the same data always gives the same new topics.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -222,6 +223,22 @@ class TopicTaxonomy:
                 training = nearby if nearby.exists() else DEFAULT_TOPICS.parent / training
             if not training.exists():
                 raise ValueError(f"Ämnesexemplen '{chats}' i '{source}' finns inte.")
+        known = {"topic", "training_chats", "problem_threshold", "prototype_threshold",
+                 "prototype_margin", "classifier_threshold", "classifier_C",
+                 "classifier_text_weight", "classifier_ngrams", "classifier_top", "word_floor"}
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" Menade du '{close[0]}'?" if close else ""
+                raise ValueError(f"Ämnesfilen '{source}' har en okänd inställning '{key}'.{hint}")
+        top = data.get("classifier_top", 0)
+        if isinstance(top, bool) or not isinstance(top, int) or top < 0:
+            raise ValueError(f"classifier_top i '{source}' ska vara ett heltal ≥ 0 (0: alla "
+                             f"ämnen över tröskeln), inte {top!r}.")
+        floor = data.get("word_floor", 0.0)
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 1:
+            raise ValueError(f"word_floor i '{source}' ska vara ett tal mellan 0 och 1, "
+                             f"inte {floor!r}.")
         ngrams = data.get("classifier_ngrams", "word")
         if ngrams not in ("word", "char"):
             raise ValueError(f"classifier_ngrams i '{source}' ska vara \"word\" eller "
@@ -233,8 +250,7 @@ class TopicTaxonomy:
                    classifier_C=float(data.get("classifier_C", 1.0)),
                    classifier_text_weight=float(data.get("classifier_text_weight", 0.0)),
                    classifier_ngrams=str(ngrams),
-                   classifier_top=int(data.get("classifier_top", 0)),
-                   word_floor=float(data.get("word_floor", 0.0)),
+                   classifier_top=top, word_floor=float(floor),
                    training_chats=training)
 
     @property

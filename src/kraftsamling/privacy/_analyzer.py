@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,17 @@ def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any])
             hint = f" Menade du '{close[0]}'?" if close else ""
             raise ValueError(f"Igenkännaren '{kind}' har en okänd inställning '{option}'.{hint} "
                              f"Tillåtna: {', '.join(['enabled', 'type', *known])}.")
+    hints = typing.get_type_hints(cls.__init__)
+    for option, value in options.items():
+        wanted = hints.get(option)
+        number = wanted in (float, int) and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+            or (wanted is int and not isinstance(value, int)))
+        if number or (wanted is str and not isinstance(value, str)):
+            kind_of = "ett heltal" if wanted is int else "ett tal" if wanted is float \
+                else "en text"
+            raise ValueError(f"Inställningen '{option}' för igenkännaren '{kind}' ska vara "
+                             f"{kind_of}, inte {value!r}.")
 
 
 class Analyzer:

@@ -532,6 +532,8 @@ _NAME_PARTICLES = frozenset({"af", "al", "bin", "da", "de", "del", "der", "di", 
                              "el", "ibn", "la", "le", "mac", "mc", "st", "ten", "ter",
                              "van", "von"})
 _CHAT_LETTERS = frozenset("eoiåäö")
+_PREPOSITIONS = frozenset({"med", "i", "på", "av", "till", "från", "hos", "utan", "åt", "vid",
+                           "om", "för", "mot", "efter", "under", "över", "bredvid"})
 # Swedish pronouns, prepositions, conjunctions and auxiliaries: never a name, in any case
 # (`kallade till möte`, `heter han`, `EMIL DU ÄR DÖD`). `de` and `du` are particles too
 # (`Aubrey de Grey`), so they stay when a capitalised name follows.
@@ -599,6 +601,10 @@ def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
 
     if word(lower):
         return True
+    # a first name read as a word through another spelling only if few bear it (`pa` → på;
+    # not `saga` → säga, `lara` → lära)
+    if lower in first_names() or first_name_bucket(lower) >= 3:
+        return False
     squeezed = _STRETCHED.sub(r"\1", lower)
     if squeezed != lower and word(squeezed):
         return True
@@ -735,20 +741,26 @@ class PersonNameRecognizer(Recognizer):
                 continue
             nxt = words[i + 1] if i + 1 < len(words) else ""
             # "kallade till möte", "heter han", "EMIL DU ÄR DÖD"; not "Aubrey de Grey"
+            # A capitalised listed first name stays a name ("Min kompis Sina hotar mig").
             if "function_word" in self.rules and lower in _FUNCTION_WORDS and not (
                     lower in _NAME_PARTICLES and words[i].islower() and nxt[:1].isupper()
-                    and scores[i + 1] >= self.threshold):
+                    and scores[i + 1] >= self.threshold) and not (
+                    words[i][:1].isupper() and not words[i].isupper() and
+                    lower in first_names()):
                 scores[i] = 0.0
                 continue
-            # "Hunden hette Sixten", "en kanin som heter Bo", "Hunden , som hette Loke",
-            # "Den heter Doris": a pet's or a thing's name
+            # "Hunden hette Sixten", "en kanin som heter Bo", "Hunden , som hette Loke": a
+            # pet's name; not when the animal sits in a clause about a person ("Killen som
+            # sparkade min hund heter Adam", "tjejen med hunden heter Lisa")
             if "pet_name" in self.rules and i >= 2 and lowers[i - 1] in NAMING_CUES:
-                before = lowers[max(i - 4, 0):i - 1]
-                while before and before[-1] in {"som", ","}:
-                    before = before[:-1]
-                if before and (_is_animal(before[-1]) or (
-                        before[-1] in {"den", "det"} and len(before) == len(
-                            lowers[max(i - 4, 0):i - 1]))):
+                k = i - 2
+                while k > 0 and lowers[k] in {"som", ","}:
+                    k -= 1
+                start = k
+                while start > 0 and words[start - 1] not in _SENTENCE_END:
+                    start -= 1
+                if _is_animal(lowers[k]) and not any(
+                        w == "som" or w in _PREPOSITIONS for w in lowers[start:k]):
                     scores[i] = 0.0
                     continue
             # "Hans mamma heter Agneta": the possessive pronoun before a kinship word
@@ -761,20 +773,28 @@ class PersonNameRecognizer(Recognizer):
             if scores[i] < self.threshold or not words[i][:1].isupper():
                 continue
             prev = lowers[i - 1]
-            # "Stormen Ingrid", "hunden Loke", "Byn Ask"
+            # "Stormen Ingrid.", "hunden Loke som", "Byn Ask,"; not a clause without `som`
+            # whose subject is a person ("boken Anna gav mig", "låten Erik skrev")
             if prev in _THING_HEADS or prev.endswith("bandet") or _is_animal(prev):
                 j = i
                 while j < len(words) and scores[j] >= self.threshold and \
                         words[j][:1].isupper():
-                    scores[j] = 0.0
                     j += 1
+                after = lowers[j] if j < len(words) else ""
+                if not after or not after[:1].isalnum() or after == "som":
+                    for k in range(i, j):
+                        scores[k] = 0.0
         for i in range(1, len(words)):
             # "Göta hovrätt", "Sankt Olofs församling", "Göransson Arena"
+            # not a person's full name before it ("Ring Maria Lindberg kommun")
             if lowers[i] in _INSTITUTIONS and scores[i - 1] >= self.threshold:
                 j = i - 1
-                while j >= 0 and scores[j] >= self.threshold and words[j][:1].isupper():
-                    scores[j] = 0.0
+                while j > 0 and scores[j - 1] >= self.threshold and words[j - 1][:1].isupper():
                     j -= 1
+                if i - j >= 2 and _is_first_name(lowers[j]):
+                    continue
+                for k in range(j, i):
+                    scores[k] = 0.0
 
     def _drop_lower_common_words(self, words: Sequence[str], lowers: Sequence[str],
                                  scores: list[float]) -> None:
@@ -794,6 +814,9 @@ class PersonNameRecognizer(Recognizer):
                 continue
             prev = lowers[i - 1] if i > 0 else ""
             if prev in NAMING_CUES or prev.rstrip(".") in _NAME_TITLES or prev in ENGLISH_CUES:
+                continue
+            # "min syster klara", "kompisen per": a first name after a kinship word
+            if prev in KINSHIP and (fn or first_name_bucket(lower) >= 3):
                 continue
             nxt = lowers[i + 1] if i + 1 < len(words) else ""
             named_next = bool(nxt) and scores[i + 1] >= self.threshold and \
