@@ -45,10 +45,11 @@ The draws, the rules and the criterion were written down here before any was fit
   ratio and a lower mean ratio. Among challengers that qualify: the most draws within 5 %,
   then the lowest worst ratio, then the lowest mean.
 - amended at 01:10 UTC, before any draw had finished or been read: one 1,000-household
-  draw takes over 17 minutes at load ≈ 10, so the draws are run in three processes
-  (``--seeds 21,23,27,29 --sizes 1000``; ``--seeds 25 --sizes 1000`` then ``--seeds 21
-  --sizes 2000``) and only the draws finished by 02:05 UTC are counted. With fewer than six
-  draws finished, nothing is changed: "best" stays.
+  draw takes over 17 minutes at load ≈ 10, so a second process ran ``--seeds 25 --sizes
+  1000`` beside the first command (a draw the other had cached is not refitted) and only
+  the draws finished by 02:05 UTC are counted. With fewer than six draws finished, nothing
+  is changed: "best" stays. (Three finished — seed 21 both arms, seed 25 språkpraktik —
+  so "best" stayed; docs/benchmarks.md, session 32.)
 """
 
 from __future__ import annotations
