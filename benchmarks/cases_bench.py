@@ -337,6 +337,12 @@ def _candidate_line(label: str, row: dict[str, float], choice: str,
           + " | ".join(f"{row[r]:.3f}" for r in RULE_COLUMNS) + f" | {choice} |", flush=True)
 
 
+def _candidate_seconds(model: EffectEstimator) -> None:
+    """Each candidate's fitting time (all folds), to stderr so the table stays whole."""
+    print("    seconds per candidate: " + ", ".join(
+        f"{c.name} {c.seconds:.0f}" for c in model.candidates_), file=sys.stderr, flush=True)
+
+
 def _ihdp_arrays(data: Path, replication: int) -> tuple[np.ndarray[Any, Any], ...]:
     values = pd.read_csv(data / "ihdp" / f"ihdp_npci_{replication}.csv",
                          header=None).to_numpy(float)
@@ -365,6 +371,7 @@ def candidates(data: Path, replications: list[int], sizes: list[int], n_repeats:
                         f"{model.effect_:.2f} [{low:.2f}, {high:.2f}], true "
                         f"{tau.mean():.2f})", row, str(model.cate_label_),
                         {c.name: c.r_score for c in model.candidates_})
+        _candidate_seconds(model)
     if replications:
         _candidate_line(f"**IHDP mean of {len(replications)}** (ATE CI covers the true mean "
                         f"effect in {covered} of {len(replications)})",
@@ -387,6 +394,7 @@ def candidates(data: Path, replications: list[int], sizes: list[int], n_repeats:
         _candidate_line(f"seed {seed}, {n:,} ({len(frame):,} rows in the pair; "
                         f"{time.perf_counter() - started:.0f} s)", row,
                         str(model.cate_label_), {c.name: c.r_score for c in model.candidates_})
+        _candidate_seconds(model)
 
 
 SYNTH_COVARIATES = ["sex", "age", "birth_region", "district", "household_type", "education",

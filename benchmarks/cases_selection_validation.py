@@ -26,6 +26,30 @@ the candidates within one standard error of the best split-averaged per-row R-lo
 whose out-of-fold effects vary least). "1-SE smoothest" is the same on split 0 alone. Above
 ``--refit-max-rows`` the split-averaged rules are the split-0 ones. Every ratio is to the
 best single candidate on split 0.
+
+``--outcome months_to_exit`` (session 32) fits the same synthetic draws with the generator's
+continuous outcome, the months on assistance (capped at 24), against the true change in
+expected months (``expected_true_effects(..., outcome="months_to_exit")``); ``selection="auto"``
+keeps the best R-score for a continuous outcome, and these draws decide whether it should.
+The draws, the rules and the criterion were written down here before any was fitted:
+
+- draws: ``--outcome months_to_exit --seeds 21,23,25,27,29 --sizes 1000`` and
+  ``--seeds 21,23 --sizes 2000 --outcome months_to_exit``, språkpraktik and jobbtorg each
+  against none (14 draws; at 1,000 households a pair has under 1,000 rows, so the Gaussian
+  processes are among the candidates, as on IHDP);
+- rules in contention: "best" (the current rule), "1-SE smoothest", "near-best 1" (the
+  mean of the candidates within one standard error) and "stack"; the others are printed
+  but not eligible;
+- criterion: each rule's √PEHE ÷ the best single candidate's, per draw. A challenger
+  replaces "best" only if it has more draws within 5 %, or as many and both a lower worst
+  ratio and a lower mean ratio. Among challengers that qualify: the most draws within 5 %,
+  then the lowest worst ratio, then the lowest mean.
+- amended at 01:10 UTC, before any draw had finished or been read: one 1,000-household
+  draw takes over 17 minutes at load ≈ 10, so a second process ran ``--seeds 25 --sizes
+  1000`` beside the first command (a draw the other had cached is not refitted) and only
+  the draws finished by 02:05 UTC are counted. With fewer than six draws finished, nothing
+  is changed: "best" stays. (Three finished — seed 21 both arms, seed 25 språkpraktik —
+  so "best" stayed; docs/benchmarks.md, session 32.)
 """
 
 from __future__ import annotations
@@ -125,6 +149,8 @@ def main() -> None:
                         help="keep each draw's out-of-fold effects here (npz) and reuse them")
     parser.add_argument("--refits", type=int, default=1,
                         help="fold splits per synthetic draw for the split-averaged rules")
+    parser.add_argument("--outcome", default="long_term", choices=["long_term", "months_to_exit"],
+                        help="the synthetic draws' outcome: 0/1 long_term or continuous months")
     parser.add_argument("--refit-max-rows", type=int, default=1500,
                         help="refit only draws with at most this many rows kept")
     args = parser.parse_args()
@@ -166,14 +192,15 @@ def main() -> None:
             for arm in args.arms.split(","):
                 keep = cases.data["intervention"].isin(["ingen", arm]).to_numpy()
                 frame = cases.data[keep].reset_index(drop=True)
-                truth = expected_true_effects(frame)[f"effect_{arm}"].to_numpy()
+                truth = expected_true_effects(frame, outcome=args.outcome)[
+                    f"effect_{arm}"].to_numpy()
 
                 def fit(frame: pd.DataFrame = frame, arm: str = arm,
                         truth: np.ndarray[Any, Any] = truth
                         ) -> tuple[EffectEstimator, np.ndarray[Any, Any]]:
                     model = EffectEstimator(n_repeats=1).fit(
                         frame[SYNTH_COVARIATES], (frame["intervention"] == arm).astype(int),
-                        frame["long_term"])
+                        frame[args.outcome])
                     return model, truth[model.overlap_.kept]
 
                 def refit(model: EffectEstimator, frame: pd.DataFrame = frame,
@@ -182,12 +209,13 @@ def main() -> None:
                         return []
                     others = [EffectEstimator(n_repeats=1, random_state=r).fit(
                         frame[SYNTH_COVARIATES], (frame["intervention"] == arm).astype(int),
-                        frame["long_term"]) for r in range(1, args.refits)]
+                        frame[args.outcome]) for r in range(1, args.refits)]
                     # Same rows in every split, or the per-row losses could not be averaged.
                     return [m for m in others
                             if np.array_equal(m.overlap_.kept, model.overlap_.kept)]
 
-                record(f"seed {seed}, {n:,}, {arm} ({len(frame):,} rows)", fit, refit)
+                months = ", months" if args.outcome == "months_to_exit" else ""
+                record(f"seed {seed}, {n:,}, {arm}{months} ({len(frame):,} rows)", fit, refit)
     if args.ihdp_seeds not in ("", "none"):
         values = pd.read_csv(args.data / "ihdp" / "ihdp_npci_1.csv", header=None).to_numpy(float)
         t, x = values[:, 0].astype(int), values[:, 5:]

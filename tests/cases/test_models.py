@@ -78,6 +78,32 @@ def test_expected_true_effects_average_the_unobserved_noise_away() -> None:
     assert expected_true_effects(twins).iloc[0].equals(expected_true_effects(twins).iloc[1])
 
 
+def test_expected_true_effects_on_months_agree_with_the_drawn_spells() -> None:
+    """The continuous outcome's truth: the change in expected months on assistance (capped at
+    24), averaged over the unobserved noise; it agrees with each household's own hazards."""
+    cases = synthetic_economic_assistance(4000, seed=9)
+    months = expected_true_effects(cases.data, outcome="months_to_exit")
+
+    def expected_months(p_long_term: pd.Series) -> np.ndarray:
+        hazard = 1 - p_long_term.to_numpy() ** (1 / 9)  # p_long_term = (1 - h) ** 9
+        return np.asarray((1 - (1 - hazard) ** 24) / hazard)
+
+    none = expected_months(cases.truth["p_long_term_ingen"])
+    for name in EA_INTERVENTIONS:
+        own = expected_months(cases.truth[f"p_long_term_{name}"]) - none
+        assert months[f"effect_{name}"].mean() == pytest.approx(own.mean(), abs=0.06)
+        assert months[f"effect_{name}"].std() < own.std()
+    # Helping people leave sooner shortens the spell: the signs are those of long_term's.
+    share = expected_true_effects(cases.data)
+    assert (np.sign(months["effect_jobbtorg"]) == np.sign(share["effect_jobbtorg"])).mean() > 0.99
+    # The drawn spells of those given nothing have the mean their hazards say.
+    given_none = cases.data["intervention"].to_numpy() == "ingen"
+    assert cases.data["months_to_exit"][given_none].mean() == pytest.approx(
+        none[given_none].mean(), rel=0.05)
+    with pytest.raises(ValueError, match="outcome"):
+        expected_true_effects(cases.data, outcome=cast(Any, "exited"))
+
+
 
 def test_expected_true_effects_without_birth_region_average_over_it() -> None:
     """The register's ceiling cannot tell birth regions apart; it lies between them."""

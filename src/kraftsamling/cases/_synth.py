@@ -93,6 +93,7 @@ def _ea_effects(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 EA_UNOBSERVED_SD = 0.35
 EA_HORIZON = 9  # long-term: no exit in the first nine months
+EA_CAP = 24  # months_to_exit is capped here
 
 
 def _ea_exit_logit(frame: pd.DataFrame) -> np.ndarray:
@@ -110,9 +111,23 @@ def _ea_exit_logit(frame: pd.DataFrame) -> np.ndarray:
         - 0.25 * (region == "utanför Europa") - 0.02 * (age > 55) * (age - 55), dtype=float)
 
 
+def _months_on_assistance(hazard: np.ndarray) -> np.ndarray:
+    """E[min(G, 24)] for G geometric with monthly exit probability ``hazard``: the expected
+    ``months_to_exit`` (the generator caps the spell at 24 months)."""
+    return np.asarray((1 - (1 - hazard) ** EA_CAP) / hazard, dtype=float)
+
+
+
 def expected_true_effects(frame: pd.DataFrame, *, birth_region_known: bool = True,
-                          draws: int = 400, seed: int = 0) -> pd.DataFrame:
+                          draws: int = 400, seed: int = 0,
+                          outcome: Literal["long_term", "months_to_exit"] = "long_term"
+                          ) -> pd.DataFrame:
     """Each household's true effect averaged over what no covariate shows: E[effect | X].
+
+    ``outcome`` is the outcome the effect is on: ``"long_term"`` (the default; the change in
+    the probability of at least ten months on assistance) or ``"months_to_exit"`` (the
+    change in the expected months on assistance, capped at 24 as the generator caps them —
+    a continuous outcome with known per-person truth).
 
     The truth file's effects include each household's unobserved noise; no model of the
     covariates can know it, so this is the best any model could estimate — the ceiling for
@@ -127,10 +142,19 @@ def expected_true_effects(frame: pd.DataFrame, *, birth_region_known: bool = Tru
             given = dict(zip(EDUCATION, _EDUCATION_P[region == "utanför Europa"], strict=True))
             weights.append(prior * frame["education"].map(given).to_numpy(float))
             parts.append(expected_true_effects(frame.assign(birth_region=region), draws=draws,
-                                               seed=seed).mul(weights[-1], axis=0))
+                                               seed=seed, outcome=outcome
+                                               ).mul(weights[-1], axis=0))
         return sum(parts[1:], parts[0]).div(sum(weights), axis=0)
     noise = np.random.default_rng(seed).normal(0, EA_UNOBSERVED_SD, draws)[None, :]
     base = _ea_exit_logit(frame)[:, None] + noise
+    if outcome == "months_to_exit":
+        months = _months_on_assistance(_sigmoid(base))
+        return pd.DataFrame({
+            f"effect_{name}": (_months_on_assistance(_sigmoid(base + effect[:, None])) - months
+                               ).mean(axis=1)
+            for name, effect in _ea_effects(frame).items()}, index=frame.index)
+    if outcome != "long_term":
+        raise ValueError("outcome måste vara long_term eller months_to_exit.")
     stay = (1 - _sigmoid(base)) ** EA_HORIZON
     return pd.DataFrame({
         f"effect_{name}": ((1 - _sigmoid(base + effect[:, None])) ** EA_HORIZON - stay
@@ -195,7 +219,7 @@ def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
     h_given = np.choose(picked, [hazard[o] for o in options])
     months = rng.geometric(h_given)  # months on assistance until the first exit
     frame["intervention"] = intervention
-    frame["months_to_exit"] = np.minimum(months, 24)
+    frame["months_to_exit"] = np.minimum(months, EA_CAP)
     frame["exited"] = (months <= 24).astype(int)
     frame["long_term"] = (months >= 10).astype(int)
     truth["hazard_given"] = h_given
