@@ -117,7 +117,6 @@ def _months_on_assistance(hazard: np.ndarray) -> np.ndarray:
     return np.asarray((1 - (1 - hazard) ** EA_CAP) / hazard, dtype=float)
 
 
-
 def expected_true_effects(frame: pd.DataFrame, *, birth_region_known: bool = True,
                           draws: int = 400, seed: int = 0,
                           outcome: Literal["long_term", "months_to_exit"] = "long_term"
@@ -220,7 +219,7 @@ def synthetic_economic_assistance(n: int, *, seed: int = 0) -> SyntheticCases:
     months = rng.geometric(h_given)  # months on assistance until the first exit
     frame["intervention"] = intervention
     frame["months_to_exit"] = np.minimum(months, EA_CAP)
-    frame["exited"] = (months <= 24).astype(int)
+    frame["exited"] = (months <= EA_CAP).astype(int)
     frame["long_term"] = (months >= 10).astype(int)
     truth["hazard_given"] = h_given
     for name in EA_INTERVENTIONS:

@@ -16,6 +16,7 @@ distinctive words, so the same data always gives the same new topics.
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import re
 from collections.abc import Sequence
@@ -223,9 +224,10 @@ class TopicTaxonomy:
                 training = nearby if nearby.exists() else DEFAULT_TOPICS.parent / training
             if not training.exists():
                 raise ValueError(f"Ämnesexemplen '{chats}' i '{source}' finns inte.")
-        known = {"topic", "training_chats", "problem_threshold", "prototype_threshold",
-                 "prototype_margin", "classifier_threshold", "classifier_C",
-                 "classifier_text_weight", "classifier_ngrams", "classifier_top", "word_floor"}
+        # the file's settings are the constructor's keyword arguments, beside its topics
+        known = {"topic", *(name for name, parameter in
+                            inspect.signature(cls.__init__).parameters.items()
+                            if parameter.kind is inspect.Parameter.KEYWORD_ONLY)}
         for key in data:
             if key not in known:
                 close = difflib.get_close_matches(key, sorted(known), n=1)

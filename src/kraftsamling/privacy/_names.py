@@ -570,6 +570,8 @@ def _is_animal(lower: str) -> bool:
     """`katten`, `favorithäst`, `huskatt`; not `skatt`, `inkomstskatt`."""
     return lower in _ANIMALS or (not lower.endswith(("skatt", "skatten")) and any(
         lower.endswith(e) and len(lower) > len(e) + 2 for e in _ANIMAL_ENDINGS))
+
+
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 _UNMARKED = {"a": "aåä", "o": "oö"}
 
@@ -588,12 +590,12 @@ def _zipf(lower: str) -> float:
     return float(zipf_frequency(lower, "sv", wordlist="small"))
 
 
+@lru_cache(maxsize=65536)
 def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
     """A common Swedish or English word, also as chat writes it: stretched (`toggg`,
     `varjeee`) or without its å, ä, ö (`slar`, `pojkvan`). A first name that is also a
     word counts as the word only when the word is frequent (`per`, `pa`, not `emma`)."""
-    fn = _word_class(lower)[0]
-    named = fn or first_name_bucket(lower) >= LISTED_BUCKET
+    named = lower in first_names() or first_name_bucket(lower) >= LISTED_BUCKET
 
     def word(form: str) -> bool:
         return (_word_class(form)[3] or _english_common_word(form)) and (
@@ -603,7 +605,7 @@ def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
         return True
     # a first name read as a word through another spelling only if few bear it (`pa` → på;
     # not `saga` → säga, `lara` → lära)
-    if lower in first_names() or first_name_bucket(lower) >= 3:
+    if _is_first_name(lower):
         return False
     squeezed = _STRETCHED.sub(r"\1", lower)
     if squeezed != lower and word(squeezed):
@@ -734,8 +736,8 @@ class PersonNameRecognizer(Recognizer):
 
     def _drop_non_persons(self, words: Sequence[str], lowers: Sequence[str],
                           scores: list[float]) -> None:
-        """Rules `function_word`, `pet_name` and `hans_kin` (session 32, from the written
-        training text's out-of-fold false alarms)."""
+        """Rules `function_word`, `pet_name`, `hans_kin` and `non_person_head` (session 32,
+        from the written training text's out-of-fold false alarms)."""
         for i, lower in enumerate(lowers):
             if scores[i] < self.threshold:
                 continue
@@ -802,8 +804,9 @@ class PersonNameRecognizer(Recognizer):
         name (`min sista dag`, `ta ditt liv`, `känner mig tom`, `they say`): the tagger,
         taught lower-case names by lower-cased sentences, takes such words from pupils'
         answers, and a danger phrase loses its words. It stays a name after a naming or
-        title word (`heter per`, `herr bo`, `called rose`; not after a kinship word: `min
-        syster hela tiden`) and beside the other half of a full name (`tom andersson`,
+        title word (`heter per`, `herr bo`, `called rose`), a first name after a kinship
+        word (`min syster klara`; not `min syster hela tiden`), a particle or initial before
+        a name (`max von sydow`), and beside the other half of a full name (`tom andersson`,
         `lina berg`)."""
         for i, word in enumerate(words):
             if scores[i] < self.threshold or not word.islower() or not word.isalpha():
@@ -816,7 +819,7 @@ class PersonNameRecognizer(Recognizer):
             if prev in NAMING_CUES or prev.rstrip(".") in _NAME_TITLES or prev in ENGLISH_CUES:
                 continue
             # "min syster klara", "kompisen per": a first name after a kinship word
-            if prev in KINSHIP and (fn or first_name_bucket(lower) >= 3):
+            if prev in KINSHIP and _is_first_name(lower):
                 continue
             nxt = lowers[i + 1] if i + 1 < len(words) else ""
             named_next = bool(nxt) and scores[i + 1] >= self.threshold and \
