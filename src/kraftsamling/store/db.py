@@ -8,6 +8,8 @@ rather than guess, and names the command that fixes it.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,12 +48,39 @@ class SchemaOutOfDateError(RuntimeError):
     """The database is older (or newer) than this version of Kraftsamling expects."""
 
 
+_BUSY_SECONDS = 30.0
+
+
+def _wal_mode(cursor: Any) -> None:
+    """WAL mode, set once per file and only read after that.
+
+    Switching the journal mode can answer "database is locked" at once, without the busy
+    handler, while another process opens or recovers the same file (CI, four processes at
+    once: stop 32). The mode is only switched when it is not WAL yet, and a busy answer is
+    retried until ``_BUSY_SECONDS`` have passed.
+    """
+    deadline = time.monotonic() + _BUSY_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            text = str(error).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     # Writers queue for the one write lock (the audit chain takes it): wait, do not fail.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_SECONDS * 1000)}")
+    _wal_mode(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
