@@ -55,6 +55,12 @@ def _config_file() -> Path | None:
     return local if local.is_file() else None
 
 
+def _generated_key(file: str, use: str) -> Any:
+    """A key that is generated into ``file`` on first start unless the installation sets it:
+    one wording for the three keys, so none is documented as stored somewhere else."""
+    return Field(default=None, description=f"{use} Generated into {file} if unset.")
+
+
 class Settings(BaseSettings):
     """Everything an installation can set. Field names map to ``KRAFTSAMLING_<NAME>``."""
 
@@ -71,20 +77,16 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default is a SQLite file in data_dir. "
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
-    secret_key: SecretStr | None = Field(
-        default=None,
-        description="Key for CSRF tokens and device cookies; generated into data_dir if unset.",
-    )
+    secret_key: SecretStr | None = _generated_key(
+        "data_dir/secret.key", "Key for CSRF tokens and device cookies.")
     keys_dir: Path | None = Field(
         default=None,
         description="Folder (mode 0700) for the audit and pseudonym keys, kept apart from the "
         "data folder and its backups; default: '<data_dir>-keys' beside data_dir.",
     )
-    audit_key: SecretStr | None = Field(
-        default=None,
-        description="HMAC key of the audit log's hash chain; generated into keys_dir if unset. "
-        "Never stored in the database.",
-    )
+    audit_key: SecretStr | None = _generated_key(
+        "keys_dir/audit.key", "HMAC key of the audit log's hash chain. Never stored in the "
+        "database.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     default_language: Literal["sv", "en"] = "sv"
@@ -106,11 +108,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=True, description="Send cookies only over HTTPS (browsers allow localhost)."
     )
-    pseudonym_key: SecretStr | None = Field(
-        default=None,
-        description="Key for pseudonyms and keyed hashes; generated into keys_dir if unset. "
-        "Keep it: a new key gives every person new pseudonyms.",
-    )
+    pseudonym_key: SecretStr | None = _generated_key(
+        "keys_dir/pseudonym.key", "Key for pseudonyms and keyed hashes. Keep it: a new key "
+        "gives every person new pseudonyms.")
     privacy_config: Path | None = Field(
         default=None, description="TOML file of recognisers; default: the built-in set."
     )

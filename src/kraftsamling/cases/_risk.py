@@ -71,12 +71,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                  num_leaves: int = 31, min_child_samples: int = 40,
                  calibration: str = "isotonic", cv: int = 3, n_jobs: int = 2,
                  random_state: int = 0) -> None:
-        self.n_estimators = n_estimators
+        self.n_estimators = n_estimators  # LightGBM's boosting rounds
         self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.calibration = calibration
-        self.cv = cv
+        self.num_leaves = num_leaves  # leaves per tree
+        self.min_child_samples = min_child_samples  # rows a leaf needs: no leaf of a few cases
+        self.calibration = calibration  # "isotonic" or "sigmoid" (Platt)
+        self.cv = cv  # folds for the calibration
         self.n_jobs = n_jobs
         self.random_state = random_state
 

@@ -39,25 +39,25 @@ class TermParameters:
     steps: int = 8
     recall_steps: int = 3  # the survey asks about the last weeks, not one day
     # friendship evaluation (log-odds per unit)
-    density: float = -1.0
+    density: float = -1.0  # a nomination's base value (outdegree in RSiena's terms)
     activity: float = 0.35  # each friend already named makes another less likely
-    reciprocity: float = 1.8
-    transitivity: float = 0.2
-    similarity: float = 0.8
-    popularity: float = 0.3
-    avoid_victims: float = 0.6
+    reciprocity: float = 1.8  # naming a pupil who names you
+    transitivity: float = 0.2  # per friend in common (capped at four two-paths)
+    similarity: float = 0.8  # same gender
+    popularity: float = 0.3  # per share of the class that already names the pupil
+    avoid_victims: float = 0.6  # pupils shun a classmate who is bullied
     # bullying, per ordered pair and step
-    bully_base: float = -6.6
-    status: float = 0.9
-    vulnerability: float = 1.3
-    isolation: float = 1.1
-    defenders: float = 0.9
-    friendship: float = 2.0
-    persistence: float = 3.2
+    bully_base: float = -6.6  # base log-odds that one pupil bullies another in a step
+    status: float = 0.9  # per unit of the bully's status motive
+    vulnerability: float = 1.3  # per unit of the victim's vulnerability
+    isolation: float = 1.1  # the victim has no mutual friend
+    defenders: float = 0.9  # per classmate defending the victim (lowers the odds)
+    friendship: float = 2.0  # a pupil rarely bullies one they name as friend
+    persistence: float = 3.2  # bullying in the last step goes on
     # defending, per classmate and victim
-    defend_base: float = -3.2
-    defend_friend: float = 2.2
-    empathy: float = 1.0
+    defend_base: float = -3.2  # base log-odds that a classmate defends a victim
+    defend_friend: float = 2.2  # the victim is the classmate's friend
+    empathy: float = 1.0  # per unit of the classmate's empathy
     # interventions
     adult_presence: float = 0.0  # share of bullying prevented by adults at hot spots
     # how often pupils revise a friendship: expected opportunities per pupil and term (None:
