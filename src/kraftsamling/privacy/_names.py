@@ -52,7 +52,8 @@ DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
 # Swedish sentences in twelve registers other than news, with every person name marked,
 # written as training material for the tagger (README.md beside it says by whom).
 # The written training parts, one file per author (see written_names/README.md).
-WRITTEN_NAMES = (DATA_DIR / "written_names" / "sentences.jsonl",)
+WRITTEN_NAMES = (DATA_DIR / "written_names" / "sentences.jsonl",
+                 DATA_DIR / "written_names" / "sentences_s33.jsonl")
 # How many times each written sentence is added to the tagger's training data (the news
 # corpus counts once): chosen by the 5-fold CV of benchmarks/privacy_names_dev.py.
 WRITTEN_WEIGHT = 2
