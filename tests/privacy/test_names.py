@@ -132,7 +132,7 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
 
 @pytest.mark.parametrize(("rule", "text", "expected"), [
     # a capitalised word after a first name is the surname, even when it is also a word
-    ("after_first", "Priset gick till Lina Hurtig i år.", ["Lina Hurtig"]),
+    ("after_first", "Vi träffade Maja Fröjd i går.", ["Maja Fröjd"]),
     # a text that has named someone names them again, in the genitive too
     ("consistency", "Vi ringde till Agda i går. Agdas dotter svarade.", ["Agda", "Agdas"]),
     # an abbreviation before a hyphen is no double name
@@ -150,16 +150,15 @@ def test_demo_notes_lose_the_name_and_keep_the_note(analyzer: Analyzer) -> None:
     # a common word in lower case is no name, also stretched or without its å, ä, ö: a
     # pupil's danger phrase keeps its words
     ("lower_common", "det e min sista dag ida tror ja", ["ida"]),
-    ("lower_common", "hon slår min lilla syster hela tiden", []),
+    ("lower_common", "min syster hela tiden slår mig", []),
     ("lower_common", "min pappa toggg strypgrepp på mig", []),
-    ("lower_common", "pappa slar mig för atttt jag har en pojkvan", []),
     # a pronoun, preposition or conjunction is never a name
     ("function_word", "Ove kallade till möte på fredag.", ["Ove"]),
     # after an animal and a naming verb, or after "Den heter", the name is no person's
     ("pet_name", "Vi har en kanin som heter Kalle.", []),
     ("pet_name", "Vi har en katt som heter Bella, sa Stina.", ["Stina"]),
     # "Hans" before a kinship word is the possessive pronoun
-    ("hans_kin", "Hans bror Olle kom också.", ["Olle"]),
+    ("hans_kin", "Hans pappa Anders kom hem.", ["Anders"]),
     # a short word in capitals among words that are not is an abbreviation
     ("acronym", "Kontakt med BVC tas i veckan.", []),
     ("acronym", "Hon pratade med FK och AIK om det.", []),
@@ -200,6 +199,11 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("Kerstin tog med katten till Anders.", ["Kerstin", "Anders"]),
     ("Hans kom hem sent.", ["Hans"]),
     ("Den som heter Anna får gå först.", ["Anna"]),
+    # cases the session-33 tagger decides without the rule written for them
+    ("Priset gick till Lina Hurtig i år.", ["Lina Hurtig"]),
+    ("pappa slar mig för atttt jag har en pojkvan", []),
+    ("hon slår min lilla syster hela tiden", []),
+    ("Hans bror Olle kom också.", ["Olle"]),
     # acronym: a first name in capitals, a name after a naming word, a shouted text
     ("Ett möte med ANNA och Per i dag.", ["ANNA", "Per"]),
     ("Hon heter KRISTOFFERSSON i efternamn.", ["KRISTOFFERSSON"]),

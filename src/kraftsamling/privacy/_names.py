@@ -89,7 +89,7 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 # The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
-THRESHOLD = 0.40
+THRESHOLD = 0.45
 # A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
 # and not a common word, is a name whatever the tagger says.
 LISTED_BUCKET = 2
@@ -637,6 +637,10 @@ def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
     return any(word(form) for form in forms if form != squeezed)
 
 
+# A regnal number ("Karl XII", "Carl XVI Gustaf") is no abbreviation.
+_ROMAN = re.compile(r"[IVXLC]+")
+
+
 def _shouted_beside(words: Sequence[str], i: int) -> bool:
     """The nearest word before or after ``words[i]`` is written in capitals too."""
     for step in (-1, 1):
@@ -757,11 +761,12 @@ class PersonNameRecognizer(Recognizer):
                     scores[i] = 0.0
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
+            # (the full stop too when the tagger found the initial itself)
             if _INITIAL.match(words[i]) and scores[nxt] >= self.threshold and \
-                    words[nxt][:1].isupper() and scores[i] < self.threshold:
-                scores[i] = self.threshold
+                    words[nxt][:1].isupper():
+                scores[i] = max(scores[i], self.threshold)
                 if nxt == i + 2:
-                    scores[i + 1] = self.threshold
+                    scores[i + 1] = max(scores[i + 1], self.threshold)
         return scores
 
     def _drop_non_persons(self, words: Sequence[str], lowers: Sequence[str],
@@ -802,12 +807,13 @@ class PersonNameRecognizer(Recognizer):
                 scores[i] = 0.0
                 continue
             # "Kontakt med BUP tas", "remiss till SÖS": a short word in capitals among words
-            # that are not is an abbreviation; not a first name written in capitals ("möte
+            # that are not is an abbreviation; not a regnal number ("Karl XII"), not a
+            # first name written in capitals ("möte
             # med ANNA och Per"), nor in a shouted text ("JAG HATAR PER") or after a naming
             # or title word ("heter ANNA")
             if "acronym" in self.rules and 2 <= len(words[i]) <= 4 and \
                     words[i].isupper() and words[i].isalpha() and \
-                    not _is_first_name(lower) and \
+                    not _ROMAN.fullmatch(words[i]) and not _is_first_name(lower) and \
                     not _shouted_beside(words, i) and \
                     (i == 0 or (lowers[i - 1] not in NAMING_CUES and
                                 lowers[i - 1].rstrip(".") not in TITLES)):
