@@ -208,6 +208,8 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("Ett möte med ANNA och Per i dag.", ["ANNA", "Per"]),
     ("Hon heter KRISTOFFERSSON i efternamn.", ["KRISTOFFERSSON"]),
     ("Hon heter ÅSA.", ["ÅSA"]),
+    ("Eleverna jämför två källor om Karl XII och hans krig.", ["Karl XII"]),  # regnal
+    ("Kung Carl XVI Gustaf kom.", ["Carl XVI Gustaf"]),
 ])
 def test_rules_stay_within_their_case(text: str, expected: list[str]) -> None:
     """The speech rule needs a speech tag's shape; the relation-word rule yields to a
