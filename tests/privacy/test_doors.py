@@ -178,6 +178,16 @@ def test_a_plugin_recogniser_whose_annotations_cannot_be_resolved_gets_a_clear_m
         [(3, 8, "ORD")]
 
 
+def test_a_switched_off_recogniser_need_not_be_installed(tmp_path: Path) -> None:
+    """`enabled = false` skips the table before its type is looked up (a plugin that is not
+    installed), and its options are not checked against a type that is not there."""
+    config = tmp_path / "av.toml"
+    config.write_text('[[recognizers]]\ntype = "email"\n'
+                      '[[recognizers]]\ntype = "ej_installerad"\nenabled = false\nnivå = 3\n',
+                      encoding="utf-8")
+    assert Analyzer.from_config(config).entities == ["EMAIL"]
+
+
 def test_a_broken_pattern_in_the_installation_config_is_a_swedish_error(tmp_path: Path) -> None:
     """The CLI answers in Swedish, with the pattern and where it breaks, not a traceback."""
     result = _run_with_pattern(tmp_path, "SOC [0-9", "in.txt", "dnr SOC 2024-1234\n",
