@@ -183,7 +183,7 @@ def test_a_switched_off_recogniser_need_not_be_installed(tmp_path: Path) -> None
     installed), and its options are not checked against a type that is not there."""
     config = tmp_path / "av.toml"
     config.write_text('[[recognizers]]\ntype = "email"\n'
-                      '[[recognizers]]\ntype = "ej_installerad"\nenabled = false\nnivå = 3\n',
+                      '[[recognizers]]\ntype = "ej_installerad"\nenabled = false\nniva = 3\n',
                       encoding="utf-8")
     assert Analyzer.from_config(config).entities == ["EMAIL"]
 
