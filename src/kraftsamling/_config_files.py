@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-__all__ = ["compile_pattern", "read_entries", "read_toml", "read_validated"]
+__all__ = ["compile_pattern", "problem_in_swedish", "read_entries", "read_toml", "read_validated"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -72,6 +73,7 @@ _SWEDISH = {
     "finite_number": "måste vara ett ändligt tal",
     "bool_type": "måste vara true eller false",
     "bool_parsing": "måste vara true eller false",
+    "callable_type": "måste vara en funktion (går inte att ange i en fil)",
     "date_type": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
     "date_parsing": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
     "date_from_datetime_parsing": "måste vara ett datum (ÅÅÅÅ-MM-DD)",
@@ -116,21 +118,25 @@ def compile_pattern(pattern: str, problem: str, *, prefix: str = "",
         raise ValueError(problem.replace("{reason}", reason)) from None  # a pattern may hold {}
 
 
+def problem_in_swedish(entry: ErrorDetails) -> str:
+    """What is wrong in one problem of a pydantic ``ValidationError`` ("måste vara ett tal"),
+    in Swedish; pydantic's English, which may name internal classes, is never shown."""
+    template = _SWEDISH.get(entry["type"])
+    context = {key: str(value).replace(" or ", " eller ")
+               for key, value in entry.get("ctx", {}).items()}
+    if template:
+        return template.format(**context)
+    if entry["type"] == "value_error":  # our own validators write Swedish
+        return str(entry["msg"]).removeprefix("Value error, ")
+    return "ogiltigt värde"
+
+
 def _problem_text(error: ValidationError) -> str:
     """Each problem of a validation error as ``place: what is wrong``, in Swedish."""
     problems = []
     for entry in error.errors():
         place = ".".join(str(part) for part in entry["loc"]) or "filen"
-        template = _SWEDISH.get(entry["type"])
-        context = {key: str(value).replace(" or ", " eller ")
-                   for key, value in entry.get("ctx", {}).items()}
-        if template:
-            what = template.format(**context)
-        elif entry["type"] == "value_error":  # our own validators write Swedish
-            what = str(entry["msg"]).removeprefix("Value error, ")
-        else:  # pydantic's English, which may name internal classes: never shown
-            what = "ogiltigt värde"
-        problems.append(f"{place}: {what}")
+        problems.append(f"{place}: {problem_in_swedish(entry)}")
     return "; ".join(problems)
 
 

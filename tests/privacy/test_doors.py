@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import typing
 from pathlib import Path
 
 import pytest
 
 from kraftsamling.chat import synthetic_conversations, write_canonical
-from kraftsamling.privacy import Analyzer, Pseudonymization, recognizer_options
+from kraftsamling.privacy import (
+    RECOGNIZER_TYPES,
+    Analyzer,
+    Pseudonymization,
+    Recognizer,
+    Span,
+    Token,
+    recognizer_options,
+)
 from kraftsamling.settings import load_settings
 from tests.test_cli import run
 
@@ -96,9 +105,22 @@ def test_volunteer_id_is_stored_pseudonymised(tmp_path: Path) -> None:
     ('[[recognizers]]\ntype = "email"\nscore = 0.9\ncontext = ["mejl"]\n',
      "okänd inställning 'context'"),
     ('[[recognizers]]\ntype = "person_name"\ncommon_zipf = "hög"\n',
-     "Inställningen 'common_zipf' för igenkännaren 'person_name' ska vara ett tal, inte 'hög'"),
+     "Inställningen 'common_zipf' för igenkännaren 'person_name' måste vara ett tal, "
+     "inte 'hög'"),
     ('[[recognizers]]\ntype = "person_name"\nthreshold = true\n',
-     "'threshold' för igenkännaren 'person_name' ska vara ett tal"),
+     "'threshold' för igenkännaren 'person_name' måste vara ett tal, inte true"),
+    ('[[recognizers]]\ntype = "person_name"\nthreshold = "0.7"\n',
+     "'threshold' för igenkännaren 'person_name' måste vara ett tal, inte '0.7'"),
+    ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "x"\ncontext = "dnr"\n',
+     "'context' för igenkännaren 'pattern' måste vara en lista"),
+    ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "x"\ncontext = ["dnr", 4]\n',
+     "'context.1' för igenkännaren 'pattern' måste vara text, inte 4"),
+    ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "x"\nvalidator = "luhn"\n',
+     "'validator' för igenkännaren 'pattern' måste vara en funktion"),
+    ('[[recognizers]]\ntype = "pattern"\nscore = 2\n',
+     "Igenkännaren 'pattern' har fel inställningar: 'entity' och 'pattern' saknas."),
+    ('[[recognizers]]\ntype = "email"\nenabled = "nej"\n',
+     "'enabled' för igenkännaren 'email' måste vara true eller false, inte 'nej'"),
     ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "SOC (\\\\d+"\n',
      r"mönstret 'SOC \(\\d\+' är felaktigt: en parentes '\(' stängs aldrig \(vid tecken 5\)"),
     ('[[recognizers]]\ntype = "pattern"\nentity = "DNR"\npattern = "*dnr"\n',
@@ -110,6 +132,60 @@ def test_misspelt_recogniser_options_are_errors(tmp_path: Path, content: str,
     config.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         Analyzer.from_config(config)
+
+
+class _PluginRecognizer(Recognizer):
+    """A plugin's recogniser whose annotation names a class its module never imports (as
+    under ``if TYPE_CHECKING:``): ``typing.get_type_hints`` cannot resolve it."""
+
+    type_name = "test_plugin_words"
+    entities = ("ORD",)
+
+    def __init__(self, *, name: str | None = None, level: NotImportedHere = 3,  # type: ignore[name-defined]  # noqa: F821
+                 words: list[str] | None = None, score: float = 0.5) -> None:
+        super().__init__(name=name)
+        self.level = level
+        self.words = list(words or ())
+        self.score = score
+
+    def analyze(self, text: str, tokens: list[Token]) -> list[Span]:
+        return [Span(t.start, t.end, "ORD", self.score, self.name)
+                for t in tokens if t.text in self.words]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("levle = 2\n", "okänd inställning 'levle'. Menade du 'level'"),
+    ('words = ["a", 2]\n', "Inställningen 'words.1' för igenkännaren 'test_plugin_words' "
+                           "måste vara text, inte 2"),
+    ("score = true\n", "'score' för igenkännaren 'test_plugin_words' måste vara ett tal"),
+])
+def test_a_plugin_recogniser_whose_annotations_cannot_be_resolved_gets_a_clear_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, message: str) -> None:
+    with pytest.raises(NameError):
+        typing.get_type_hints(_PluginRecognizer.__init__)
+    monkeypatch.setitem(RECOGNIZER_TYPES, _PluginRecognizer.type_name, _PluginRecognizer)
+    config = tmp_path / "plugin.toml"
+    config.write_text(f'[[recognizers]]\ntype = "test_plugin_words"\n{content}',
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        Analyzer.from_config(config)
+    # the option whose type cannot be read is passed on unchecked; the rest still work
+    config.write_text('[[recognizers]]\ntype = "test_plugin_words"\nlevel = "hög"\n'
+                      'words = ["Kråka"]\nscore = 1\n', encoding="utf-8")
+    analyzer = Analyzer.from_config(config)
+    assert analyzer.recognizers[0].level == "hög"  # type: ignore[attr-defined]
+    assert [(s.start, s.end, s.entity_type) for s in analyzer.analyze("En Kråka flög")] == \
+        [(3, 8, "ORD")]
+
+
+def test_a_switched_off_recogniser_need_not_be_installed(tmp_path: Path) -> None:
+    """`enabled = false` skips the table before its type is looked up (a plugin that is not
+    installed), and its options are not checked against a type that is not there."""
+    config = tmp_path / "av.toml"
+    config.write_text('[[recognizers]]\ntype = "email"\n'
+                      '[[recognizers]]\ntype = "ej_installerad"\nenabled = false\nniva = 3\n',
+                      encoding="utf-8")
+    assert Analyzer.from_config(config).entities == ["EMAIL"]
 
 
 def test_a_broken_pattern_in_the_installation_config_is_a_swedish_error(tmp_path: Path) -> None:

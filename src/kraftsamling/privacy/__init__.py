@@ -13,7 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kraftsamling._lazy import lazy_exports
-from kraftsamling.privacy._analyzer import DEFAULT_CONFIG, Analyzer, recognizer_options
+from kraftsamling.privacy._analyzer import (
+    DEFAULT_CONFIG,
+    Analyzer,
+    options_model,
+    recognizer_options,
+)
 from kraftsamling.privacy._files import REDACTABLE_SUFFIXES, RedactionStats, redact_file
 from kraftsamling.privacy._gazetteer import (
     bucket_of,
@@ -101,6 +106,7 @@ __all__ = [
     "name_likeness",
     "name_training_texts",
     "normalise_personnummer",
+    "options_model",
     "read_conll",
     "read_written_names",
     "recognizer_options",

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import types
 import typing
+from collections import abc
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from kraftsamling._config_files import read_toml
+from pydantic import BaseModel, ConfigDict, Strict, TypeAdapter, ValidationError, create_model
+
+from kraftsamling._config_files import problem_in_swedish, read_toml
 from kraftsamling.privacy._recognizers import RECOGNIZER_TYPES, Recognizer
 from kraftsamling.privacy._spans import Span, resolve_overlaps, tokenize
 
-__all__ = ["DEFAULT_CONFIG", "Analyzer", "recognizer_options"]
+__all__ = ["DEFAULT_CONFIG", "Analyzer", "options_model", "recognizer_options"]
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "recognizers.toml"
 
@@ -24,27 +29,97 @@ def recognizer_options(cls: type[Recognizer]) -> list[str]:
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
+_STRICT = (bool, int, float, str)
+
+
+def _field_type(hint: Any) -> Any:
+    """The type an option is checked against: numbers, truth values and texts strictly
+    (TOML's ``true`` is no threshold, ``"0.7"`` no number), a sequence as the list TOML gives,
+    and a type pydantic cannot check as anything (the recogniser's own checks decide)."""
+    if hint in _STRICT:
+        return Annotated[hint, Strict()]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        return typing.Union[tuple(_field_type(arg) for arg in args)]  # noqa: UP007
+    if origin in (abc.Iterable, abc.Sequence, abc.Collection, list, tuple) and args:
+        return list[_field_type(args[0])]  # type: ignore[misc]
+    try:
+        TypeAdapter(hint, config=ConfigDict(arbitrary_types_allowed=True))
+    except Exception:  # a plugin's type that pydantic has no schema for
+        return Any
+    return hint
+
+
+def _type_hints(cls: type[Recognizer]) -> dict[str, Any]:
+    """The annotations of ``cls.__init__``, resolved; one a plugin's module cannot resolve
+    (a name imported only under ``TYPE_CHECKING``, a typo) is left unchecked instead of
+    failing the whole file."""
+    try:
+        return typing.get_type_hints(cls.__init__)
+    except Exception:  # NameError, or TypeError from an annotation that is no type
+        namespace = dict(getattr(inspect.getmodule(cls), "__dict__", {}))
+    hints: dict[str, Any] = {}
+    for name, parameter in inspect.signature(cls.__init__).parameters.items():
+        annotation = parameter.annotation
+        if isinstance(annotation, str):
+            annotation = _resolve(annotation, namespace)
+        if annotation is not inspect.Parameter.empty:
+            hints[name] = annotation
+    return hints
+
+
+def _resolve(annotation: str, namespace: dict[str, Any]) -> Any:
+    """One postponed annotation in its module's namespace; ``Any`` when it names nothing."""
+    try:
+        return eval(annotation, namespace)  # noqa: S307 - the class's own annotation text
+    except Exception:
+        return Any
+
+
+@cache
+def options_model(cls: type[Recognizer]) -> type[BaseModel]:
+    """The pydantic model of a recogniser type's options (``extra="forbid"``, as Presidio's
+    recogniser files): its keyword arguments with their types and defaults."""
+    hints = _type_hints(cls)
+    fields: dict[str, Any] = {}
+    for name, parameter in inspect.signature(cls.__init__).parameters.items():
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        fields[name] = (_field_type(hints.get(name, Any)), default)
+    model: type[BaseModel] = create_model(
+        f"{cls.__name__}Options",
+        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=True), **fields)
+    return model
+
+
 def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any]) -> None:
-    """Unknown options are an error that names them (Presidio's ``extra="forbid"``): a
-    misspelt ``treshold`` must not silently leave the default in force."""
-    known = recognizer_options(cls)
-    for option in options:
-        if option not in known:
-            close = difflib.get_close_matches(option, known, n=1)
-            hint = f" Menade du '{close[0]}'?" if close else ""
-            raise ValueError(f"Igenkännaren '{kind}' har en okänd inställning '{option}'.{hint} "
-                             f"Tillåtna: {', '.join(['enabled', 'type', *known])}.")
-    hints = typing.get_type_hints(cls.__init__)
-    for option, value in options.items():
-        wanted = hints.get(option)
-        number = wanted in (float, int) and (
-            isinstance(value, bool) or not isinstance(value, int | float)
-            or (wanted is int and not isinstance(value, int)))
-        if number or (wanted is str and not isinstance(value, str)):
-            kind_of = "ett heltal" if wanted is int else "ett tal" if wanted is float \
-                else "en text"
-            raise ValueError(f"Inställningen '{option}' för igenkännaren '{kind}' ska vara "
-                             f"{kind_of}, inte {value!r}.")
+    """The options of one ``[[recognizers]]`` table, validated by the type's model; every
+    problem is named in Swedish. An unknown option is an error (a misspelt ``treshold`` must
+    not silently leave the default in force), with the closest known one."""
+    try:
+        options_model(cls).model_validate(dict(options))
+    except ValidationError as error:
+        known = recognizer_options(cls)
+        problems, missing = [], []
+        for entry in error.errors():
+            option = ".".join(str(part) for part in entry["loc"])
+            if entry["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(option, known, n=1)
+                hint = f" Menade du '{close[0]}'?" if close else ""
+                problems.append(f"Igenkännaren '{kind}' har en okänd inställning '{option}'."
+                                f"{hint} Tillåtna: {', '.join(['enabled', 'type', *known])}.")
+            elif entry["type"] == "missing":
+                missing.append(f"'{option}'")
+            else:
+                value = entry["input"]
+                shown = str(value).lower() if isinstance(value, bool) else repr(value)
+                problems.append(f"Inställningen '{option}' för igenkännaren '{kind}' "
+                                f"{problem_in_swedish(entry)}, inte {shown}.")
+        if missing:
+            problems.insert(0, f"Igenkännaren '{kind}' har fel inställningar: "
+                               f"{' och '.join(missing)} saknas.")
+        raise ValueError(" ".join(problems)) from None
 
 
 class Analyzer:
@@ -71,10 +146,14 @@ class Analyzer:
         recognizers: list[Recognizer] = []
         for entry in entries:
             options = dict(entry)
-            if not options.pop("enabled", True):
-                continue
+            enabled = options.pop("enabled", True)
             kind = options.pop("type", None)
-            if kind not in RECOGNIZER_TYPES:
+            if not isinstance(enabled, bool):
+                raise ValueError(f"Inställningen 'enabled' för igenkännaren '{kind}' måste "
+                                 f"vara true eller false, inte {enabled!r}.")
+            if not enabled:  # a switched-off plugin need not be installed
+                continue
+            if not isinstance(kind, str) or kind not in RECOGNIZER_TYPES:
                 known = ", ".join(sorted(RECOGNIZER_TYPES))
                 raise ValueError(f"Okänd igenkännartyp '{kind}'. Kända typer: {known}.")
             _check_options(kind, RECOGNIZER_TYPES[kind], options)

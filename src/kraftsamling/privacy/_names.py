@@ -51,7 +51,9 @@ DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MODEL = DATA_DIR / "name_tagger.crfsuite"
 # Swedish sentences in twelve registers other than news, with every person name marked,
 # written as training material for the tagger (README.md beside it says by whom).
-WRITTEN_NAMES = DATA_DIR / "written_names" / "sentences.jsonl"
+# The written training parts, one file per author (see written_names/README.md).
+WRITTEN_NAMES = (DATA_DIR / "written_names" / "sentences.jsonl",
+                 DATA_DIR / "written_names" / "sentences_s33.jsonl")
 # How many times each written sentence is added to the tagger's training data (the news
 # corpus counts once): chosen by the 5-fold CV of benchmarks/privacy_names_dev.py.
 WRITTEN_WEIGHT = 2
@@ -87,7 +89,7 @@ _CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "b
                  "cant": "can", "wont": "will", "didnt": "did", "doesnt": "does", "isnt": "is",
                  "youre": "you", "theyre": "they", "whats": "what", "its": "it"}
 # The tagger's threshold, chosen on training data (benchmarks/privacy_names_dev.py).
-THRESHOLD = 0.40
+THRESHOLD = 0.45
 # A first name at least this frequent in the SCB list (bucket 2: ≥ 100 bearers), capitalised
 # and not a common word, is a name whatever the tagger says.
 LISTED_BUCKET = 2
@@ -98,7 +100,8 @@ FOREIGN_LIKENESS = 0.8
 CONFIDENT = 0.8
 # The rules on top of the CRF, each chosen by a 5-fold CV over NER train and the written
 # text (benchmarks/privacy_names_dev.py, docs/privacy.md).
-RULES = frozenset({"after_first", "consistency", "function_word", "hans_kin", "hyphen_shape",
+RULES = frozenset({"acronym", "after_first", "consistency", "function_word", "hans_kin",
+                   "hyphen_shape",
                    "kin_word", "lower_common", "non_person_head", "pet_name", "place_list",
                    "speech", "title_caps"})
 # Verbs of saying, after which a capitalised name is the speaker ("”Ja”, sa Stig").
@@ -357,12 +360,28 @@ def read_conll(path: str | Path) -> list[tuple[list[str], list[str]]]:
     return sentences
 
 
-def read_written_names(path: str | Path = WRITTEN_NAMES
+def read_written_names(path: str | Path | Sequence[str | Path] = WRITTEN_NAMES
                        ) -> list[tuple[str, list[str], list[str]]]:
     """Sentences with character-offset name spans, one JSON object a line
     (``{"text_id": ..., "text": ..., "names": [[start, end], ...]}``), as tokens tagged PER
     where they overlap a name: (text id, tokens, tags). The text id groups a text's
-    sentences, so a cross-validation can keep a text in one fold."""
+    sentences, so a cross-validation can keep a text in one fold. ``path`` may be several
+    files (the written parts, one per author), read in turn; a text id in two of them is an
+    error, since their folds would mix two texts."""
+    if not isinstance(path, str | Path):
+        sentences: list[tuple[str, list[str], list[str]]] = []
+        for part in path:
+            found = _read_written_part(part)
+            shared = {t for t, _w, _g in found} & {t for t, _w, _g in sentences}
+            if shared:
+                raise ValueError(f"'{part}' har texter med samma id som en tidigare fil: "
+                                 f"{', '.join(sorted(shared)[:3])}.")
+            sentences += found
+        return sentences
+    return _read_written_part(path)
+
+
+def _read_written_part(path: str | Path) -> list[tuple[str, list[str], list[str]]]:
     import json
 
     from kraftsamling.privacy._spans import tokenize
@@ -618,6 +637,21 @@ def _lower_case_word(lower: str, common_zipf: float = COMMON_ZIPF) -> bool:
     return any(word(form) for form in forms if form != squeezed)
 
 
+# A regnal number ("Karl XII", "Carl XVI Gustaf") is no abbreviation.
+_ROMAN = re.compile(r"[IVXLC]+")
+
+
+def _shouted_beside(words: Sequence[str], i: int) -> bool:
+    """The nearest word before or after ``words[i]`` is written in capitals too."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(words) and not words[j][:1].isalpha():
+            j += step
+        if 0 <= j < len(words) and words[j].isupper() and len(words[j]) > 1:
+            return True
+    return False
+
+
 @register_recognizer
 class PersonNameRecognizer(Recognizer):
     """Person names from the CRF, name lists and cue words, merged into whole names.
@@ -727,17 +761,19 @@ class PersonNameRecognizer(Recognizer):
                     scores[i] = 0.0
         for i in range(len(words) - 2, -1, -1):
             nxt = i + 2 if words[i + 1] == "." and i + 2 < len(words) else i + 1
+            # (the full stop too when the tagger found the initial itself)
             if _INITIAL.match(words[i]) and scores[nxt] >= self.threshold and \
-                    words[nxt][:1].isupper() and scores[i] < self.threshold:
-                scores[i] = self.threshold
+                    words[nxt][:1].isupper():
+                scores[i] = max(scores[i], self.threshold)
                 if nxt == i + 2:
-                    scores[i + 1] = self.threshold
+                    scores[i + 1] = max(scores[i + 1], self.threshold)
         return scores
 
     def _drop_non_persons(self, words: Sequence[str], lowers: Sequence[str],
                           scores: list[float]) -> None:
-        """Rules `function_word`, `pet_name`, `hans_kin` and `non_person_head` (session 32,
-        from the written training text's out-of-fold false alarms)."""
+        """Rules `function_word`, `pet_name`, `hans_kin` and `non_person_head` (session 32)
+        and `acronym` (session 33), from the written training text's out-of-fold false
+        alarms."""
         for i, lower in enumerate(lowers):
             if scores[i] < self.threshold:
                 continue
@@ -768,6 +804,19 @@ class PersonNameRecognizer(Recognizer):
             # "Hans mamma heter Agneta": the possessive pronoun before a kinship word
             if "hans_kin" in self.rules and lower == "hans" and words[i][:1].isupper() and \
                     nxt.islower() and nxt in _RELATION_WORDS:
+                scores[i] = 0.0
+                continue
+            # "Kontakt med BUP tas", "remiss till SÖS": a short word in capitals among words
+            # that are not is an abbreviation; not a regnal number ("Karl XII"), not a
+            # first name written in capitals ("möte
+            # med ANNA och Per"), nor in a shouted text ("JAG HATAR PER") or after a naming
+            # or title word ("heter ANNA")
+            if "acronym" in self.rules and 2 <= len(words[i]) <= 4 and \
+                    words[i].isupper() and words[i].isalpha() and \
+                    not _ROMAN.fullmatch(words[i]) and not _is_first_name(lower) and \
+                    not _shouted_beside(words, i) and \
+                    (i == 0 or (lowers[i - 1] not in NAMING_CUES and
+                                lowers[i - 1].rstrip(".") not in TITLES)):
                 scores[i] = 0.0
         if "non_person_head" not in self.rules:
             return
