@@ -32,6 +32,8 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, DotProduct, Kernel, WhiteKernel
 from sklearn.gaussian_process.kernels import ConstantKernel as Constant
 
+from kraftsamling.cases._heap import kept_heap
+
 __all__ = ["GaussianProcessEffect"]
 
 Structure = Literal["averaged", "separate", "shared"]
@@ -82,15 +84,25 @@ class GaussianProcessEffect(BaseEstimator):  # type: ignore[misc]
     ``structure`` is ``"averaged"`` (the default: mean of the two below), ``"separate"`` (one
     process per arm) or ``"shared"`` (one process over covariates and treatment).
     Covariates with more than two values are standardised; 0/1 indicators stay as they are.
+    ``keep_freed_memory`` keeps large freed arrays in the heap during the fit (glibc only;
+    ``kept_freed_memory_`` says whether it was applied).
     """
 
     def __init__(self, *, structure: Structure = "averaged", max_iter: int = 50,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, keep_freed_memory: bool = True) -> None:
         self.structure = structure
         self.max_iter = max_iter
         self.random_state = random_state
+        self.keep_freed_memory = keep_freed_memory
 
     def fit(self, x: Any, treatment: Any, outcome: Any) -> GaussianProcessEffect:
+        # The kernel's gradient arrays are built again at every optimiser step: with
+        # ``keep_freed_memory`` (Linux/glibc) their freed pages stay in the heap meanwhile.
+        with kept_heap(self.keep_freed_memory) as kept:
+            self.kept_freed_memory_ = kept
+            return self._fit(x, treatment, outcome)
+
+    def _fit(self, x: Any, treatment: Any, outcome: Any) -> GaussianProcessEffect:
         if self.structure not in ("averaged", "separate", "shared"):
             raise ValueError("structure måste vara 'averaged', 'separate' eller 'shared'.")
         values = np.asarray(x, dtype=float)
