@@ -526,10 +526,10 @@ def test_topics_file_settings_are_refused_in_swedish_naming_the_allowed_values(
     path = tmp_path / "amnen.toml"
     topic = '[[topic]]\nid = "x"\npatterns = ["x"]\n'
     for line, message in [
-            ('problem_threshold = "hög"', r"problem_threshold: ska vara ett tal mellan 0 och 1, "
-                                          r"inte 'hög'"),
-            ("problem_threshold = 1.5", r"problem_threshold: ska vara ett tal mellan 0 och 1, "
-                                        r"inte 1\.5"),
+            ('problem_threshold = "hög"', r"problem_threshold: ska vara ett tal ≥ 0 \(över 1: "
+                                          r"problemmodellen ger inga ämnen\), inte 'hög'"),
+            ("problem_threshold = -0.5", r"problem_threshold: ska vara ett tal ≥ 0 .* inte -0\.5"),
+            ("word_floor = 1.5", r"word_floor: ska vara ett tal mellan 0 och 1 .* inte 1\.5"),
             ("problem_threshold = true", r"problem_threshold: .* inte true"),
             ("classifier_C = 0", r"classifier_C: ska vara ett tal större än 0, inte 0"),
             ("classifier_threshold = -1", r"classifier_threshold: ska vara ett tal ≥ 0"),
@@ -568,7 +568,7 @@ def test_shipped_topic_chats_cover_every_topic() -> None:
     assert used == set(taxonomy.ids)
     # Who wrote each chat is kept: the cross-validation leaves one writer out.
     sources = [chat.labels.get("source") for chat in chats]
-    assert set(sources) == {"s30-helper", "s31-writer", "s32-writer"}
+    assert set(sources) == {"s30-helper", "s31-writer", "s32-writer", "s33-writer"}
     # Chats about nothing in the taxonomy teach the classifier what is not a topic.
     assert sum(not topics for topics in labels) >= 70
     blind = {t for chat, topics in zip(chats, labels, strict=True)

@@ -123,7 +123,7 @@ class TopicsFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     problem_threshold: Annotated[float | None, _number(
-        "ett tal mellan 0 och 1", low=0, high=1)] = None
+        "ett tal ≥ 0 (över 1: problemmodellen ger inga ämnen)", low=0)] = None
     prototype_threshold: Annotated[float | None, _number(
         "ett tal från -1 och uppåt (över 1: av)", low=-1)] = None
     prototype_margin: Annotated[float | None, _number(
