@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from kraftsamling.chat import (
     EndingEvidence,
     Message,
     Topic,
+    TopicsFile,
     TopicTaxonomy,
     analyze_conversations,
     dashboard_charts,
@@ -502,17 +504,59 @@ def test_topic_examples_file_is_validated_in_swedish(tmp_path: Path) -> None:
     misspelt = tmp_path / "ngram.toml"
     misspelt.write_text('classifier_ngrams = "chars"\n[[topic]]\nid = "x"\npatterns = ["x"]\n',
                         encoding="utf-8")
-    with pytest.raises(ValueError, match=r"classifier_ngrams i .* ska vara"):
+    with pytest.raises(ValueError, match=r"classifier_ngrams: ska vara \"word\" eller \"char\", "
+                       r"inte 'chars'"):
         TopicTaxonomy.from_toml(misspelt)
-    for line, message in [("classifier_top = 1.7", r"classifier_top i .* ska vara ett heltal"),
-                          ("classifier_top = -3", r"classifier_top i .* ska vara ett heltal"),
-                          ('classifier_top = "två"', r"classifier_top i .* ska vara ett heltal"),
-                          ("word_floor = 7", r"word_floor i .* mellan 0 och 1"),
+    for line, message in [("classifier_top = 1.7", r"classifier_top: ska vara ett heltal ≥ 0"),
+                          ("classifier_top = -3", r"classifier_top: ska vara ett heltal ≥ 0"),
+                          ('classifier_top = "två"', r"classifier_top: ska vara ett heltal"),
+                          ("word_floor = 7", r"word_floor: ska vara ett tal mellan 0 och 1"),
                           ("classifier_topp = 1", r"okänd inställning 'classifier_topp'\. "
                                                   r"Menade du 'classifier_top'")]:
         misspelt.write_text(f'{line}\n[[topic]]\nid = "x"\npatterns = ["x"]\n', encoding="utf-8")
         with pytest.raises(ValueError, match=message):
             TopicTaxonomy.from_toml(misspelt)
+
+
+def test_topics_file_settings_are_refused_in_swedish_naming_the_allowed_values(
+        tmp_path: Path) -> None:
+    """Every setting of the topics file is validated (pydantic, through read_validated): a
+    wrong value answers in Swedish with the setting's name, the values it allows and what the
+    file said, never pydantic's English; a misspelt key in a topic is an error too."""
+    path = tmp_path / "amnen.toml"
+    topic = '[[topic]]\nid = "x"\npatterns = ["x"]\n'
+    for line, message in [
+            ('problem_threshold = "hög"', r"problem_threshold: ska vara ett tal ≥ 0 \(över 1: "
+                                          r"problemmodellen ger inga ämnen\), inte 'hög'"),
+            ("problem_threshold = -0.5", r"problem_threshold: ska vara ett tal ≥ 0 .* inte -0\.5"),
+            ("word_floor = 1.5", r"word_floor: ska vara ett tal mellan 0 och 1 .* inte 1\.5"),
+            ("problem_threshold = true", r"problem_threshold: .* inte true"),
+            ("classifier_C = 0", r"classifier_C: ska vara ett tal större än 0, inte 0"),
+            ("classifier_threshold = -1", r"classifier_threshold: ska vara ett tal ≥ 0"),
+            ("prototype_margin = [1]", r"prototype_margin: ska vara ett tal ≥ 0, inte \[1\]"),
+            ("training_chats = 3", r"training_chats: måste vara text")]:
+        path.write_text(f"{line}\n{topic}", encoding="utf-8")
+        with pytest.raises(ValueError, match=message) as refused:
+            TopicTaxonomy.from_toml(path)
+        assert str(refused.value).startswith(f"Ämnesfilen '{path}' stämmer inte: ")
+        assert "Input should" not in str(refused.value)
+    path.write_text('[[topic]]\nid = "x"\npattern = ["x"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"topic\.0\.pattern: okänd nyckel"):
+        TopicTaxonomy.from_toml(path)
+    path.write_text('[[topic]]\nen = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"topic\.0\.id: saknas"):
+        TopicTaxonomy.from_toml(path)
+    # A setting the file leaves out keeps the constructor's default; one it sets is used.
+    path.write_text(f"problem_threshold = 0.7\nclassifier_top = 2\n{topic}", encoding="utf-8")
+    taxonomy = TopicTaxonomy.from_toml(path)
+    default = TopicTaxonomy(taxonomy.topics)
+    assert (taxonomy.problem_threshold, taxonomy.classifier_top) == (0.7, 2)
+    assert (taxonomy.word_floor, taxonomy.classifier_C) == (default.word_floor,
+                                                            default.classifier_C)
+    # The file knows exactly the constructor's settings, so neither can drift from the other.
+    parameters = inspect.signature(TopicTaxonomy.__init__).parameters
+    keywords = {name for name, p in parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert set(TopicsFile.model_fields) - {"topic"} == keywords
 
 
 def test_shipped_topic_chats_cover_every_topic() -> None:
@@ -524,7 +568,7 @@ def test_shipped_topic_chats_cover_every_topic() -> None:
     assert used == set(taxonomy.ids)
     # Who wrote each chat is kept: the cross-validation leaves one writer out.
     sources = [chat.labels.get("source") for chat in chats]
-    assert set(sources) == {"s30-helper", "s31-writer", "s32-writer"}
+    assert set(sources) == {"s30-helper", "s31-writer", "s32-writer", "s33-writer"}
     # Chats about nothing in the taxonomy teach the classifier what is not a topic.
     assert sum(not topics for topics in labels) >= 70
     blind = {t for chat, topics in zip(chats, labels, strict=True)

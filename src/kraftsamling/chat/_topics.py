@@ -16,27 +16,27 @@ distinctive words, so the same data always gives the same new topics.
 from __future__ import annotations
 
 import difflib
-import inspect
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from kraftsamling._config_files import compile_pattern, read_entries
+from kraftsamling._config_files import compile_pattern, read_validated
 from kraftsamling._textfeatures import embed
 from kraftsamling.chat._io import Conversation, Message, start_slice
 
 __all__ = ["DEFAULT_TOPICS", "DEFAULT_TOPIC_CHATS", "DiscoveredTopic", "Topic", "TopicClassifier",
-           "TopicTaxonomy", "discover_topics", "read_topic_chats"]
+           "TopicEntry", "TopicTaxonomy", "TopicsFile", "discover_topics", "read_topic_chats"]
 
 DEFAULT_TOPICS = Path(__file__).parent / "data" / "topics.toml"
 DEFAULT_TOPIC_CHATS = Path(__file__).parent / "data" / "topic_chats_sv.jsonl"
@@ -74,14 +74,99 @@ class DiscoveredTopic:
     size: int
 
 
-def _topic(entry: dict[str, Any]) -> Topic:
-    """A topic from its ``[[topic]]`` entry (``KeyError``/``ValueError`` when it is wrong)."""
-    return Topic(id=str(entry["id"]), en=str(entry.get("en", entry["id"])),
-                 patterns=tuple(compile_pattern(str(p), f"mönstret '{p}': {{reason}}", prefix=r"\b",
-                                                flags=re.IGNORECASE)
-                                for p in entry.get("patterns", [])),
-                 problem_types=tuple(str(p) for p in entry.get("problem_types", [])),
-                 prototypes=tuple(str(p) for p in entry.get("prototypes", [])))
+def _number(allowed: str, *, low: float | None = None, high: float | None = None,
+            above: float | None = None, whole: bool = False) -> Any:
+    """A validator for a number setting whose Swedish message says the values it allows
+    (the error names the setting as its place; pydantic's own message would say only that it
+    must be a number, and in English). A TOML boolean is not a number."""
+
+    def check(value: object) -> object:
+        kind = int if whole else int | float
+        if (isinstance(value, bool) or not isinstance(value, kind)
+                or (low is not None and value < low) or (high is not None and value > high)
+                or (above is not None and value <= above)):
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            raise ValueError(f"ska vara {allowed}, inte {shown}")
+        return value
+    return BeforeValidator(check)
+
+
+class TopicEntry(BaseModel):
+    """One ``[[topic]]`` of the topics file; a misspelt key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(min_length=1)
+    en: str | None = None
+    patterns: tuple[str, ...] = ()
+    problem_types: tuple[str, ...] = ()
+    prototypes: tuple[str, ...] = ()
+
+    def topic(self) -> Topic:
+        """The topic, its patterns compiled (a broken one is a Swedish ``ValueError``)."""
+        return Topic(id=self.id, en=self.en or self.id,
+                     patterns=tuple(compile_pattern(p, f"Ämnet '{self.id}': mönstret '{p}': "
+                                                       "{reason}", prefix=r"\b",
+                                                    flags=re.IGNORECASE)
+                                    for p in self.patterns),
+                     problem_types=self.problem_types, prototypes=self.prototypes)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> TopicEntry:
+        self.topic()
+        return self
+
+
+class TopicsFile(BaseModel):
+    """The topics file (``topics.toml``), validated. A setting the file leaves out keeps
+    :class:`TopicTaxonomy`'s default (only the settings the file sets are passed on), so the
+    defaults are declared once, in its constructor."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    problem_threshold: Annotated[float | None, _number(
+        "ett tal ≥ 0 (över 1: problemmodellen ger inga ämnen)", low=0)] = None
+    prototype_threshold: Annotated[float | None, _number(
+        "ett tal från -1 och uppåt (över 1: av)", low=-1)] = None
+    prototype_margin: Annotated[float | None, _number(
+        "ett tal ≥ 0", low=0)] = None
+    classifier_threshold: Annotated[float | None, _number(
+        "ett tal ≥ 0 (över 1: klassificeraren av)", low=0)] = None
+    classifier_C: Annotated[float | None, _number(
+        "ett tal större än 0", above=0)] = None
+    classifier_text_weight: Annotated[float | None, _number(
+        "ett tal ≥ 0 (0: av)", low=0)] = None
+    classifier_ngrams: str | None = None
+    classifier_top: Annotated[int | None, _number(
+        "ett heltal ≥ 0 (0: alla ämnen över tröskeln)", low=0,
+        whole=True)] = None
+    word_floor: Annotated[float | None, _number(
+        "ett tal mellan 0 och 1 (0: orden räknas alltid)", low=0, high=1)] = None
+    training_chats: str | None = None
+    topic: tuple[TopicEntry, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_settings(cls, data: object) -> object:
+        if isinstance(data, dict):
+            known = sorted(cls.model_fields)
+            for key in data:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), known, n=1)
+                    hint = f" Menade du '{close[0]}'?" if close else ""
+                    raise ValueError(f"okänd inställning '{key}'.{hint} Kända: "
+                                     f"{', '.join(known)}.")
+        return data
+
+    @field_validator("classifier_ngrams", mode="before")
+    @classmethod
+    def _ngrams(cls, value: object) -> object:
+        if value not in ("word", "char"):
+            raise ValueError(f'ska vara "word" eller "char", inte {value!r}')
+        return value
+
+    def settings(self) -> dict[str, Any]:
+        """The settings the file sets (not its topics or training chats), by name."""
+        return {name: getattr(self, name) for name in self.model_fields_set
+                if name not in ("topic", "training_chats")}
 
 
 def read_topic_chats(path: str | Path) -> tuple[list[Conversation], list[list[str]]]:
@@ -209,51 +294,23 @@ class TopicTaxonomy:
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None) -> TopicTaxonomy:
-        source, data, topics = read_entries(
-            path, DEFAULT_TOPICS, kind="Ämnesfilen", table="topic", build=_topic,
-            errors=(KeyError, ValueError), problem="Ämnet '{id}' i '{source}' är felaktigt: "
-                                                 "{error}")
-        if not topics:
+        """The taxonomy in a topics file (the package's own without ``path``); a wrong file is a
+        Swedish ``ValueError`` that names the setting and the values it allows."""
+        source = Path(path) if path is not None else DEFAULT_TOPICS
+        data = read_validated(source, TopicsFile, kind="Ämnesfilen")
+        if not data.topic:
             raise ValueError(f"Ämnesfilen '{source}' har inga ämnen ([[topic]]).")
-        chats = data.get("training_chats")
         training = None
-        if chats:
-            training = Path(str(chats))
+        if data.training_chats:
+            training = Path(data.training_chats)
             if not training.is_absolute():  # next to the file, else the package's own
                 nearby = source.parent / training
                 training = nearby if nearby.exists() else DEFAULT_TOPICS.parent / training
             if not training.exists():
-                raise ValueError(f"Ämnesexemplen '{chats}' i '{source}' finns inte.")
-        # the file's settings are the constructor's keyword arguments, beside its topics
-        known = {"topic", *(name for name, parameter in
-                            inspect.signature(cls.__init__).parameters.items()
-                            if parameter.kind is inspect.Parameter.KEYWORD_ONLY)}
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f" Menade du '{close[0]}'?" if close else ""
-                raise ValueError(f"Ämnesfilen '{source}' har en okänd inställning '{key}'.{hint}")
-        top = data.get("classifier_top", 0)
-        if isinstance(top, bool) or not isinstance(top, int) or top < 0:
-            raise ValueError(f"classifier_top i '{source}' ska vara ett heltal ≥ 0 (0: alla "
-                             f"ämnen över tröskeln), inte {top!r}.")
-        floor = data.get("word_floor", 0.0)
-        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 1:
-            raise ValueError(f"word_floor i '{source}' ska vara ett tal mellan 0 och 1, "
-                             f"inte {floor!r}.")
-        ngrams = data.get("classifier_ngrams", "word")
-        if ngrams not in ("word", "char"):
-            raise ValueError(f"classifier_ngrams i '{source}' ska vara \"word\" eller "
-                             f"\"char\", inte {ngrams!r}.")
-        return cls(topics, problem_threshold=float(data.get("problem_threshold", 0.5)),
-                   prototype_threshold=float(data.get("prototype_threshold", 0.88)),
-                   prototype_margin=float(data.get("prototype_margin", 0.0)),
-                   classifier_threshold=float(data.get("classifier_threshold", 2.0)),
-                   classifier_C=float(data.get("classifier_C", 1.0)),
-                   classifier_text_weight=float(data.get("classifier_text_weight", 0.0)),
-                   classifier_ngrams=str(ngrams),
-                   classifier_top=top, word_floor=float(floor),
-                   training_chats=training)
+                raise ValueError(f"Ämnesexemplen '{data.training_chats}' i '{source}' finns "
+                                 "inte.")
+        return cls([entry.topic() for entry in data.topic], training_chats=training,
+                   **data.settings())
 
     @property
     def ids(self) -> list[str]:
