@@ -75,8 +75,10 @@ class Labelled:
 
 
 def _key(text: str) -> str:
-    """An answer compared without case and punctuation, as the training files are cleaned."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    """An answer compared without case and punctuation, as the training files are cleaned
+    (scripts/add_training_answers.py); one without any word as written."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(words) if words else "".join(text.split())
 
 
 def read_independent(path: Path) -> Labelled:
