@@ -1,12 +1,22 @@
-"""Add a training author's answers to autolarm's shipped training data.
+"""Add a training author's answers to autolarm's shipped training data, and keep every
+training file clean of the independent sets.
 
     .venv/bin/python scripts/add_training_answers.py WRITER.jsonl NAME
+    .venv/bin/python scripts/add_training_answers.py --clean
 
-Writes ``src/kraftsamling/autolarm/data/training_answers_NAME.jsonl`` (text, level,
+The first writes ``src/kraftsamling/autolarm/data/training_answers_NAME.jsonl`` (text, level,
 categories) from a writer's JSON lines. Dropped, so that no independent answer is trained on
 and no answer stands in two files: answers that occur in any independent set under
 ``benchmarks/data/autolarm-independent*`` or in another training or seed file, compared after
-lower-casing and removing punctuation. Prints what it kept and dropped.
+lower-casing and removing punctuation (an answer without letters or digits, such as an emoji,
+is compared as written). Prints what it kept and dropped.
+
+Both then clean every shipped training file against every independent set (run ``--clean``
+alone after an independent set is added): a training answer that stands in an independent set
+is removed from its ``training_answers_*.jsonl``, and a seed line (``seed_answers_*.txt``) is
+removed when the answer as written or one of the spelling variants ``load_seed`` makes of it
+does. Prints every answer it removed. ``tests/autolarm/test_training_data.py`` checks the
+result.
 """
 
 from __future__ import annotations
@@ -17,12 +27,18 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from kraftsamling.autolarm import load_seed
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "kraftsamling" / "autolarm" / "data"
+INDEPENDENT = ROOT / "benchmarks" / "data"
 
 
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    """An answer without case and punctuation; one without any word as written (so that
+    ``🙁🙁🙁`` and ``:)`` are not the same answer)."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(words) if words else "".join(text.split())
 
 
 def _texts(path: Path) -> set[str]:
@@ -33,11 +49,48 @@ def _texts(path: Path) -> set[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
+def independent_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in sorted(INDEPENDENT.glob("autolarm-independent*/answers.jsonl")):
+        keys |= _texts(path)
+    return keys
+
+
+def clean() -> None:
+    """Remove from every training and seed file each answer that stands in an independent set."""
+    independent = independent_keys()
+    removed: list[tuple[str, str, str]] = []
+    for path in sorted(DATA.glob("training_answers_*.jsonl")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        kept = []
+        for line in lines:
+            row = json.loads(line)
+            if _key(row["text"]) in independent:
+                removed.append((path.name, row["level"], row["text"]))
+            else:
+                kept.append(line)
+        if len(kept) != len(lines):
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    # A seed line goes when any variant load_seed makes of it stands in an independent set.
+    seed = load_seed(training=())
+    originals = {a.group: a.text for a in seed if a.variant == "original"}
+    bad = {originals[a.group] for a in seed if _key(a.text) in independent}
+    for path in sorted(DATA.glob("seed_answers_*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [raw for raw in lines if raw.strip() not in bad or raw.startswith(("#", "["))]
+        if len(kept) != len(lines):
+            for raw in lines:
+                if raw.strip() in bad:
+                    removed.append((path.name, "(seed)", raw.strip()))
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    for name, level, text in removed:
+        print(f"removed from {name} ({level}): {text!r}")
+    print(f"{len(removed)} answers removed: they stand in an independent set")
+
+
 def main(source: Path, name: str) -> None:
     target = DATA / f"training_answers_{name}.jsonl"
-    independent: set[str] = set()
-    for path in sorted((ROOT / "benchmarks" / "data").glob("autolarm-independent*/answers.jsonl")):
-        independent |= _texts(path)
+    independent = independent_keys()
     others: set[str] = set()
     for path in [*DATA.glob("seed_answers_*.txt"), *DATA.glob("training_answers_*.jsonl")]:
         if path != target:
@@ -67,6 +120,10 @@ def main(source: Path, name: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if sys.argv[1:] == ["--clean"]:
+        clean()
+    elif len(sys.argv) == 3:
+        main(Path(sys.argv[1]), sys.argv[2])
+        clean()
+    else:
         sys.exit(__doc__)
-    main(Path(sys.argv[1]), sys.argv[2])

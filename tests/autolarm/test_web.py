@@ -392,8 +392,10 @@ def test_action_guide_is_validated(tmp_path: Path) -> None:
 # Two urgent answers worded unlike anything in the seed set, each with a rewording of the
 # same kind: the seed model misses them; a reviewer's corrections teach it.
 MISSED = [
-    ("allt känns lugnt nu när jag har bestämt mig, breven är klara och jag är inte rädd "
-     "längre",
+    # Session 33's ten-author model caught the first answer written here before ("allt
+    # känns lugnt nu när jag har bestämt mig, breven är klara ..."); this one it misses.
+    ("har städat rummet och lagt katten hos grannen, känns skönt att allt är ordnat inför "
+     "lördag",
      "jag är nöjd nu, har gett bort mina spel till lillebror och sagt hejdå till katten",
      "suicide"),
     ("det är mysigt med morbror, han kommer in till mig när alla sover och säger att jag är "
