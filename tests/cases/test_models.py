@@ -466,6 +466,17 @@ def _best_fair_plan(benefit: np.ndarray[Any, Any], capacity: list[int], groups: 
     return float(best)
 
 
+def test_a_fairness_ratio_outside_zero_to_one_is_refused_in_swedish() -> None:
+    """Above 1 the floor holds only when nobody gets a place (one group gave an empty plan
+    as "optimal" before; second reading, session 33)."""
+    benefit = np.array([[0.3], [0.4]])
+    for ratio in (1.2, -0.5):
+        with pytest.raises(ValueError, match=r"min_ratio.*mellan 0 och 1"):
+            allocate(benefit, ["a"], {}, groups=["g", "g"], min_ratio=ratio)
+    assert allocate(benefit, ["a"], {}, groups=["g", "g"], min_ratio=1.0).expected_benefit \
+        == pytest.approx(0.7)
+
+
 def test_fairness_floor_plan_is_exactly_optimal_on_small_problems() -> None:
     rng = np.random.default_rng(7)
     groups = ["A", "A", "A", "B", "B", "B", "C", "C"]

@@ -107,6 +107,13 @@ def test_volunteer_id_is_stored_pseudonymised(tmp_path: Path) -> None:
     ('[[recognizers]]\ntype = "person_name"\ncommon_zipf = "hög"\n',
      "Inställningen 'common_zipf' för igenkännaren 'person_name' måste vara ett tal, "
      "inte 'hög'"),
+    # one message an option, named as the file names it (not pydantic's union tags)
+    ('[[recognizers]]\ntype = "person_name"\nmodel = 5\n',
+     r"^Inställningen 'model' för igenkännaren 'person_name' måste vara text, inte 5\.$"),
+    ('[[recognizers]]\ntype = "person_name"\nthreshold = 2021-01-01\n',
+     "'threshold' för igenkännaren 'person_name' måste vara ett tal, inte 2021-01-01"),
+    ('[[recognizers]]\ntype = "person_name"\nthreshold = nan\n',
+     "'threshold' för igenkännaren 'person_name' måste vara ett ändligt tal, inte nan"),
     ('[[recognizers]]\ntype = "person_name"\nthreshold = true\n',
      "'threshold' för igenkännaren 'person_name' måste vara ett tal, inte true"),
     ('[[recognizers]]\ntype = "person_name"\nthreshold = "0.7"\n',

@@ -81,6 +81,10 @@ def allocate(benefit: Matrix, interventions: Sequence[str], capacity: Mapping[st
     started = time.perf_counter()
     places = _places_rows(n, k, names, capacity)
     member = None
+    if min_ratio is not None and not 0.0 <= min_ratio <= 1.0:
+        # a ratio above 1 between every pair of groups can hold only when nobody gets a place
+        raise ValueError(f"Kvoten mellan gruppernas andelar (min_ratio) måste vara mellan 0 "
+                         f"och 1, inte {min_ratio:g}.")
     if groups is not None and min_ratio is not None:
         labels = np.asarray([str(g) for g in groups], dtype=object)
         if len(labels) != n:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ def _number(allowed: str, *, low: float | None = None, high: float | None = None
     def check(value: object) -> object:
         kind = int if whole else int | float
         if (isinstance(value, bool) or not isinstance(value, kind)
+                or not math.isfinite(value)  # nan passes every comparison, inf is no setting
                 or (low is not None and value < low) or (high is not None and value > high)
                 or (above is not None and value <= above)):
             shown = str(value).lower() if isinstance(value, bool) else repr(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import inspect
 import types
@@ -89,8 +90,19 @@ def options_model(cls: type[Recognizer]) -> type[BaseModel]:
         fields[name] = (_field_type(hints.get(name, Any)), default)
     model: type[BaseModel] = create_model(
         f"{cls.__name__}Options",
-        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=True), **fields)
+        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=True,
+                              allow_inf_nan=False),  # nan passes every range check
+        **fields)
     return model
+
+
+def _as_written(value: object) -> str:
+    """A value as the TOML file wrote it: ``true``, ``2021-01-01``, ``'text'``, ``5``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return repr(value)
 
 
 def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any]) -> None:
@@ -102,8 +114,12 @@ def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any])
     except ValidationError as error:
         known = recognizer_options(cls)
         problems, missing = [], []
+        wrong: dict[str, tuple[list[str], object]] = {}  # option: (what it must be, value)
         for entry in error.errors():
-            option = ".".join(str(part) for part in entry["loc"])
+            # the option and a list item's index; pydantic's union tags are no place
+            # ("model.str", "model.lax-or-strict[…]" for `str | Path | None`)
+            parts = [entry["loc"][0], *(p for p in entry["loc"][1:] if isinstance(p, int))]
+            option = ".".join(str(part) for part in parts)
             if entry["type"] == "extra_forbidden":
                 close = difflib.get_close_matches(option, known, n=1)
                 hint = f" Menade du '{close[0]}'?" if close else ""
@@ -112,10 +128,15 @@ def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any])
             elif entry["type"] == "missing":
                 missing.append(f"'{option}'")
             else:
-                value = entry["input"]
-                shown = str(value).lower() if isinstance(value, bool) else repr(value)
-                problems.append(f"Inställningen '{option}' för igenkännaren '{kind}' "
-                                f"{problem_in_swedish(entry)}, inte {shown}.")
+                musts, _ = wrong.setdefault(option, ([], entry["input"]))
+                must = problem_in_swedish(entry)
+                if must not in musts:
+                    musts.append(must)
+        for option, (musts, value) in wrong.items():
+            named = [m for m in musts if m != "ogiltigt värde"] or musts
+            said = " eller ".join([named[0], *(m.removeprefix("måste vara ") for m in named[1:])])
+            problems.append(f"Inställningen '{option}' för igenkännaren '{kind}' {said}, "
+                            f"inte {_as_written(value)}.")
         if missing:
             problems.insert(0, f"Igenkännaren '{kind}' har fel inställningar: "
                                f"{' och '.join(missing)} saknas.")

@@ -528,6 +528,33 @@ def _next_is_capitalised_word(word: str) -> bool:
     return common and not fn and not ln and first_name_bucket(lower) == 0
 
 
+# Role words after which initials or a surname in capitals name the person in the role.
+_ROLE_WORDS = frozenset((
+    "handläggare", "handläggaren", "socialsekreterare", "socialsekreteraren", "kontaktperson",
+    "kontaktpersonen", "läkare", "läkaren", "mentor", "mentorn", "lärare", "läraren", "rektor",
+    "rektorn", "kurator", "kuratorn", "skolsköterska", "skolsköterskan", "sjuksköterska",
+    "sjuksköterskan", "biståndshandläggare", "biståndshandläggaren", "boendestödjare",
+    "assistent", "assistenten", "sign", "signatur", "signerat", "antecknat", "ansvarig",
+    "elev", "eleven", "klient", "klienten",
+))
+
+
+def _after_person_word(words: Sequence[str], lowers: Sequence[str], scores: Sequence[float],
+                       i: int, threshold: float) -> bool:
+    """Whether ``words[i]`` follows a word that makes it a person's: a naming, title, kinship
+    or role word (also across ``:`` or ``.``), or a capitalised word already taken for a name."""
+    k = i - 1
+    while k >= 0 and words[k] in {":", ".", ","}:
+        k -= 1
+    if k < 0:
+        return False
+    before = lowers[k].rstrip(".:")
+    if before in NAMING_CUES or before in TITLES or before in KINSHIP or before in _ROLE_WORDS:
+        return True
+    return k == i - 1 and words[k][:1].isupper() and not words[k].isupper() and \
+        scores[k] >= threshold
+
+
 def _double_name_shaped(word: str) -> bool:
     """``Anna-Karin``, ``anna-karin``, ``ANNA-KARIN``: every part written alike, each
     capitalised when the first is; not ``EM-finalen``, ``Zlatan-appen``, ``Rid-EM``."""
@@ -811,12 +838,15 @@ class PersonNameRecognizer(Recognizer):
             # first name written in capitals ("möte
             # med ANNA och Per"), nor in a shouted text ("JAG HATAR PER") or after a naming
             # or title word ("heter ANNA")
+            # Nor a listed surname ("Per BERG", "samtal med LIND"), a word after a capitalised
+            # word taken for a name ("Jonas NG"), or initials after a role, kinship or title
+            # word, also across a colon ("handläggare LK", "Handläggare: AK"): a caseworker's
+            # signature is a person (second reading, session 33).
             if "acronym" in self.rules and 2 <= len(words[i]) <= 4 and \
                     words[i].isupper() and words[i].isalpha() and \
                     not _ROMAN.fullmatch(words[i]) and not _is_first_name(lower) and \
-                    not _shouted_beside(words, i) and \
-                    (i == 0 or (lowers[i - 1] not in NAMING_CUES and
-                                lowers[i - 1].rstrip(".") not in TITLES)):
+                    not _word_class(lower)[1] and not _shouted_beside(words, i) and \
+                    not _after_person_word(words, lowers, scores, i, self.threshold):
                 scores[i] = 0.0
         if "non_person_head" not in self.rules:
             return
