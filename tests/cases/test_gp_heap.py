@@ -1,5 +1,6 @@
 """The Gaussian processes keep freed memory in the heap while they fit (Linux/glibc only),
-and put glibc's defaults back afterwards; elsewhere the setting does nothing."""
+and afterwards leave the thresholds where glibc's dynamic scheme ends after a large free;
+elsewhere the setting does nothing."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _data(rows: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.nda
 
 
 @pytest.mark.skipif(not GLIBC, reason="glibc's mallopt only")
-def test_fit_keeps_freed_memory_inside_and_puts_the_defaults_back() -> None:
+def test_fit_keeps_freed_memory_inside_and_leaves_glibcs_dynamic_end_after() -> None:
     x, t, y = _data(80)
     assert _big_array_is_mapped()  # glibc's default: a 64 MB array is its own mapping
     kept_x, plain_x = _Covariates(x), _Covariates(x)

@@ -534,6 +534,7 @@ def test_topics_file_settings_are_refused_in_swedish_naming_the_allowed_values(
             # nan passes every comparison; inf is no setting either (second reading, s33)
             ("word_floor = nan", r"word_floor: ska vara ett tal mellan 0 och 1 .* inte nan"),
             ("classifier_C = inf", r"classifier_C: ska vara ett tal större än 0, inte inf"),
+            ("word_floor = 1" + "0" * 400, r"word_floor: ska vara ett tal mellan 0 och 1"),
             ("classifier_C = 0", r"classifier_C: ska vara ett tal större än 0, inte 0"),
             ("classifier_threshold = -1", r"classifier_threshold: ska vara ett tal ≥ 0"),
             ("prototype_margin = [1]", r"prototype_margin: ska vara ett tal ≥ 0, inte \[1\]"),

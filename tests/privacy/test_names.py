@@ -221,6 +221,11 @@ def test_each_rule_decides_its_case(rule: str, text: str, expected: list[str]) -
     ("Handläggare: AK, datum 2024-03-01.", ["AK"]),
     ("Kontakt med BUP, handläggare LK.", ["LK"]),
     ("Sverige gick med i NATO och EU.", []),
+    # a service's abbreviation after a first name or a role is still one, and a sentence
+    # end is no bridge from a kinship word (third reading)
+    ("Samtal med Eva BUP och Lena IFO.", ["Eva", "Lena"]),
+    ("Kurator BUP deltog på mötet.", []),
+    ("Möte med pappa. SFI har ringt.", []),
     ("Remiss till SÖS skickad.", []),
 ])
 def test_rules_stay_within_their_case(text: str, expected: list[str]) -> None:

@@ -84,7 +84,9 @@ def _number(allowed: str, *, low: float | None = None, high: float | None = None
     def check(value: object) -> object:
         kind = int if whole else int | float
         if (isinstance(value, bool) or not isinstance(value, kind)
-                or not math.isfinite(value)  # nan passes every comparison, inf is no setting
+                # nan passes every comparison, inf is no setting (an int may be too big for a
+                # float: only floats are asked)
+                or (isinstance(value, float) and not math.isfinite(value))
                 or (low is not None and value < low) or (high is not None and value > high)
                 or (above is not None and value <= above)):
             shown = str(value).lower() if isinstance(value, bool) else repr(value)

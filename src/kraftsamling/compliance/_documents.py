@@ -325,8 +325,8 @@ def _dpia(inst: Installation, modules: tuple[str, ...]) -> Document:
             r.entity or label.get(r.type, r.type) for r in off) + ".", inst.recognisers_source)
     pseud.add("Pseudonymnyckeln är "
               + ("satt i inställningarna" if settings.pseudonym_key
-                 else "slumpad och sparad i nyckelmappen (keys_dir/pseudonym.key), skild från "
-                      "data och säkerhetskopior")
+                 else "sparad i nyckelmappen (keys_dir/pseudonym.key), skild från data och "
+                      "säkerhetskopior")
               + "; samma värde får samma pseudonym, och originalen sparas bara krypterade.",
               inst.setting("pseudonym_key"),
               T("tests/privacy/test_pseudonymize.py::test_same_value_same_pseudonym_across_texts"))

@@ -539,14 +539,26 @@ _ROLE_WORDS = frozenset((
 ))
 
 
+# Abbreviations of Swedish services, authorities, laws and school subjects that case and
+# school notes write beside names and roles ("Eva BUP", "kurator BUP", "Lärare NO"): never a
+# person, whatever stands before them (second reading, session 33).
+_ABBREVIATIONS = frozenset((
+    "BUP", "BVC", "MVC", "IFO", "SFI", "LSS", "LVU", "LVM", "HVB", "SIS", "FK", "AF", "IVO",
+    "BBIC", "EHT", "SVA", "NO", "SO", "SOL", "HSL", "VC", "KBT", "ADHD", "AST", "FN", "EU",
+    "NATO", "SÖS", "SUS", "KS", "IUP", "ÅP", "PPT", "CSN", "SCB", "SKR", "SMS", "BRIS", "RFSL",
+    "AB", "HB", "LSO", "SOU", "SFB", "PBL", "JO", "JK", "IVA", "AKUT",
+))
+
+
 def _after_person_word(words: Sequence[str], lowers: Sequence[str], scores: Sequence[float],
                        i: int, threshold: float) -> bool:
     """Whether ``words[i]`` follows a word that makes it a person's: a naming, title, kinship
-    or role word (also across ``:`` or ``.``), or a capitalised word already taken for a name."""
+    or role word (also across ``:``, or across ``.`` after an abbreviated title: ``Dr. AK``),
+    or a capitalised word already taken for a name. A sentence end is no bridge."""
     k = i - 1
-    while k >= 0 and words[k] in {":", ".", ","}:
+    if (k >= 0 and words[k] == ":") or (k >= 1 and words[k] == "." and lowers[k - 1] in TITLES):
         k -= 1
-    if k < 0:
+    if k < 0 or not words[k][:1].isalpha():
         return False
     before = lowers[k].rstrip(".:")
     if before in NAMING_CUES or before in TITLES or before in KINSHIP or before in _ROLE_WORDS:
@@ -842,11 +854,14 @@ class PersonNameRecognizer(Recognizer):
             # word taken for a name ("Jonas NG"), or initials after a role, kinship or title
             # word, also across a colon ("handläggare LK", "Handläggare: AK"): a caseworker's
             # signature is a person (second reading, session 33).
+            # A service's abbreviation stays one even there ("Eva BUP", "kurator BUP").
             if "acronym" in self.rules and 2 <= len(words[i]) <= 4 and \
                     words[i].isupper() and words[i].isalpha() and \
                     not _ROMAN.fullmatch(words[i]) and not _is_first_name(lower) and \
-                    not _word_class(lower)[1] and not _shouted_beside(words, i) and \
-                    not _after_person_word(words, lowers, scores, i, self.threshold):
+                    not _shouted_beside(words, i) and (
+                        words[i] in _ABBREVIATIONS or (
+                            not _word_class(lower)[1] and
+                            not _after_person_word(words, lowers, scores, i, self.threshold))):
                 scores[i] = 0.0
         if "non_person_head" not in self.rules:
             return
