@@ -174,6 +174,26 @@ def _floor_rows(sizes: Matrix, min_ratio: float, before: int
     return matrix, lower, upper
 
 
+def _floor_blocks(places: tuple[sparse.csr_matrix, Matrix, Matrix], member: Matrix,
+                  min_ratio: float, k: int
+                  ) -> tuple[list[tuple[sparse.csr_matrix, Matrix, Matrix]], sparse.csr_matrix,
+                             Matrix, Matrix]:
+    """The fairness floor's programme after the choices' columns: one count per group, then
+    the largest share h. Returns the rows (the places widened to those columns, each count
+    tied to its members' choices, the floor), the count rows, and the extra columns' upper
+    bounds and integrality (the counts whole, h not)."""
+    counts = _counts(member, k)
+    levels = counts.shape[0]
+    sizes = np.bincount(member, minlength=levels).astype(float)
+    widened = (sparse.hstack([places[0], sparse.csr_matrix((places[0].shape[0], levels + 1))],
+                             format="csr"), places[1], places[2])
+    linked = (sparse.hstack([counts, -sparse.identity(levels), sparse.csr_matrix((levels, 1))],
+                            format="csr"), np.zeros(levels), np.zeros(levels))
+    floor = _floor_rows(sizes, min_ratio, counts.shape[1])
+    return ([widened, linked, floor], counts, np.concatenate([sizes, [1.0]]),
+            np.concatenate([np.ones(levels), [0.0]]))
+
+
 def _fair_plan(benefit: Matrix, places: tuple[sparse.csr_matrix, Matrix, Matrix],
                member: Matrix, min_ratio: float, started: float, time_limit: float) -> Any:
     """Exact: whole group counts (the floor), then the plan for those counts (0/1 already).
@@ -183,22 +203,13 @@ def _fair_plan(benefit: Matrix, places: tuple[sparse.csr_matrix, Matrix, Matrix]
     plan at least as good as that bound: the optimum. None if the vertex was not 0/1.
     """
     n, k = benefit.shape
-    counts = _counts(member, k)
-    levels = counts.shape[0]
-    sizes = np.bincount(member, minlength=levels).astype(float)
-    extra = levels + 1
-    widened = (sparse.hstack([places[0], sparse.csr_matrix((places[0].shape[0], extra))],
-                             format="csr"), places[1], places[2])
-    linked = (sparse.hstack([counts, -sparse.identity(levels), sparse.csr_matrix((levels, 1))],
-                            format="csr"), np.zeros(levels), np.zeros(levels))
-    first = _solve(np.concatenate([-benefit.ravel(), np.zeros(extra)]),
-                   [widened, linked, _floor_rows(sizes, min_ratio, n * k)],
-                   np.concatenate([np.zeros(n * k), np.ones(levels), [0.0]]),
-                   Bounds(0, np.concatenate([np.ones(n * k), sizes, [1.0]])),
-                   time_limit)
+    blocks, counts, upper, integer = _floor_blocks(places, member, min_ratio, k)
+    first = _solve(np.concatenate([-benefit.ravel(), np.zeros(len(upper))]), blocks,
+                   np.concatenate([np.zeros(n * k), integer]),
+                   Bounds(0, np.concatenate([np.ones(n * k), upper])), time_limit)
     if first.x is None:
         return first
-    whole = np.round(first.x[n * k:n * k + levels])
+    whole = np.round(first.x[n * k:n * k + counts.shape[0]])
     second = _solve(-benefit.ravel(), [places, (counts, whole, whole)], np.zeros(n * k),
                     Bounds(0, 1), _left(started, time_limit))
     if not _whole(second):
@@ -215,30 +226,17 @@ def _binary_plan(benefit: Matrix, places: tuple[sparse.csr_matrix, Matrix, Matri
     """Every choice a binary: the budget (and the floor, if any, beside it)."""
     n, k = benefit.shape
     blocks = [places]
-    extra = 0
+    upper = integer = np.zeros(0)  # the floor's columns, if any
     if member is not None and min_ratio is not None:
-        counts = _counts(member, k)
-        levels = counts.shape[0]
-        sizes = np.bincount(member, minlength=levels).astype(float)
-        extra = levels + 1
-        blocks = [(sparse.hstack([places[0], sparse.csr_matrix((places[0].shape[0], extra))],
-                                 format="csr"), places[1], places[2]),
-                  (sparse.hstack([counts, -sparse.identity(levels),
-                                  sparse.csr_matrix((levels, 1))], format="csr"),
-                   np.zeros(levels), np.zeros(levels)),
-                  _floor_rows(sizes, min_ratio, n * k)]
+        blocks, _, upper, integer = _floor_blocks(places, member, min_ratio, k)
     if budget is not None:
         prices = np.array([(cost or {}).get(name, 0.0) for name in names])
         row = sparse.hstack([sparse.csr_matrix(np.tile(prices, n)),
-                             sparse.csr_matrix((1, extra))], format="csr")
+                             sparse.csr_matrix((1, len(upper)))], format="csr")
         blocks.append((row, np.zeros(1), np.array([float(budget)])))
-    upper = np.ones(n * k)
-    if extra:
-        upper = np.concatenate([upper, sizes, [1.0]])
-    return _solve(np.concatenate([-benefit.ravel(), np.zeros(extra)]), blocks,
-                  np.concatenate([np.ones(n * k), np.ones(extra - 1 if extra else 0),
-                                  [0.0] if extra else []]),
-                  Bounds(0, upper), time_limit)
+    return _solve(np.concatenate([-benefit.ravel(), np.zeros(len(upper))]), blocks,
+                  np.concatenate([np.ones(n * k), integer]),
+                  Bounds(0, np.concatenate([np.ones(n * k), upper])), time_limit)
 
 
 def _fill(order: Sequence[int], choice: Matrix, names: tuple[str, ...],
