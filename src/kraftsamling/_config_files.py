@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import re
 import tomllib
 from collections.abc import Callable
@@ -11,7 +13,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-__all__ = ["compile_pattern", "problem_in_swedish", "read_entries", "read_toml", "read_validated"]
+__all__ = ["as_written", "compile_pattern", "did_you_mean", "problem_in_swedish", "read_entries",
+           "read_toml", "read_validated"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -116,6 +119,21 @@ def compile_pattern(pattern: str, problem: str, *, prefix: str = "",
         if error.pos is not None:
             reason += f" (vid tecken {max(error.pos - len(prefix), 0) + 1})"
         raise ValueError(problem.replace("{reason}", reason)) from None  # a pattern may hold {}
+
+
+def as_written(value: object) -> str:
+    """A value as the TOML file wrote it, for a message: ``true``, ``2021-01-01``, ``'text'``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return repr(value)
+
+
+def did_you_mean(key: str, known: list[str]) -> str:
+    """`` Menade du 'threshold'?`` for a misspelt key, the closest known one; else empty."""
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" Menade du '{close[0]}'?" if close else ""
 
 
 def problem_in_swedish(entry: ErrorDetails) -> str:

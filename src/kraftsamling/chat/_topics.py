@@ -15,7 +15,6 @@ distinctive words, so the same data always gives the same new topics.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -32,7 +31,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from kraftsamling._config_files import compile_pattern, read_validated
+from kraftsamling._config_files import as_written, compile_pattern, did_you_mean, read_validated
 from kraftsamling._textfeatures import embed
 from kraftsamling.chat._io import Conversation, Message, start_slice
 
@@ -89,8 +88,7 @@ def _number(allowed: str, *, low: float | None = None, high: float | None = None
                 or (isinstance(value, float) and not math.isfinite(value))
                 or (low is not None and value < low) or (high is not None and value > high)
                 or (above is not None and value <= above)):
-            shown = str(value).lower() if isinstance(value, bool) else repr(value)
-            raise ValueError(f"ska vara {allowed}, inte {shown}")
+            raise ValueError(f"ska vara {allowed}, inte {as_written(value)}")
         return value
     return BeforeValidator(check)
 
@@ -154,10 +152,9 @@ class TopicsFile(BaseModel):
             known = sorted(cls.model_fields)
             for key in data:
                 if key not in known:
-                    close = difflib.get_close_matches(str(key), known, n=1)
-                    hint = f" Menade du '{close[0]}'?" if close else ""
-                    raise ValueError(f"okänd inställning '{key}'.{hint} Kända: "
-                                     f"{', '.join(known)}.")
+                    raise ValueError(f"okänd inställning '{key}'."
+                                     f"{did_you_mean(str(key), known)} "
+                                     f"Kända: {', '.join(known)}.")
         return data
 
     @field_validator("classifier_ngrams", mode="before")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import difflib
 import inspect
 import types
 import typing
@@ -15,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Strict, TypeAdapter, ValidationError, create_model
 
-from kraftsamling._config_files import problem_in_swedish, read_toml
+from kraftsamling._config_files import as_written, did_you_mean, problem_in_swedish, read_toml
 from kraftsamling.privacy._recognizers import RECOGNIZER_TYPES, Recognizer
 from kraftsamling.privacy._spans import Span, resolve_overlaps, tokenize
 
@@ -96,15 +94,6 @@ def options_model(cls: type[Recognizer]) -> type[BaseModel]:
     return model
 
 
-def _as_written(value: object) -> str:
-    """A value as the TOML file wrote it: ``true``, ``2021-01-01``, ``'text'``, ``5``."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return repr(value)
-
-
 def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any]) -> None:
     """The options of one ``[[recognizers]]`` table, validated by the type's model; every
     problem is named in Swedish. An unknown option is an error (a misspelt ``treshold`` must
@@ -121,10 +110,9 @@ def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any])
             parts = [entry["loc"][0], *(p for p in entry["loc"][1:] if isinstance(p, int))]
             option = ".".join(str(part) for part in parts)
             if entry["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(option, known, n=1)
-                hint = f" Menade du '{close[0]}'?" if close else ""
                 problems.append(f"Igenkännaren '{kind}' har en okänd inställning '{option}'."
-                                f"{hint} Tillåtna: {', '.join(['enabled', 'type', *known])}.")
+                                f"{did_you_mean(option, known)} "
+                                f"Tillåtna: {', '.join(['enabled', 'type', *known])}.")
             elif entry["type"] == "missing":
                 missing.append(f"'{option}'")
             else:
@@ -136,7 +124,7 @@ def _check_options(kind: str, cls: type[Recognizer], options: Mapping[str, Any])
             named = [m for m in musts if m != "ogiltigt värde"] or musts
             said = " eller ".join([named[0], *(m.removeprefix("måste vara ") for m in named[1:])])
             problems.append(f"Inställningen '{option}' för igenkännaren '{kind}' {said}, "
-                            f"inte {_as_written(value)}.")
+                            f"inte {as_written(value)}.")
         if missing:
             problems.insert(0, f"Igenkännaren '{kind}' har fel inställningar: "
                                f"{' och '.join(missing)} saknas.")
