@@ -254,9 +254,10 @@ def _genitive_stem(lower: str) -> str:
 
 
 @lru_cache(maxsize=300_000)
-def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
-    """The features of a word on its own (cached): the feature strings, its SCB bucket,
-    its surname shape, its class code (first/last list, lexicon proper/common) and shape."""
+def _word_features(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The features of a word on its own (cached): its own feature strings, and the ones
+    it gives the token after it and the token before it (word, shape, class code, SCB
+    bucket, surname shape), built once per word instead of once per token."""
     lower = word.lower()
     fn, ln, proper, common = _word_class(lower)
     bucket = first_name_bucket(lower)
@@ -288,7 +289,12 @@ def _word_features(word: str) -> tuple[tuple[str, ...], int, int, str, str]:
         row.append(f"gsur={surname_shaped(stem)}")
         row.append(f"gng={max(-3, min(3, round(name_likeness(stem) * 2)))}")
     code = f"{int(fn)}{int(ln)}{int(proper)}{int(common)}"
-    return tuple(row), bucket, surname, code, _shape(word)
+    shape = _shape(word)
+    as_prev = ("-1w=" + lower, "-1sh=" + shape, "-1c=" + code, f"-1fb={bucket}",
+               f"-1sur={surname}")
+    as_next = ("+1w=" + lower, "+1sh=" + shape, "+1c=" + code, f"+1fb={bucket}",
+               f"+1sur={surname}")
+    return tuple(row), as_prev, as_next
 
 
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
@@ -313,9 +319,7 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
             row.append("BOS")
         else:
             prev = lowers[i - 1]
-            _p, pbucket, psurname, pcode, pshape = info[i - 1]
-            row += ["-1w=" + prev, "-1sh=" + pshape, "-1c=" + pcode,
-                    f"-1fb={pbucket}", f"-1sur={psurname}"]
+            row += info[i - 1][1]
             if prev in CUES:
                 row.append("-1cue")
             if prev.rstrip(".") in TITLES:
@@ -329,9 +333,7 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
         if i == n - 1:
             row.append("EOS")
         else:
-            _n, nbucket, nsurname, ncode, nshape = info[i + 1]
-            row += ["+1w=" + lowers[i + 1], "+1sh=" + nshape, "+1c=" + ncode,
-                    f"+1fb={nbucket}", f"+1sur={nsurname}"]
+            row += info[i + 1][2]
             if i < n - 2:
                 row.append("+2w=" + lowers[i + 2])
         features.append(row)
