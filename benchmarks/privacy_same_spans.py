@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path("/work/shared/data")
+DATA = ROOT / ".." / "shared" / "data"
 
 
 def texts() -> list[str]:
