@@ -3,6 +3,11 @@
     PYTHONPATH=src python benchmarks/privacy_same_spans.py dump new.json
     PYTHONPATH=<old checkout>/src python benchmarks/privacy_same_spans.py dump old.json
     python benchmarks/privacy_same_spans.py compare old.json new.json
+    PYTHONPATH=<checkout>/src python benchmarks/privacy_same_spans.py rate   # texts/s, 3 s
+
+``rate`` analyses the first 500 texts of the generated set (seed 2026, privacy_bench.py's
+short texts) for three seconds after one warm-up pass and prints texts per second; run it
+alternately on the old and the new checkout in one session, as the figures need.
 
 Texts: every sentence of the Swedish NER test split, every sentence of the independent names
 corpus (spans are only compared between two versions, nothing is scored or tuned), the
@@ -38,7 +43,28 @@ def texts() -> list[str]:
     return found
 
 
+def rate() -> None:
+    import time
+
+    from kraftsamling.privacy import Analyzer
+    from kraftsamling.privacy._synth import generate_texts
+
+    analyzer = Analyzer.from_config()
+    short = [g.text for g in generate_texts(3000, seed=2026)[:500]]
+    for text in short:
+        analyzer.analyze(text)
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 3:
+        for text in short:
+            analyzer.analyze(text)
+        done += len(short)
+    print(f"{done / (time.perf_counter() - start):.0f} texts/s")
+
+
 def main() -> None:
+    if sys.argv[1] == "rate":
+        rate()
+        return
     if sys.argv[1] == "dump":
         from kraftsamling.privacy import Analyzer
 
