@@ -21,20 +21,23 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from privacy_bench import (
+    DATA,
+    INDEPENDENT,
+    read_independent,
+    throughput,
+)
+
+from kraftsamling.privacy import Analyzer, read_conll
+from kraftsamling.privacy._synth import generate_texts
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".." / "shared" / "data"
 
 
 def texts() -> list[str]:
-    from kraftsamling.privacy import read_conll
-    from kraftsamling.privacy._synth import generate_texts
-
     found = [" ".join(words) for words, _ in read_conll(DATA / "swedish-ner" / "test_corpus.txt")]
-    independent = ROOT / "benchmarks" / "data" / "names-independent"
-    for path in sorted(independent.glob("*/sentences.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(str(json.loads(line)["text"]))
+    found += [str(row["text"]) for row in read_independent(INDEPENDENT)]
     found += [g.text for g in generate_texts(3000, seed=2026)]
     for path in sorted((ROOT / "tests" / "privacy").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -44,21 +47,11 @@ def texts() -> list[str]:
 
 
 def rate() -> None:
-    import time
-
-    from kraftsamling.privacy import Analyzer
-    from kraftsamling.privacy._synth import generate_texts
-
     analyzer = Analyzer.from_config()
     short = [g.text for g in generate_texts(3000, seed=2026)[:500]]
     for text in short:
         analyzer.analyze(text)
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 3:
-        for text in short:
-            analyzer.analyze(text)
-        done += len(short)
-    print(f"{done / (time.perf_counter() - start):.0f} texts/s")
+    print(f"{throughput(analyzer.analyze, short, seconds=3.0):.0f} texts/s")
 
 
 def main() -> None:
@@ -66,8 +59,6 @@ def main() -> None:
         rate()
         return
     if sys.argv[1] == "dump":
-        from kraftsamling.privacy import Analyzer
-
         analyzer = Analyzer.from_config()
         rows = [[text, [[s.start, s.end, s.entity_type, s.score]
                         for s in analyzer.analyze(text)]] for text in texts()]
