@@ -98,3 +98,23 @@ def test_the_name_tagger_checks_its_model_on_load(tmp_path: Path) -> None:
     other.save(path)
     with pytest.raises(ValueError, match=r"äldre version.*train-names"):
         PersonNameRecognizer(model=path)
+
+
+def test_models_are_written_for_the_fast_reader_and_old_files_still_load(
+        settings: Settings, tmp_path: Path) -> None:
+    store = _store([])
+    path = store.save(Model(version=3), settings)
+    assert path.read_bytes().startswith(b"KRAFTSAMLING-MODEL pickle-5\n")
+    model, demo = store.load(settings)
+    assert not demo and model.version == 3
+    older = tmp_path / "äldre.joblib"  # as earlier versions wrote it
+    joblib.dump(Model(version=4), older)
+    assert store.read(older).version == 4
+
+
+def test_a_truncated_model_file_is_refused_in_swedish(settings: Settings) -> None:
+    store = _store([])
+    path = store.save(Model(), settings)
+    path.write_bytes(path.read_bytes()[:-5])
+    with pytest.raises(ValueError, match="går inte att läsa som test-modell"):
+        store.load(settings)
