@@ -100,7 +100,7 @@ def test_effect_per_row_on_a_small_continuous_outcome(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["economic-assistance", "social-services"])
 def test_train_predict_allocate_audit_card(tmp_path: Path, kind: str) -> None:
-    assert run_cli("cases", "synth", "--kind", kind, "--n", "1200", "-o", "data.csv",
+    assert run_cli("cases", "synth", "--kind", kind, "--n", "600", "-o", "data.csv",
                 cwd=tmp_path).returncode == 0
     trained = run_cli("cases", "train", "data.csv", "--kind", kind, cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
@@ -109,7 +109,7 @@ def test_train_predict_allocate_audit_card(tmp_path: Path, kind: str) -> None:
                      cwd=tmp_path)
     assert predicted.returncode == 0, predicted.stderr
     rows = list(csv.DictReader((tmp_path / "risk.csv").open(encoding="utf-8")))
-    assert len(rows) == 1200 and all(0 <= float(r["risk"]) <= 1 for r in rows)
+    assert len(rows) == 600 and all(0 <= float(r["risk"]) <= 1 for r in rows)
     assert "risken" in rows[0]["reasons"]
     names = [c.removeprefix("benefit_") for c in rows[0]
              if c.startswith("benefit_") and c not in ("benefit_low", "benefit_high")]
