@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from kraftsamling.settings import Settings
 
-__all__ = ["ModelStore", "save_atomically"]
+__all__ = ["ModelStore", "read_model", "save_atomically"]
 
 M = TypeVar("M")
 
@@ -36,7 +36,9 @@ M = TypeVar("M")
 _HEADER = b"KRAFTSAMLING-MODEL pickle-5\n"
 
 
-def _model_load(path: Path) -> Any:
+def read_model(path: Path) -> Any:
+    """A model file as the store writes it, or as joblib wrote it (earlier versions);
+    unchecked: :meth:`ModelStore.read` checks what it is."""
     with path.open("rb") as handle:
         if handle.read(len(_HEADER)) == _HEADER:
             return pickle.load(handle)  # noqa: S301 - the installation's own file, as with joblib
@@ -92,7 +94,7 @@ class ModelStore(Generic[M]):
     missing: str = ""
     check: Callable[[M, Path], None] | None = None
     suffix: str = ".joblib"
-    reader: Callable[[Path], Any] = _model_load
+    reader: Callable[[Path], Any] = read_model
     writer: Callable[[Any, Path], Any] = _model_dump
 
     def organisation_path(self, settings: Settings) -> Path:
@@ -113,10 +115,8 @@ class ModelStore(Generic[M]):
         stat = path.stat()
         try:
             model = _load(str(path), stat.st_mtime_ns, stat.st_size, self.reader)
-        except ValueError:
-            raise
         except Exception as error:  # a half-written, truncated or foreign file
-            raise ValueError(f"'{path}' går inte att läsa som {self.name}-modell "
+            raise ValueError(f"'{path}' går inte att läsa som en {self.name}-modell "
                              f"({type(error).__name__}); träna om eller återställ "
                              "filen från en säkerhetskopia.") from error
         if not isinstance(model, self.kind):

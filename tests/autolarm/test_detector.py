@@ -130,6 +130,26 @@ def test_texts_are_pseudonymised_before_scoring(detector: Detector) -> None:
     assert assessment.level is Level.urgent
 
 
+def test_folds_fitted_in_parallel_give_the_same_detector() -> None:
+    """The out-of-fold fits run one per process; nothing they set may depend on that."""
+    seed = [a for a in load_seed() if a.split == "train"]
+    writers = sorted({a.author for a in seed})[:3]
+    sample = [a for writer in writers for level in Level
+              for a in [b for b in seed if b.author == writer and b.level is level][:20]]
+    texts = [a.text for a in sample]
+    embeddings = np.random.default_rng(0).normal(size=(len(texts), 16))
+    authors = [a.author for a in sample]
+    fitted = [Detector(n_jobs=n_jobs).fit(
+        texts, [a.level.value for a in sample], [[c.value for c in a.categories] for a in sample],
+        embeddings=embeddings, authors=authors) for n_jobs in (1, 2)]
+    assert len(set(authors)) >= 2
+    np.testing.assert_array_equal(fitted[0].oof_proba_, fitted[1].oof_proba_)
+    np.testing.assert_array_equal(fitted[0].oof_screen_none_, fitted[1].oof_screen_none_)
+    assert fitted[0].urgent_threshold_ == fitted[1].urgent_threshold_
+    assert fitted[0].concern_threshold_ == fitted[1].concern_threshold_
+    assert fitted[0].screen_threshold_ == fitted[1].screen_threshold_
+
+
 def test_train_from_an_organisations_labels(tmp_path: Path) -> None:
     rows = ["text;level;categories"]
     for i in range(12):

@@ -431,8 +431,8 @@ def test_a_reviewers_corrections_teach_the_missed_kind(
         assert response.status_code == 303
     folder = Path(str(alert_settings.data_dir)).parent
     env = {"KRAFTSAMLING_SECRET_KEY": "test-secret-key-0123456789"}
-    # The real CLI, given time to retrain on the seed set too (under a minute on an idle
-    # machine; tests.test_cli.run allows two).
+    # The real CLI, given time to retrain on the seed set too (about two minutes on an
+    # idle 2-core machine, one fold per author in parallel: benchmarks/autolarm_train_time.py).
     import os
     import subprocess
 

@@ -113,6 +113,7 @@ def test_train_predict_allocate_audit_card(tmp_path: Path, kind: str) -> None:
     assert "risken" in rows[0]["reasons"]
     names = [c.removeprefix("benefit_") for c in rows[0]
              if c.startswith("benefit_") and c not in ("benefit_low", "benefit_high")]
+    assert names  # effect models were fitted at 600 rows (not all refused)
     places = ",".join(f"{name}=20" for name in names)
     planned = run_cli("cases", "allocate", "data.csv", "--kind", kind, "--places", places,
                    "--fair-by", "district", "-o", "plan.csv", cwd=tmp_path)

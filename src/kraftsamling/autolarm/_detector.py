@@ -16,8 +16,6 @@ reviewer should look at.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +25,12 @@ import joblib
 import numpy as np
 import numpy.typing as npt
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from threadpoolctl import threadpool_limits
 
 from kraftsamling.autolarm._model import AutolarmClassifier, FloatArray, embed, quick_level_model
 from kraftsamling.autolarm._rules import RuleHit, RuleSet
 from kraftsamling.autolarm._taxonomy import Category, Level
+from kraftsamling.modelstore import read_model, save_atomically
 
 __all__ = ["Assessment", "Detector", "Evidence", "screening_threshold"]
 
@@ -117,6 +117,25 @@ def screening_threshold(scores: npt.NDArray[np.float64], truth: npt.NDArray[np.b
     return best
 
 
+def _fit_fold(train_texts: list[str], train_levels: npt.NDArray[Any], test_texts: list[str],
+              train_embeddings: FloatArray, test_embeddings: FloatArray,
+              weights: npt.NDArray[np.float64] | None, params: dict[str, Any]
+              ) -> tuple[dict[str, npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """One fold: the classifier's level probabilities and the quick screen's P(none) for the
+    held-out answers. The screen's own out-of-fold misses set its threshold, also with the
+    screen off: ``screen`` may be switched on after fitting (the benchmark does)."""
+    # One BLAS thread wherever the fold runs: joblib gives its workers one, and a sum over
+    # more than about 10,000 numbers comes out in another order on two (second reading).
+    with threadpool_limits(limits=1):
+        model = AutolarmClassifier(**params).fit(
+            train_texts, train_levels, None,  # thresholds need the level only
+            embeddings=train_embeddings, sample_weight=weights)
+        level_p, _ = model.level_and_category_proba(test_texts, embeddings=test_embeddings)
+        quick = quick_level_model().fit(train_texts, train_levels)
+        quick_none = quick.predict_proba(test_texts)[:, list(quick.classes_).index("none")]
+    return level_p, np.asarray(quick_none, dtype=float)
+
+
 class Detector:
     """Rules + classifier, the rules adding to the classifier (scikit-learn conventions:
     ``fit`` returns self).
@@ -142,12 +161,17 @@ class Detector:
         flagged answer of 526, so it is not lossless.
     classifier_params:
         Passed to :class:`AutolarmClassifier`.
+    n_jobs:
+        Processes for the out-of-fold fits (joblib; ``1``: one fold after another, each
+        classifier with its own ``n_jobs``). The results do not depend on it.
     """
 
     def __init__(self, *, rules: RuleSet | None = None, max_false_alarm: float = 0.02,
                  concern_false_alarm: float = 0.1, n_splits: int = 5, screen: bool = False,
-                 classifier_params: dict[str, Any] | None = None) -> None:
+                 classifier_params: dict[str, Any] | None = None,
+                 n_jobs: int | None = -1) -> None:
         self.rules = rules or RuleSet.from_toml()
+        self.n_jobs = n_jobs
         self.max_false_alarm = max_false_alarm
         self.concern_false_alarm = concern_false_alarm
         self.n_splits = n_splits
@@ -196,21 +220,23 @@ class Detector:
         else:
             splits = min(self.n_splits, len(set(group_ids)))
             folds = list(GroupKFold(splits).split(texts, levels, group_ids))
-        for train, test in folds:
-            train_texts = [texts[i] for i in train]
-            test_texts = [texts[i] for i in test]
-            model = AutolarmClassifier(**self.classifier_params).fit(
-                train_texts, levels[train], None,  # thresholds need the level only
-                embeddings=embeddings[train],
-                sample_weight=None if weights is None else weights[train])
-            level_p, _ = model.level_and_category_proba(test_texts, embeddings=embeddings[test])
+        # One fold per job: the folds' models are independent, and each fold's classifier
+        # runs on one core, so both cores stay busy through the sequential n-gram steps
+        # too. The same numbers as one fold after another (a test compares).
+        parallel = len(folds) > 1 and joblib.effective_n_jobs(self.n_jobs) > 1
+        fold_params = {**self.classifier_params, "n_jobs": 1} if parallel \
+            else self.classifier_params
+        results = joblib.Parallel(n_jobs=self.n_jobs if parallel else 1)(
+            joblib.delayed(_fit_fold)(
+                [texts[i] for i in train], levels[train], [texts[i] for i in test],
+                embeddings[train], embeddings[test],
+                None if weights is None else weights[train], fold_params)
+            for train, test in folds)
+        for (_, test), (level_p, quick_p) in zip(folds, results, strict=True):
             oof[test] = self._level_columns(level_p)
-            # The screen's own out-of-fold misses set its threshold, also with the screen
-            # off: ``screen`` may be switched on after fitting (the benchmark does).
-            quick = quick_level_model().fit(train_texts, levels[train])
-            quick_none[test] = quick.predict_proba(test_texts)[:, list(quick.classes_)
-                                                               .index("none")]
+            quick_none[test] = quick_p
         self.oof_proba_ = oof
+        self.oof_screen_none_ = quick_none
         # Thresholds from the classifier's out-of-fold probabilities alone: the rules are not
         # honest on the answers they were written from, so they take no part here.
         self.urgent_threshold_ = screening_threshold(
@@ -329,16 +355,17 @@ class Detector:
     # -- persistence -------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Write atomically: a process loading the model never sees half a file."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
-            joblib.dump(self, tmp)
-        os.replace(tmp.name, target)
+        """Write atomically (a process loading the model never sees half a file), in the
+        model store's format."""
+        save_atomically(self, Path(path))
 
     @classmethod
     def load(cls, path: str | Path) -> Detector:
-        detector = joblib.load(path)
+        try:
+            detector = read_model(Path(path))
+        except Exception as error:  # a half-written, truncated or foreign file
+            raise ValueError(f"'{path}' går inte att läsa som en autolarm-modell "
+                             f"({type(error).__name__}).") from error
         if not isinstance(detector, cls):
             raise ValueError(f"'{path}' innehåller ingen autolarm-modell.")
         if getattr(detector, "model_version_", 1) != MODEL_VERSION:
