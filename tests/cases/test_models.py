@@ -230,26 +230,32 @@ def test_per_person_model_is_chosen_by_held_out_r_loss() -> None:
     # The effect is strongly heterogeneous (1 + 2 · score): the held-out R-loss sees it.
     assert max(c.r_score for c in best.candidates_) > 0.2
     top = max(best.candidates_, key=lambda c: c.r_score)
-    # The default for a continuous outcome: the best held-out R-loss, alone.
-    kept = [c for c in best.candidates_ if c.weight > 0]
-    assert kept == [top] and top.weight == 1.0 and best.cate_method_ == top.name
-    assert best.cate_model_ is not None
-    assert np.allclose(best.effect(x)[0], best.effect(x, candidate=top.name)[0])
-    assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
-    assert np.allclose(best.cate_model_.rule_out_of_fold["best"], best.cate_out_of_fold_)
-    # The other rules are computed on the same out-of-fold effects, beside the choice.
+    # The default for a continuous outcome (session 35): the mean of the candidates whose
+    # held-out R-loss is within one standard error of the best one's.
+    assert best.cate_model_ is not None and best.cate_model_.selection == "near-best"
     names_in_order = list(best.cate_model_.out_of_fold)
     taus = np.column_stack([best.cate_model_.out_of_fold[n] for n in names_in_order])
     y_res, t_res = best.cate_model_.residuals
-    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"],
-                       taus @ near_best_weights(y_res, t_res, taus))
+    near = near_best_weights(y_res, t_res, taus)
+    kept = [c for c in best.candidates_ if c.weight > 0]
+    assert top in kept and {c.name for c in kept} == {
+        n for n, w in zip(names_in_order, near, strict=True) if w > 0}
+    assert all(c.weight == pytest.approx(1 / len(kept)) for c in kept)
+    assert np.allclose(best.cate_out_of_fold_, taus @ near)
+    assert np.allclose(best.cate_model_.rule_out_of_fold["near-best"], best.cate_out_of_fold_)
+    assert np.allclose(best.effect(x)[0], np.mean(
+        [best.effect(x, candidate=c.name)[0] for c in kept], axis=0))
+    assert np.corrcoef(best.cate_out_of_fold_, tau)[0, 1] > 0.8
+    # The other rules are computed on the same out-of-fold effects, beside the choice.
+    assert np.allclose(best.cate_model_.rule_out_of_fold["best"],
+                       best.cate_model_.out_of_fold[top.name])
     assert np.allclose(best.cate_model_.rule_out_of_fold["bagged-best"],
                        taus @ bagged_best_weights(y_res, t_res, taus))
     # The stack is computed beside the choice: a constant and non-negative weights.
     stack = best.cate_model_.stack
     assert set(stack) == {"constant", *names} and all(stack[n] >= 0 for n in names)
     summary = best.estimate(x).summary()
-    assert summary["cate_method"] == top.label
+    assert summary["cate_method"] == best.cate_label_
     assert {c["name"] for c in summary["candidates"]} == set(names)
     binary = (y > np.median(y)).astype(int)
     no_gp = EffectEstimator(n_repeats=1, cate_method="t-learner").fit(x, t, binary)

@@ -315,7 +315,7 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
     ``cate_method="auto"`` fits every candidate that applies (the Gaussian processes only for
     a continuous outcome with at most ``gp_max_rows`` rows), scores each on held-out folds by
     the R-loss and combines them as ``selection`` says: ``"auto"`` (the default:
-    ``"smoothest"`` for a 0/1 outcome, ``"best"`` for a continuous one), ``"best"`` (the
+    ``"smoothest"`` for a 0/1 outcome, ``"near-best"`` for a continuous one), ``"best"`` (the
     single best score), ``"smoothest"`` (of the candidates whose held-out R-loss is within
     one standard error of the best one's, the one whose effects vary least),
     ``"near-best"`` (the mean of those candidates), ``"stack"`` (weights by the R-loss) or
@@ -432,9 +432,9 @@ class EffectEstimator(BaseEstimator):  # type: ignore[misc]
                                                                        t[train]))
         nuisances.m = m
         names = self._candidate_names(len(y), binary)
-        # "auto": the one-standard-error rule for a 0/1 outcome, the best score otherwise
-        # (the validated cases; see kraftsamling.cases._learners).
-        selection = (("smoothest" if binary else "best") if self.selection == "auto"
+        # "auto": the one-standard-error rule for a 0/1 outcome, the mean of the candidates
+        # within one standard error otherwise (validated; see kraftsamling.cases._learners).
+        selection = (("smoothest" if binary else "near-best") if self.selection == "auto"
                      else self.selection)
         fitted = fit_candidates(native, onehot, t, y, binary, nuisances, names,
                                 selection=cast(Selection, selection),
