@@ -10,7 +10,6 @@ that large may sit in the heap and serve the array (stop 33's CI failed so, in r
 from __future__ import annotations
 
 import ctypes
-import os
 import platform
 import subprocess
 import sys
@@ -95,7 +94,7 @@ def _check_elsewhere_nothing() -> None:
 def _in_fresh_interpreter(check: str) -> None:
     code = f"import runpy; runpy.run_path({__file__!r})[{check!r}]()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300, env=dict(os.environ), check=False)
+                          timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
